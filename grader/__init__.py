@@ -1,0 +1,3 @@
+"""grader: grade deep-learning notebooks against reference answers, report in Persian and English."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,13 @@
+"""Check types. Each is one `Check` subclass in its own module, found here by its `kind`.
+
+A new question type is a new module in this package plus rubric entries that name it.
+"""
+import importlib
+import pkgutil
+
+from grader.checks.base import REGISTRY, Check, Evidence, Outcome, build_check, validate_answer
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["REGISTRY", "Check", "Evidence", "Outcome", "build_check", "validate_answer"]

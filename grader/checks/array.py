@@ -1,0 +1,58 @@
+"""An array (or a dict of named arrays, credited per name), within tolerance.
+
+Shapes must agree up to length-one axes: a (1, 2) answer for a (2,) reference is right.
+"""
+from typing import Any
+
+import numpy as np
+
+from grader.checks import messages as msg
+from grader.checks.base import Outcome, ValueCheck
+from grader.checks.values import Unreadable, as_array, as_mapping, fmt
+from grader.rubric.schema import Tolerance
+
+
+def close(found: Any, expected: Any, tol: Tolerance) -> tuple[bool, str]:
+    """Whether one array matches; the second item explains a mismatch in English."""
+    f, e = as_array(found), as_array(expected)
+    if f.shape != e.shape:
+        if f.size != e.size or np.squeeze(f).shape != np.squeeze(e).shape:
+            raise Unreadable(**msg.shape_mismatch(e.shape, f.shape))
+        f = f.reshape(e.shape)
+    bad = ~np.isclose(f, e, rtol=tol.rtol, atol=tol.atol, equal_nan=False)
+    if not bad.any():
+        return True, ""
+    worst = float(np.max(np.abs(f - e)[bad])) if np.isfinite(f[bad]).all() else float("inf")
+    return False, f"{int(bad.sum())} of {e.size} values differ (largest difference {worst:.3g})"
+
+
+def match(found: Any, expected: Any, tol: Tolerance) -> Outcome:
+    """Compare an array, or a dict of arrays key by key with partial credit."""
+    if not isinstance(expected, dict):
+        ok, _ = close(found, expected, tol)
+        return Outcome.scored(1.0 if ok else 0.0, expected=fmt(expected), found=fmt(found))
+    parts = as_mapping(found, list(expected))
+    details, right = [], 0
+    for key, value in expected.items():
+        if key not in parts:
+            details.append({"label": key, "expected": fmt(value), "found": None, "ok": False})
+            continue
+        try:
+            ok, why = close(parts[key], value, tol)
+        except Unreadable as exc:
+            ok, why = False, exc.en
+        right += ok
+        details.append({"label": key, "expected": fmt(value), "found": fmt(parts[key]), "ok": ok,
+                        "note": why or None})
+    missing = [k for k in expected if k not in parts]
+    outcome = Outcome.scored(right / len(expected), details=details)
+    if missing:
+        outcome.feedback = msg.wrong_keys(missing)
+    return outcome
+
+
+class ArrayCheck(ValueCheck):
+    kind = "array"
+
+    def compare(self, found: Any) -> Outcome:
+        return match(found, self.expected, self.answer.tolerance)

@@ -1,0 +1,153 @@
+"""The check protocol: each question type is one `Check` subclass, registered by its `kind`.
+
+A check prepares its expected value in the trusted process (`prepare`), says what it needs
+from the student's kernel (`requests`), and turns the kernel's replies into an `Outcome`.
+"""
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from grader.checks import messages as msg
+from grader.checks.values import Unreadable, fmt
+from grader.kernel.probe import Reply, Request
+from grader.references import References, ReferenceError_
+from grader.rubric.schema import Answer, Question, Rubric
+
+REGISTRY: dict[str, type["Check"]] = {}
+
+
+@dataclass
+class Outcome:
+    """How one answer fared: a fraction of its points and what to tell the student."""
+
+    fraction: float
+    status: str  # passed | partial | failed | error | missing | manual
+    feedback: dict[str, str]
+    expected: str | None = None
+    found: str | None = None
+    details: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    @classmethod
+    def scored(cls, fraction: float, **kw: Any) -> "Outcome":
+        status = "passed" if fraction >= 1 - 1e-9 else "partial" if fraction > 0 else "failed"
+        feedback = kw.pop("feedback", None) or msg.for_status(status)
+        return cls(fraction=max(0.0, min(1.0, fraction)), status=status, feedback=feedback, **kw)
+
+
+@dataclass
+class Evidence:
+    """What the run produced for one student besides the probe's replies."""
+
+    replies: dict[str, Reply]
+    manual_text: dict[str, str] = field(default_factory=dict)
+    cell_errors: dict[str, str] = field(default_factory=dict)  # question id -> error output
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Check(ABC):
+    kind: ClassVar[str]
+    needs_name: ClassVar[bool] = True
+    needs_reference: ClassVar[bool] = True
+    Options: ClassVar[type[BaseModel]] = NoOptions
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            REGISTRY[cls.kind] = cls
+
+    def __init__(self, question: Question, answer: Answer, references: References):
+        self.question, self.answer, self.references = question, answer, references
+        self.options = self.Options.model_validate(answer.options)
+
+    def prepare(self, rng: np.random.Generator) -> None:
+        """Compute what the answer is compared with; runs once per grading run."""
+
+    def requests(self) -> list[Request]:
+        return []
+
+    @abstractmethod
+    def grade(self, evidence: Evidence) -> Outcome: ...
+
+    def expected_json(self) -> Any:
+        """The reference answer as JSON-able data, for `grader reference`."""
+        return None
+
+    @classmethod
+    def validate(cls, answer: Answer, options: BaseModel, references: References) -> list[tuple[tuple, str]]:
+        """Problems with this answer's rubric entry beyond the schema: (location, message)."""
+        if cls.needs_reference and answer.reference is None:
+            return [(("reference",), f"a {cls.kind} check needs a reference function")]
+        return []
+
+
+class ValueCheck(Check):
+    """A check on one value the notebook defines, against one reference function's result."""
+
+    expected: Any = None
+
+    def prepare(self, rng: np.random.Generator) -> None:
+        self.expected = self.references.call(self.answer.reference, **self.answer.params)
+
+    def requests(self) -> list[Request]:
+        return [Request(key=self.answer.name, name=self.answer.name)]
+
+    def expected_json(self) -> Any:
+        return self.expected
+
+    def grade(self, evidence: Evidence) -> Outcome:
+        reply = evidence.replies.get(self.answer.name)
+        cell_error = evidence.cell_errors.get(self.question.id)
+        if reply is None or reply.status == "missing":
+            if cell_error:
+                return Outcome(0.0, "error", msg.CELL_FAILED, error=cell_error,
+                               expected=self.shown_expected())
+            return Outcome(0.0, "missing", msg.missing(self.answer.name), expected=self.shown_expected())
+        if reply.status == "error":
+            return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+        try:
+            outcome = self.compare(reply.value)
+        except Unreadable as exc:
+            outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
+        if self.answer.secret:
+            outcome.expected = None
+            outcome.details = [{**d, "expected": None} for d in outcome.details]
+        outcome.error = outcome.error or (cell_error if outcome.status != "passed" else None)
+        return outcome
+
+    def shown_expected(self) -> str | None:
+        return None if self.answer.secret else fmt(self.expected)
+
+    @abstractmethod
+    def compare(self, found: Any) -> Outcome: ...
+
+
+def build_check(question: Question, answer: Answer, references: References) -> Check:
+    return REGISTRY[answer.check](question, answer, references)
+
+
+def validate_answer(rubric: Rubric, answer: Answer) -> list[tuple[tuple, str]]:
+    """Everything wrong with one answer entry, as (location inside the answer, message)."""
+    cls = REGISTRY.get(answer.check)
+    if cls is None:
+        return [(("check",), f"unknown check type {answer.check!r} (known: {', '.join(sorted(REGISTRY))})")]
+    problems: list[tuple[tuple, str]] = []
+    if cls.needs_name and not answer.name:
+        problems.append(((), f"a {answer.check} check needs the `name` the notebook defines"))
+    try:
+        options = cls.Options.model_validate(answer.options)
+    except ValidationError as exc:
+        return problems + [(("options",) + tuple(e["loc"]), e["msg"]) for e in exc.errors()]
+    references = References(rubric.reference)
+    if answer.reference is not None:
+        try:
+            references.function(answer.reference)
+        except ReferenceError_ as exc:
+            problems.append((("reference",), str(exc)))
+    return problems + cls.validate(answer, options, references)

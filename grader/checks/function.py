@@ -1,0 +1,85 @@
+"""A function the student writes, called in their kernel on inputs the grader draws per run.
+
+The reference function computes the expected result of each drawn input in the trusted
+process; credit is the share of inputs on which the student's function agrees.
+"""
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.checks import messages as msg
+from grader.checks.array import match
+from grader.checks.base import Check, Evidence, Outcome
+from grader.checks.values import Unreadable, fmt
+from grader.kernel.probe import Request
+from grader.references import References, ReferenceError_
+from grader.rubric.schema import Answer
+
+
+class FunctionOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    inputs: str = Field(description="reference function(seed) that draws one set of keyword arguments")
+    trials: int = Field(default=3, ge=1, le=50)
+    format: Literal["numpy", "torch"] = "numpy"
+
+
+def _arrays(value: Any) -> Any:
+    """Lists of numbers become numpy arrays so the kernel receives typed arrays."""
+    if isinstance(value, dict):
+        return {k: _arrays(v) for k, v in value.items()}
+    if isinstance(value, list):
+        arr = np.asarray(value)
+        return arr if arr.dtype.kind in "biuf" else [_arrays(v) for v in value]
+    return value
+
+
+class FunctionCheck(Check):
+    kind = "function"
+    Options = FunctionOptions
+
+    def prepare(self, rng: np.random.Generator) -> None:
+        self.trials = []
+        for _ in range(self.options.trials):
+            kwargs = self.references.call(self.options.inputs, seed=int(rng.integers(2**31)))
+            expected = self.references.call(self.answer.reference, **kwargs, **self.answer.params)
+            self.trials.append((_arrays(kwargs), expected))
+
+    def requests(self) -> list[Request]:
+        return [Request(key=f"{self.answer.name}#{i}", name=self.answer.name, kind="call", args=args,
+                        format=self.options.format) for i, (args, _) in enumerate(self.trials)]
+
+    def grade(self, evidence: Evidence) -> Outcome:
+        right, first_wrong = 0, None
+        for i, (_, expected) in enumerate(self.trials):
+            reply = evidence.replies.get(f"{self.answer.name}#{i}")
+            if reply is None or reply.status == "missing":
+                error = evidence.cell_errors.get(self.question.id)
+                return Outcome(0.0, "error" if error else "missing",
+                               msg.CELL_FAILED if error else msg.missing(self.answer.name), error=error)
+            if reply.status == "error":
+                return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+            try:
+                outcome = match(reply.value, expected, self.answer.tolerance)
+            except Unreadable as exc:
+                outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
+            if outcome.status == "passed":
+                right += 1
+            elif first_wrong is None:
+                first_wrong = outcome
+        result = Outcome.scored(right / len(self.trials), feedback=msg.trials_right(right, len(self.trials)))
+        if first_wrong is not None and not self.answer.secret:
+            result.expected, result.found, result.details = first_wrong.expected, first_wrong.found, first_wrong.details
+        return result
+
+    def expected_json(self) -> Any:
+        return [{"inputs": "drawn per run", "expected": expected} for _, expected in self.trials]
+
+    @classmethod
+    def validate(cls, answer: Answer, options: BaseModel, references: References) -> list[tuple[tuple, str]]:
+        problems = super().validate(answer, options, references)
+        try:
+            references.function(options.inputs)
+        except ReferenceError_ as exc:
+            problems.append((("options", "inputs"), str(exc)))
+        return problems

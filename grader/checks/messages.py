@@ -1,0 +1,43 @@
+"""Bilingual feedback the checks give, in words a student understands."""
+
+STATUS = {
+    "passed": {"fa": "پاسخ درست است.", "en": "Correct."},
+    "partial": {"fa": "بخشی از پاسخ درست است.", "en": "Partly correct."},
+    "failed": {"fa": "پاسخ با مقدار مرجع یکسان نیست.", "en": "The answer does not match the reference."},
+}
+CELL_FAILED = {"fa": "سلولی که این پاسخ را می‌ساخت با خطا متوقف شد؛ خروجی خطا در پایین آمده است.",
+               "en": "The cell that builds this answer stopped with an error; its output is shown below."}
+READ_FAILED = {"fa": "خواندن یا اجرای پاسخ در نوت‌بوک با خطا روبه‌رو شد.",
+               "en": "Reading or calling the answer in the notebook raised an error."}
+MANUAL = {"fa": "این پرسش را دستیار آموزشی تصحیح می‌کند.",
+          "en": "A teaching assistant grades this question."}
+MANUAL_EMPTY = {"fa": "پاسخی برای این پرسش نوشته نشده است.",
+                "en": "No answer was written for this question."}
+
+
+def for_status(status: str) -> dict[str, str]:
+    return STATUS[status]
+
+
+def missing(name: str) -> dict[str, str]:
+    return {"fa": f"نوت‌بوک متغیر {name} را تعریف نکرده است (یا مقدار آن None است).",
+            "en": f"The notebook does not define {name} (or it is None)."}
+
+
+def shape_mismatch(expected: tuple, found: tuple) -> dict[str, str]:
+    return {"fa": f"شکل آرایه {found} است ولی {expected} انتظار می‌رفت.",
+            "en": f"The array has shape {found}; {expected} was expected."}
+
+
+def wrong_keys(missing_keys: list[str]) -> dict[str, str]:
+    keys = ", ".join(missing_keys)
+    return {"fa": f"این بخش‌ها در پاسخ نیامده‌اند: {keys}", "en": f"These parts are missing from the answer: {keys}"}
+
+
+def cells_right(right: int, total: int) -> dict[str, str]:
+    return {"fa": f"{right} خانه از {total} خانه درست است.", "en": f"{right} of {total} cells are right."}
+
+
+def trials_right(right: int, total: int) -> dict[str, str]:
+    return {"fa": f"تابع روی {right} ورودی از {total} ورودی آزمون، پاسخ درست داد.",
+            "en": f"The function gave the right result on {right} of {total} test inputs."}

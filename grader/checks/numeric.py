@@ -1,0 +1,17 @@
+"""A single number, within the rubric's tolerance."""
+from typing import Any
+
+import numpy as np
+
+from grader.checks.base import Outcome, ValueCheck
+from grader.checks.values import as_number, fmt
+
+
+class NumericCheck(ValueCheck):
+    kind = "numeric"
+
+    def compare(self, found: Any) -> Outcome:
+        value = as_number(found)
+        expected = float(self.expected)
+        ok = bool(np.isclose(value, expected, rtol=self.answer.tolerance.rtol, atol=self.answer.tolerance.atol))
+        return Outcome.scored(1.0 if ok else 0.0, expected=fmt(expected), found=fmt(value))

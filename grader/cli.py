@@ -1,0 +1,125 @@
+"""The `grader` command (DESIGN.md, "Command line")."""
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.rubric import RubricError, find_rubric, load_rubric, rubric_dir
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from grader.engine.local import run
+    from grader.progress import Progress
+
+    submissions = Path(args.submissions)
+    if not submissions.is_dir():
+        print(f"grader: {submissions} is not a folder of submissions", file=sys.stderr)
+        return 2
+    assignment = args.assignment or submissions.resolve().name
+    rubric_path = find_rubric(assignment)
+    out = Path(args.out) if args.out else Path("reports") / assignment
+    if args.engine != "local":
+        print(f"grader: engine {args.engine!r} is not available yet; use --engine local", file=sys.stderr)
+        return 2
+    summary = run(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
+                  on_done=Progress())
+    print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from grader.release import release
+
+    rubric = load_rubric(find_rubric(args.assignment))
+    path = release(rubric, Path(args.out) if args.out else Path("release") / args.assignment)
+    print(path)
+    return 0
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from grader.engine.plan import GradingPlan
+
+    plan = GradingPlan.build(find_rubric(args.assignment), seed=args.seed)
+    answers = {q.id: {c.answer.name or "manual": c.expected_json() for c in checks}
+               for q, checks in plan.checks if args.question in (None, q.id)}
+    if args.question and not answers:
+        print(f"grader: {args.assignment} has no question {args.question!r}", file=sys.stderr)
+        return 2
+    print(json.dumps(answers, default=_jsonable, ensure_ascii=False, indent=None if args.json else 1))
+    return 0
+
+
+def cmd_rubric_check(args: argparse.Namespace) -> int:
+    rubric = load_rubric(Path(args.file))
+    print(f"{args.file}: ok ({rubric.assignment}, {len(rubric.questions)} questions, "
+          f"{rubric.max_points:g} points)")
+    return 0
+
+
+def cmd_rubric_list(_: argparse.Namespace) -> int:
+    for path in sorted(rubric_dir().glob("*.yaml")):
+        rubric = load_rubric(path)
+        kinds = [a.check for q in rubric.questions for a in q.answers]
+        manual = sum(k == "manual" for k in kinds)
+        print(f"{rubric.assignment}\t{len(rubric.questions)} questions\t{len(kinds) - manual} automatic "
+              f"answers\t{manual} manual\t{rubric.title.en}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grader", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="grade a folder of submissions")
+    run.add_argument("submissions")
+    run.add_argument("--assignment")
+    run.add_argument("--out")
+    run.add_argument("--jobs", type=int)
+    run.add_argument("--gpus", default="auto")
+    run.add_argument("--engine", default="local", choices=["local", "ray"])
+    run.add_argument("--lang", default="both", choices=["both", "fa", "en"])
+    run.add_argument("--force", action="store_true")
+    run.set_defaults(fn=cmd_run)
+
+    rel = sub.add_parser("release", help="write the student template notebook")
+    rel.add_argument("assignment")
+    rel.add_argument("--out")
+    rel.set_defaults(fn=cmd_release)
+
+    ref = sub.add_parser("reference", help="print reference answers computed by reference/")
+    ref.add_argument("assignment")
+    ref.add_argument("question", nargs="?")
+    ref.add_argument("--json", action="store_true")
+    ref.add_argument("--seed", type=int, default=0, help="seed for function-check inputs")
+    ref.set_defaults(fn=cmd_reference)
+
+    rub = sub.add_parser("rubric", help="check or list rubrics").add_subparsers(dest="rubric_cmd", required=True)
+    chk = rub.add_parser("check")
+    chk.add_argument("file")
+    chk.set_defaults(fn=cmd_rubric_check)
+    rub.add_parser("list").set_defaults(fn=cmd_rubric_list)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except RubricError as exc:
+        print(f"grader: rubric error\n{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Turning an executed notebook into `Evidence` and run-level messages for the report."""
+from typing import Any
+
+import nbformat
+
+from grader.checks import Evidence
+from grader.kernel.execute import Execution
+
+PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
+
+
+def manual_texts(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """The text of each tagged manual-answer cell, keyed by question id."""
+    texts: dict[str, str] = {}
+    for cell in nb.cells:
+        tag = cell.get("metadata", {}).get("grader", {})
+        if tag.get("manual_answer") and tag.get("question"):
+            text = cell.source.strip()
+            if text and not text.startswith(PLACEHOLDER):
+                texts[tag["question"]] = (texts.get(tag["question"], "") + "\n\n" + text).strip()
+    return texts
+
+
+def _seconds(limit: float) -> str:
+    return f"{limit:g}"
+
+
+def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_s: float) -> Evidence:
+    errors: dict[str, str] = {}
+    for f in execution.failures:
+        if f.question and f.question not in errors and f.kind in ("error", "timeout", "dead"):
+            prefix = (f"[cell {f.index + 1} stopped after {_seconds(cell_timeout_s)} s]\n" if f.kind == "timeout" else "")
+            errors[f.question] = prefix + f.text
+    return Evidence(replies=execution.replies, manual_text=manual_texts(nb), cell_errors=errors)
+
+
+def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, Any]]:
+    """Bilingual run-level messages: time limits, a dead kernel, answers that could not be read."""
+    out = []
+    timeouts = [f for f in execution.failures if f.kind == "timeout"]
+    if timeouts:
+        cells = ", ".join(str(f.index + 1) for f in timeouts)
+        s = _seconds(cell_timeout_s)
+        out.append({"kind": "cell_timeout",
+                    "message": {"fa": f"اجرای سلول {cells} بیش از {s} ثانیه طول کشید و متوقف شد "
+                                      "(شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
+                                "en": f"Cell {cells} ran longer than {s} s and was stopped (an endless "
+                                      "loop?). The other cells still ran."},
+                    "detail": ""})
+    if execution.budget_exhausted:
+        out.append({"kind": "time_budget",
+                    "message": {"fa": "زمان کل اجرای نوت‌بوک تمام شد؛ سلول‌های باقی‌مانده اجرا نشدند.",
+                                "en": "The notebook used up its total time; the remaining cells were not run."},
+                    "detail": ""})
+    if execution.kernel_died:
+        out.append({"kind": "kernel_died",
+                    "message": {"fa": "هسته پایتون نوت‌بوک از کار افتاد (شاید حافظه تمام شد).",
+                                "en": "The notebook's Python kernel died (out of memory?)."},
+                    "detail": ""})
+    elif execution.probe_failed:
+        out.append({"kind": "answers_unreadable",
+                    "message": {"fa": "پس از اجرای نوت‌بوک، پاسخ‌ها خوانده نشدند.",
+                                "en": "The answers could not be read after the notebook ran."},
+                    "detail": ""})
+    return out

@@ -1,0 +1,61 @@
+"""Grade one submission end to end: private copy, kernel run, checks, result JSON, PDF."""
+import datetime as dt
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from grader.checks import Evidence, Outcome
+from grader.engine.evidence import evidence_from, run_errors
+from grader.engine.plan import GradingPlan
+from grader.intake import Problem, Submission, open_submission, read_notebook
+from grader.kernel.execute import execute
+from grader.results import write_json
+from grader.scoring import question_result, total
+
+KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def result_skeleton(plan: GradingPlan, sub: Submission, hashes: dict[str, str]) -> dict[str, Any]:
+    r = plan.rubric
+    return {"student_id": sub.student_id, "student": {"name_fa": sub.name_fa, "name_en": sub.name_en},
+            "assignment": r.assignment, "assignment_title": r.title.model_dump(),
+            "course": r.course.model_dump(), "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "hashes": hashes, "errors": [], "notices": []}
+
+
+def problem_questions(plan: GradingPlan, problem: Problem) -> list[dict[str, Any]]:
+    fb = {"fa": problem.fa, "en": problem.en}
+    return [question_result(q, [Outcome(0.0, "error", fb) for _ in checks]) for q, checks in plan.checks]
+
+
+def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both") -> dict[str, Any]:
+    """Grade `sub`, write `results/<id>.json` and `<id>.pdf` under `out_dir`, return the result."""
+    from grader.reports import render_student_report
+
+    start = time.monotonic()
+    hashes = {"submission": sub.digest(), "rubric": plan.rubric_hash, "reference": plan.reference_hash}
+    result = result_skeleton(plan, sub, hashes)
+    limits = plan.rubric.limits
+    with tempfile.TemporaryDirectory(prefix=f"grader-{sub.student_id}-") as tmp:
+        nb_path, problem = open_submission(sub, Path(tmp) / "work")
+        nb = None
+        if nb_path is not None:
+            nb, problem = read_notebook(nb_path)
+        if problem is not None:
+            result["errors"].append(problem.to_json())
+            questions = problem_questions(plan, problem)
+        else:
+            execution = execute(nb, nb_path.parent, plan.requests(), cell_timeout_s=limits.cell_timeout_s,
+                                total_timeout_s=limits.total_timeout_s, env={**os.environ, **KERNEL_ENV})
+            evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
+            result["errors"] += run_errors(execution, limits.cell_timeout_s)
+            questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
+    result["questions"] = questions
+    result["total"], result["manual_pending"] = total(questions)
+    result["max_total"] = plan.rubric.max_points
+    result["runtime_s"] = round(time.monotonic() - start, 3)
+    write_json(out_dir / "results" / f"{sub.student_id}.json", result)
+    render_student_report(result, out_dir / f"{sub.student_id}.pdf", lang=lang)
+    return result

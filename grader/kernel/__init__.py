@@ -1,0 +1,1 @@
+"""Running a student's notebook in its own kernel and asking it for answers."""

@@ -1,0 +1,99 @@
+"""The code the grader runs in the student's kernel after the notebook, to collect answers.
+
+It reads each requested name from the user namespace, or calls it on grader-drawn inputs,
+encodes the result with `wire.encode` and displays it under a private MIME type. The probe
+lives in its own namespace so the student's names are not touched.
+"""
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from grader.kernel import wire
+
+MIME = "application/vnd.grader.answers+json"
+
+_BODY = r'''
+def _collect():
+    import json, traceback
+    from IPython.display import display
+    replies = {}
+    for r in json.loads(REQUESTS):
+        name = r["name"]
+        obj = USER_NS.get(name)
+        if obj is None:
+            replies[r["key"]] = {"status": "missing"}
+            continue
+        try:
+            if r["kind"] == "call":
+                if not callable(obj):
+                    raise TypeError(f"{name} is not a function")
+                args = decode(json.loads(r["args"]))
+                if r["format"] == "torch":
+                    import torch
+                    args = _map_arrays(args, torch.from_numpy)
+                obj = obj(**args)
+            replies[r["key"]] = {"status": "ok", "value": encode(obj)}
+        except Exception:
+            replies[r["key"]] = {"status": "error", "error": traceback.format_exc(limit=-4)}
+    display({MIME: json.dumps(replies, allow_nan=False)}, raw=True)
+
+
+def _map_arrays(value, fn):
+    import numpy as np
+    if isinstance(value, dict):
+        return {k: _map_arrays(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_arrays(v, fn) for v in value]
+    return fn(np.array(value)) if isinstance(value, np.ndarray) else value
+
+
+_collect()
+'''
+
+
+@dataclass(frozen=True)
+class Request:
+    """One thing to ask the kernel: the value of `name`, or `name(**args)`."""
+
+    key: str
+    name: str
+    kind: Literal["value", "call"] = "value"
+    args: Any = None
+    format: Literal["numpy", "torch"] = "numpy"
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "name": self.name, "kind": self.kind, "format": self.format,
+                "args": wire.dumps(self.args) if self.kind == "call" else None}
+
+
+@dataclass
+class Reply:
+    """What came back for one request."""
+
+    status: Literal["ok", "missing", "error"]
+    value: Any = None
+    error: str | None = None
+    cell_errors: list[str] = field(default_factory=list)
+
+
+def probe_source(requests: list[Request]) -> str:
+    """Python source for one cell that answers `requests` in a private namespace."""
+    code = Path(wire.__file__).read_text() + _BODY
+    payload = json.dumps([r.to_json() for r in requests])
+    return ("exec(%r, {'__name__': '_grader_probe', 'REQUESTS': %r, 'MIME': %r, "
+            "'USER_NS': get_ipython().user_ns})" % (code, payload, MIME))
+
+
+def parse_replies(outputs: list[dict]) -> dict[str, Reply] | None:
+    """Find the probe's display output among a cell's outputs and decode it."""
+    for out in outputs:
+        data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
+        if MIME in data:
+            raw = data[MIME]
+            parsed = json.loads(raw) if isinstance(raw, str) else raw
+            return {k: Reply(status=v["status"],
+                             value=wire.decode(v["value"]) if v["status"] == "ok" else None,
+                             error=v.get("error"))
+                    for k, v in parsed.items()}
+    return None

@@ -1,0 +1,23 @@
+"""Progress of a class run: a bar on a terminal, one plain line per submission in CI logs."""
+import sys
+import time
+from typing import Any, TextIO
+
+
+class Progress:
+    def __init__(self, stream: TextIO = sys.stderr):
+        self.stream, self.start = stream, time.monotonic()
+        self.live = stream.isatty()
+
+    def __call__(self, done: int, total: int, result: dict[str, Any], cached: bool) -> None:
+        elapsed = time.monotonic() - self.start
+        line = (f"{result['student_id']}: {result['total']:g}/{result['max_total']:g}"
+                f"{' (unchanged, skipped)' if cached else f' in {result.get('runtime_s', 0):.1f} s'}"
+                f"{' · ' + result['errors'][0]['kind'] if result.get('errors') else ''}")
+        if not self.live:
+            print(f"[{done}/{total}] {line}", file=self.stream, flush=True)
+            return
+        eta = elapsed / done * (total - done) if done else 0
+        bar = "#" * int(30 * done / total) + "-" * (30 - int(30 * done / total))
+        print(f"\r\x1b[K{line}\n[{bar}] {done}/{total}  elapsed {elapsed:.0f}s  ETA {eta:.0f}s",
+              end="" if done < total else "\n", file=self.stream, flush=True)

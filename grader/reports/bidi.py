@@ -1,0 +1,78 @@
+"""Bidi isolation of left-to-right runs inside Persian text, for WeasyPrint.
+
+WeasyPrint 70 parses ``unicode-bidi`` but never uses it: every inline box is shaped as
+its own Pango layout whose base direction is the box's CSS ``direction``, and an RTL
+line just reverses the order of its boxes. A Latin/numeric run left inside Persian text
+is therefore laid out right-to-left (``-1,327,104`` shows its minus on the right,
+``lr = 0.1`` and ``(3, 227, 227)`` are scrambled). Putting each such run in its own
+inline box with ``direction: ltr`` (``<bdi dir="ltr">``) makes Pango lay it out
+left-to-right, and WeasyPrint places that box as a unit within the RTL line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+# Characters that may belong to a left-to-right run: printable ASCII, Latin-1/Latin
+# Extended letters, Greek (α, β), Persian/Arabic digits and separators, and common
+# math signs. A candidate run is kept only if it holds a letter or a digit.
+_RUN = re.compile(
+    r"[\x20-\x7e\u00b0-\u024f\u0370-\u03ff\u0660-\u0669\u066a-\u066c\u06f0-\u06f9"
+    r"\u2013\u2022\u2190-\u21ff\u2200-\u22ff]+"
+)
+_STRONG = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0660-\u0669\u06f0-\u06f9]")
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+_OPENERS = {v: k for k, v in _CLOSERS.items()}
+_QUOTES = "\"'`"
+
+
+def has_rtl(text: str | None) -> bool:
+    """True if ``text`` contains Hebrew/Arabic-script letters, i.e. needs an RTL block."""
+    return bool(_RTL.search(text or ""))
+
+
+def _unbalanced(body: str, char: str, partner: str | None) -> bool:
+    if partner is None:
+        return char in _QUOTES and body.count(char) % 2 == 1
+    return body.count(char) > body.count(partner)
+
+
+def _trim(run: str) -> tuple[int, int]:
+    """Bounds of ``run`` without the spaces, sentence punctuation and unbalanced
+    brackets/quotes that belong to the surrounding Persian sentence."""
+    start, end = 0, len(run)
+    while start < end:
+        first, last, body = run[start], run[end - 1], run[start:end]
+        if first.isspace() or first in ",;:!?" or _unbalanced(body, first, _OPENERS.get(first)):
+            start += 1
+        elif last.isspace() or last in ".,;:!?" or _unbalanced(body, last, _CLOSERS.get(last)):
+            end -= 1
+        else:
+            break
+    return start, end
+
+
+def isolate_ltr(text: str | None) -> Markup:
+    """Escape ``text`` and wrap each embedded Latin/number/code run in ``<bdi dir="ltr">``.
+
+    Example: ``"لایهٔ Conv1D با lr = 0.1"`` keeps the Persian words as they are and
+    isolates ``Conv1D`` and ``lr = 0.1``; a negative number keeps its sign on the left.
+    """
+    if not text:
+        return Markup("")
+    out: list[str] = []
+    pos = 0
+    for match in _RUN.finditer(text):
+        run = match.group()
+        start, end = _trim(run)
+        if not _STRONG.search(run[start:end]):
+            continue
+        a, b = match.start() + start, match.start() + end
+        out.append(escape(text[pos:a]))
+        out.append(Markup('<bdi dir="ltr" class="ltr">%s</bdi>') % text[a:b])
+        pos = b
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)

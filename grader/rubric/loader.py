@@ -1,0 +1,99 @@
+"""Load a rubric from YAML; every problem is reported as `file:line: where: what`."""
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from grader.rubric.schema import Rubric
+
+Path_ = tuple[str | int, ...]
+
+
+class RubricError(Exception):
+    """A rubric that cannot be used, with one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def rubric_dir() -> Path:
+    """`$GRADER_RUBRICS`, else `./rubrics`, else the project's own `rubrics/`."""
+    if os.environ.get("GRADER_RUBRICS"):
+        return Path(os.environ["GRADER_RUBRICS"])
+    here = Path.cwd() / "rubrics"
+    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "rubrics"
+
+
+def find_rubric(assignment: str) -> Path:
+    path = rubric_dir() / f"{assignment}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in rubric_dir().glob("*.yaml"))
+        raise RubricError([f"no rubric for assignment {assignment!r} in {rubric_dir()} "
+                           f"(known: {', '.join(known) or 'none'})"])
+    return path
+
+
+def _lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            out[path + (key.value,)] = key.start_mark.line + 1
+            _lines(value, path + (key.value,), out)
+            out[path + (key.value,)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _lines(item, path + (i,), out)
+
+
+def _where(path: Path_) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top)"
+
+
+def _line_of(path: Path_, lines: dict[Path_, int]) -> int:
+    while path not in lines:
+        path = path[:-1]
+    return lines[path]
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Parse and validate the rubric at `path`, including its checks and reference names."""
+    from grader.checks import validate_answer  # the check classes own their options
+
+    path = Path(path)
+    try:
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            data: Any = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError([f"{path}: cannot read: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise RubricError([f"{path}:{line}: YAML syntax: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(data, dict):
+        raise RubricError([f"{path}:1: a rubric is a mapping with assignment, title, questions"])
+    lines: dict[Path_, int] = {}
+    _lines(node, (), lines)
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        raise RubricError([f"{path}:{_line_of(tuple(e['loc']), lines)}: {_where(tuple(e['loc']))}: "
+                           f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]) from None
+    problems = []
+    for qi, question in enumerate(rubric.questions):
+        for ai, answer in enumerate(question.answers):
+            for sub, message in validate_answer(rubric, answer):
+                loc = ("questions", qi, "answers", ai) + sub
+                problems.append(f"{path}:{_line_of(loc, lines)}: {_where(loc)}: {message}")
+    if problems:
+        raise RubricError(problems)
+    return rubric

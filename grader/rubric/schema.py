@@ -1,0 +1,107 @@
+"""The rubric schema. Check-specific options are validated by the check class that owns them."""
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+QUESTION_ID = re.compile(r"^q\d+[a-z]?$")
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """The same text in Persian and English."""
+
+    fa: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Tolerance(Strict):
+    rtol: float = Field(default=1e-4, ge=0)
+    atol: float = Field(default=1e-6, ge=0)
+
+
+class Answer(Strict):
+    """One graded answer: the name the notebook defines and how it is checked."""
+
+    name: str | None = None
+    check: str
+    points: float = Field(gt=0)
+    prompt: Text
+    reference: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    tolerance: Tolerance = Tolerance()
+    secret: bool = False
+    stub: str | None = Field(default=None, description="starter code for the answer cell of the template")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, v: str | None) -> str | None:
+        if v is not None and not IDENT.match(v):
+            raise ValueError(f"{v!r} is not a Python identifier")
+        return v
+
+
+class Question(Strict):
+    id: str
+    title: Text
+    points: float = Field(gt=0)
+    assumptions: list[Text] = Field(default_factory=list)
+    setup: str | None = None
+    answers: list[Answer] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _question_id(cls, v: str) -> str:
+        if not QUESTION_ID.match(v):
+            raise ValueError(f"question id {v!r} must look like q1, q12 or q4b")
+        return v
+
+    @model_validator(mode="after")
+    def _points_add_up(self) -> "Question":
+        total = sum(a.points for a in self.answers)
+        if abs(total - self.points) > 1e-9:
+            raise ValueError(f"the answers' points add up to {total:g}, not {self.points:g}")
+        return self
+
+
+class Limits(Strict):
+    cell_timeout_s: float = Field(default=60, gt=0)
+    total_timeout_s: float = Field(default=600, gt=0)
+
+
+class Rubric(Strict):
+    assignment: str
+    title: Text
+    course: Text
+    reference: str
+    frameworks: list[str] = Field(default_factory=lambda: ["pytorch"])
+    instructions: Text | None = None
+    limits: Limits = Limits()
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Rubric":
+        ids = [q.id for q in self.questions]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"question ids repeat: {', '.join(sorted(dup))}")
+        names = [a.name for q in self.questions for a in q.answers if a.name]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"answer names repeat: {', '.join(sorted(dup))}")
+        return self
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)

@@ -1,0 +1,1 @@
+"""Reference solutions: the expected answers the rubrics compare student notebooks with."""
