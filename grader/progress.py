@@ -11,9 +11,9 @@ class Progress:
 
     def __call__(self, done: int, total: int, result: dict[str, Any], cached: bool) -> None:
         elapsed = time.monotonic() - self.start
-        line = (f"{result['student_id']}: {result['total']:g}/{result['max_total']:g}"
-                f"{' (unchanged, skipped)' if cached else f' in {result.get('runtime_s', 0):.1f} s'}"
-                f"{' · ' + result['errors'][0]['kind'] if result.get('errors') else ''}")
+        how = " (unchanged, skipped)" if cached else f" in {result.get('runtime_s', 0):.1f} s"
+        problem = f" · {result['errors'][0]['kind']}" if result.get("errors") else ""
+        line = f"{result['student_id']}: {result['total']:g}/{result['max_total']:g}{how}{problem}"
         if not self.live:
             print(f"[{done}/{total}] {line}", file=self.stream, flush=True)
             return

@@ -45,6 +45,15 @@ class Evidence:
     replies: dict[str, Reply]
     manual_text: dict[str, str] = field(default_factory=dict)
     cell_errors: dict[str, str] = field(default_factory=dict)  # question id -> error output
+    timed_out: set[str] = field(default_factory=set)  # question ids whose cell hit its time limit
+
+    def unanswered(self, question_id: str, name: str) -> "Outcome":
+        """Why an answer is absent: its cell failed or ran out of time, or it was never written."""
+        error = self.cell_errors.get(question_id)
+        if error is None:
+            return Outcome(0.0, "missing", msg.missing(name))
+        feedback = msg.CELL_TIMEOUT if question_id in self.timed_out else msg.CELL_FAILED
+        return Outcome(0.0, "error", feedback, error=error)
 
 
 class NoOptions(BaseModel):
@@ -105,10 +114,9 @@ class ValueCheck(Check):
         reply = evidence.replies.get(self.answer.name)
         cell_error = evidence.cell_errors.get(self.question.id)
         if reply is None or reply.status == "missing":
-            if cell_error:
-                return Outcome(0.0, "error", msg.CELL_FAILED, error=cell_error,
-                               expected=self.shown_expected())
-            return Outcome(0.0, "missing", msg.missing(self.answer.name), expected=self.shown_expected())
+            outcome = evidence.unanswered(self.question.id, self.answer.name)
+            outcome.expected = self.shown_expected()
+            return outcome
         if reply.status == "error":
             return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
         try:

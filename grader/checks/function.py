@@ -54,9 +54,7 @@ class FunctionCheck(Check):
         for i, (_, expected) in enumerate(self.trials):
             reply = evidence.replies.get(f"{self.answer.name}#{i}")
             if reply is None or reply.status == "missing":
-                error = evidence.cell_errors.get(self.question.id)
-                return Outcome(0.0, "error" if error else "missing",
-                               msg.CELL_FAILED if error else msg.missing(self.answer.name), error=error)
+                return evidence.unanswered(self.question.id, self.answer.name)
             if reply.status == "error":
                 return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
             try:

@@ -7,6 +7,8 @@ STATUS = {
 }
 CELL_FAILED = {"fa": "سلولی که این پاسخ را می‌ساخت با خطا متوقف شد؛ خروجی خطا در پایین آمده است.",
                "en": "The cell that builds this answer stopped with an error; its output is shown below."}
+CELL_TIMEOUT = {"fa": "سلولی که این پاسخ را می‌ساخت از زمان مجاز بیشتر طول کشید و متوقف شد (شاید یک حلقه بی‌پایان).",
+                "en": "The cell that builds this answer ran past its time limit and was stopped (an endless loop?)."}
 READ_FAILED = {"fa": "خواندن یا اجرای پاسخ در نوت‌بوک با خطا روبه‌رو شد.",
                "en": "Reading or calling the answer in the notebook raised an error."}
 MANUAL = {"fa": "این پرسش را دستیار آموزشی تصحیح می‌کند.",

@@ -31,7 +31,9 @@ def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_
         if f.question and f.question not in errors and f.kind in ("error", "timeout", "dead"):
             prefix = (f"[cell {f.index + 1} stopped after {_seconds(cell_timeout_s)} s]\n" if f.kind == "timeout" else "")
             errors[f.question] = prefix + f.text
-    return Evidence(replies=execution.replies, manual_text=manual_texts(nb), cell_errors=errors)
+    timed_out = {f.question for f in execution.failures if f.kind == "timeout" and f.question}
+    return Evidence(replies=execution.replies, manual_text=manual_texts(nb), cell_errors=errors,
+                    timed_out=timed_out)
 
 
 def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, Any]]:

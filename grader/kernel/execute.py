@@ -4,6 +4,7 @@ Each cell gets `cell_timeout_s`, the whole notebook `total_timeout_s`; a cell th
 out is interrupted and the rest still run, so one slow answer does not cost the others.
 """
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
         resources={"metadata": {"path": str(workdir)}})
     result = Execution(replies={})
     question = None
-    with client.setup_kernel(cwd=str(workdir), env=env):
+    with client.setup_kernel(cwd=str(workdir), env=env, stderr=subprocess.DEVNULL):
         try:
             for index, cell in enumerate(nb.cells):
                 question = cell_question(cell, question)
@@ -78,15 +79,18 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
                     result.budget_exhausted = True
                     result.failures.append(CellFailure(index, question, "skipped", ""))
                     continue
+                limit, started = timeout_for(cell), time.monotonic()
                 client.execute_cell(cell, index)
                 reply_error = _error_text(cell)
                 if reply_error is not None:
-                    kind = "timeout" if TIMEOUT_ENAME in reply_error else "error"
+                    ran_out = time.monotonic() - started >= limit - 0.05
+                    kind = "timeout" if ran_out or TIMEOUT_ENAME in reply_error else "error"
                     result.failures.append(CellFailure(index, question, kind, reply_error))
             if requests:
                 deadline = time.monotonic() + cell_timeout_s  # the probe gets a cell's time
                 probe = nbformat.v4.new_code_cell(probe_source(requests))
-                client.execute_cell(probe, len(nb.cells))
+                nb.cells.append(probe)
+                client.execute_cell(probe, len(nb.cells) - 1)
                 replies = parse_replies(probe.outputs)
                 result.probe_failed = replies is None
                 result.replies = replies or {}

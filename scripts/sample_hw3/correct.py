@@ -1,0 +1,133 @@
+"""Answer cells of a student who gets every automatic answer right (numpy and torch)."""
+
+Q1 = '''import numpy as np
+x = np.array([1.5, 1.0, 1.0]); y = 0.0
+w = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, -0.4])
+z1 = w[0:3] @ x; h1 = np.tanh(z1)
+z2 = w[3:6] @ x; h2 = z2 if z2 > 0 else 0.2 * z2
+o = 1 / (1 + np.exp(-(w[6] * h1 + w[7] * h2)))
+loss = 0.5 * (o - y) ** 2
+d_o = (o - y) * o * (1 - o)                     # dL/dz at the output
+d_h1 = d_o * w[6] * (1 - h1 ** 2)               # through tanh
+d_h2 = d_o * w[7] * (1.0 if z2 > 0 else 0.2)    # through LeakyReLU(0.2)
+grads = np.concatenate([d_h1 * x, d_h2 * x, [d_o * h1, d_o * h2]])
+q1_forward = {"h1": h1, "h2": h2, "o": o, "loss": loss}'''
+
+ADAM = '''m = (1 - 0.9) * q1_gradients
+v = (1 - 0.999) * q1_gradients ** 2
+m_hat, v_hat = m / (1 - 0.9), v / (1 - 0.999)
+q1_adam = w - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8)'''
+
+Q3 = '''import torch
+
+def q3_step(pool):
+    conv = torch.nn.Conv1d(2, 1, kernel_size=2).double()
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(init_weight)); conv.bias.copy_(torch.tensor(init_bias))
+    pooling = torch.nn.AvgPool1d(2, stride=1) if pool == "avg" else torch.nn.MaxPool1d(2, stride=1)
+    opt = torch.optim.SGD(conv.parameters(), lr=lr)
+    out1 = pooling(conv(torch.tensor(data1)[None]))
+    out2 = pooling(conv(torch.tensor(data2)[None]))
+    loss = torch.norm(out2 - out1)
+    opt.zero_grad(); loss.backward()
+    grads = conv.weight.grad.clone(), conv.bias.grad.clone()
+    opt.step()
+    return {"out1": out1.flatten().tolist(), "out2": out2.flatten().tolist(), "loss": loss.item(),
+            "grad_weight": grads[0].numpy(), "grad_bias": grads[1].numpy(),
+            "weight": conv.weight.detach().numpy(), "bias": conv.bias.detach().numpy()}
+
+q3_avg = q3_step("avg")'''
+
+IRIS = '''import numpy as np
+
+def iris_backward(params, X, y):
+    """Hand-written backward pass: LeakyReLU(0.2) hidden layers, softmax + mean cross-entropy."""
+    W = [params[f"W{i}"] for i in range(1, 5)]
+    b = [params[f"b{i}"] for i in range(1, 5)]
+    acts, pre = [X], []
+    for i in range(4):
+        z = acts[-1] @ W[i].T + b[i]
+        pre.append(z)
+        acts.append(np.where(z > 0, z, 0.2 * z) if i < 3 else z)
+    p = np.exp(acts[-1] - acts[-1].max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    delta = p.copy()
+    delta[np.arange(len(y)), y] -= 1
+    delta /= len(y)
+    grads = {}
+    for i in range(3, -1, -1):
+        grads[f"W{i + 1}"] = delta.T @ acts[i]
+        grads[f"b{i + 1}"] = delta.sum(axis=0)
+        if i:
+            delta = (delta @ W[i]) * np.where(pre[i - 1] > 0, 1.0, 0.2)
+    return grads'''
+
+FILTERS = '''kernels = {
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+    "outline": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    "bottom_sobel": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "right_sobel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "top_sobel": [[1, 2, 1], [0, 0, 0], [-1, -2, -1]],
+    "difference": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    "weighted_average": [[1, 1, 1], [1, 8, 1], [1, 1, 1]],
+}
+q11_filtered = {name: cv2.filter2D(pic1, cv2.CV_32F, np.array(k, dtype=np.float32)) for name, k in kernels.items()}'''
+
+MATCHES = '''rows = []
+for method in ["TM_CCORR", "TM_CCORR_NORMED", "TM_CCOEFF", "TM_CCOEFF_NORMED", "TM_SQDIFF", "TM_SQDIFF_NORMED"]:
+    result = cv2.matchTemplate(pic1, pic2, getattr(cv2, method))
+    _, _, min_loc, max_loc = cv2.minMaxLoc(result)
+    x, y = min_loc if "SQDIFF" in method else max_loc
+    rows.append({"method": method, "x": x, "y": y})
+q11_matches = rows'''
+
+LAPLACIAN = '''d = np.array([-1, 2, -1])
+q11_laplacian_2d = np.zeros((3, 3))
+q11_laplacian_2d[1, :] += d      # second difference along x
+q11_laplacian_2d[:, 1] += d      # second difference along y'''
+
+TABLE = '''def conv_params(c_in, c_out, k):
+    return c_out * (c_in * k * k + 1)
+
+def out_size(n, k, p, s):
+    return (n + 2 * p - k) // s + 1
+
+columns = ["layer", "type", "in", "out", "k", "p", "s", "output", "params"]
+q12_table = [
+    [1, "input", None, None, None, None, None, (3, 227, 227), None],
+    [2, "conv", 3, 96, 11, 0, 4, (96, out_size(227, 11, 0, 4), out_size(227, 11, 0, 4)), conv_params(3, 96, 11)],
+    [3, "maxpool", 96, 96, 3, 0, 2, (96, 27, 27), 0],
+    [4, "conv", 96, 256, 1, 0, 1, (256, 27, 27), conv_params(96, 256, 1)],
+    [5, "maxpool", 256, 256, 3, 0, 2, (256, out_size(27, 3, 0, 2), out_size(27, 3, 0, 2)), 0],
+    [6, "conv", 256, 384, 3, 1, 1, (384, 13, 13), conv_params(256, 384, 3)],
+    [7, "conv", 384, 1327488 // (384 * 9 + 1), 3, 1, 1, (384, 13, 13), 1327488],
+    [8, "conv", 384, 256, 3, 1, 1, (256, 13, 13), conv_params(384, 256, 3)],
+    [9, "maxpool", 256, 256, 3, 0, 2, (256, 6, 6), 0],
+    [10, "linear", 256 * 6 * 6, 4096, None, None, None, None, 256 * 6 * 6 * 4096 + 4096],
+    [11, "linear", 4096, 4096, None, None, None, None, 4096 * 4096 + 4096],
+    [12, "linear", 4096, 1000, None, None, None, (1000,), 4096 * 1000 + 1000],
+]'''
+
+ANSWERS = {
+    "q1_forward": Q1,
+    "q1_gradients": "q1_gradients = grads",
+    "q1_sgd": "q1_sgd = w - 0.1 * q1_gradients",
+    "q1_adam": ADAM,
+    "q3_avg": Q3,
+    "q3_max": 'q3_max = q3_step("max")',
+    "iris_backward": IRIS,
+    "q11_filtered": FILTERS,
+    "q11_matches": MATCHES,
+    "q11_laplacian_2d": LAPLACIAN,
+    "q12_table": TABLE,
+}
+
+ESSAYS = {
+    "q1b": "پس‌انتشار با قاعده زنجیره‌ای مشتق هر گره را یک بار حساب و نگه می‌دارد؛ "
+           "مشتق وزن‌های لایه‌های پایین‌تر از همین مقدارهای ذخیره‌شده ساخته می‌شود و مشتق‌گیری تکرار نمی‌شود.",
+    "q5": "Dropout در هر گام یکی از 2^n زیرشبکه با وزن‌های مشترک را آموزش می‌دهد و در آزمون، "
+          "ضرب وزن‌ها در p میانگین هندسی پیش‌بینی این زیرشبکه‌ها را تقریب می‌زند.",
+    "q13": "با تقریب درجه دو حول کمینه، τ گام GD با نرخ ε مانند منظم‌سازی L2 با α ≈ 1/(τε) است.",
+}
