@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"grader: engine {args.engine!r} is not available yet; use --engine local", file=sys.stderr)
         return 2
     summary = run(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
-                  on_done=Progress())
+                  gpus=args.gpus, on_done=Progress())
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
     return 0
 

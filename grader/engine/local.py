@@ -50,8 +50,15 @@ def _crash_result(plan: GradingPlan, sub: Submission, exc: BaseException, out_di
     return result
 
 
+def gpu_env(gpus: str) -> dict[str, str]:
+    """`--gpus`: auto leaves CUDA as it is, none hides every GPU, `0,1` picks devices."""
+    if gpus == "auto":
+        return {}
+    return {"CUDA_VISIBLE_DEVICES": "" if gpus == "none" else gpus}
+
+
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None = None,
-        force: bool = False, lang: str = "both", seed: int | None = None,
+        force: bool = False, lang: str = "both", seed: int | None = None, gpus: str = "auto",
         on_done: Callable[[int, int, dict[str, Any], bool], None] | None = None) -> RunSummary:
     """Grade every submission under `submissions`; write results, PDFs, grades.csv, summary.pdf."""
     from grader.reports import render_summary
@@ -71,7 +78,7 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
     jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(grade_submission, plan, sub, out_dir, lang): sub for sub in todo}
+        futures = {pool.submit(grade_submission, plan, sub, out_dir, lang, gpu_env(gpus)): sub for sub in todo}
         for future in as_completed(futures):
             sub = futures[future]
             try:

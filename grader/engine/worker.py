@@ -30,7 +30,8 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[dict[str, Any
     return [question_result(q, [Outcome(0.0, "error", fb) for _ in checks]) for q, checks in plan.checks]
 
 
-def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both") -> dict[str, Any]:
+def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both",
+                     kernel_env: dict[str, str] | None = None) -> dict[str, Any]:
     """Grade `sub`, write `results/<id>.json` and `<id>.pdf` under `out_dir`, return the result."""
     from grader.reports import render_student_report
 
@@ -48,7 +49,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             questions = problem_questions(plan, problem)
         else:
             execution = execute(nb, nb_path.parent, plan.requests(), cell_timeout_s=limits.cell_timeout_s,
-                                total_timeout_s=limits.total_timeout_s, env={**os.environ, **KERNEL_ENV})
+                                total_timeout_s=limits.total_timeout_s, env={**os.environ, **KERNEL_ENV, **(kernel_env or {})})
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]

@@ -25,8 +25,6 @@ def _ndarray(a):
     import numpy as np
 
     a = np.ascontiguousarray(a)
-    if a.dtype.name not in ARRAY_DTYPES:
-        a = a.astype("float64")
     data = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
     return {"__ndarray__": {"dtype": a.dtype.name, "shape": list(a.shape),
                             "data": base64.b64encode(data).decode("ascii")}}
@@ -60,7 +58,9 @@ def encode(value, depth=0):
         import numpy as np
 
         if isinstance(value, np.ndarray):
-            return _ndarray(value)
+            if value.dtype.name in ARRAY_DTYPES:
+                return _ndarray(value)
+            return encode(value.tolist(), depth + 1)
         if isinstance(value, np.generic):
             return encode(value.item(), depth + 1)
     if module == "pandas":

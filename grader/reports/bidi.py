@@ -23,6 +23,8 @@ _RUN = re.compile(
     r"\u2013\u2022\u2190-\u21ff\u2200-\u22ff]+"
 )
 _STRONG = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0660-\u0669\u06f0-\u06f9]")
+# A bare Persian number (۱۴۰۵, ۱۲٫۵) already reads correctly inside Persian text.
+_PERSIAN_NUMBER = re.compile(r"[\u06f0-\u06f9\u0660-\u0669\u066b\u066c]+")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _OPENERS = {v: k for k, v in _CLOSERS.items()}
@@ -68,7 +70,8 @@ def isolate_ltr(text: str | None) -> Markup:
     for match in _RUN.finditer(text):
         run = match.group()
         start, end = _trim(run)
-        if not _STRONG.search(run[start:end]):
+        body = run[start:end]
+        if not _STRONG.search(body) or _PERSIAN_NUMBER.fullmatch(body):
             continue
         a, b = match.start() + start, match.start() + end
         out.append(escape(text[pos:a]))

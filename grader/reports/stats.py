@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import statistics
-from typing import Any
 
-from matplotlib.figure import Figure  # no pyplot: no global state, always the Agg canvas
+from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
 from .view import bi, student_name
 

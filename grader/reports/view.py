@@ -60,18 +60,16 @@ LABELS = {
     "date": Bi("تاریخ تصحیح", "Graded on"),
     "total": Bi("نمرهٔ کل", "Total score"),
     "pending": Bi("امتیاز در انتظار تصحیح دستی", "points pending manual grading"),
-    "run_errors": Bi("خطا در اجرای نوت‌بوک", "The notebook could not be graded normally"),
+    "run_errors": Bi("نوت‌بوک به‌طور کامل تصحیح نشد", "The notebook could not be fully graded"),
     "notices": Bi("نکته‌ها", "Notes"),
     "overview": Bi("خلاصهٔ پرسش‌ها", "Questions at a glance"),
     "question": Bi("پرسش", "Question"),
     "status": Bi("وضعیت", "Status"),
     "points": Bi("امتیاز", "Points"),
     "assumptions": Bi("فرض‌ها", "Assumptions"),
-    "answer": Bi("پاسخ", "Answer"),
     "expected": Bi("مورد انتظار", "Expected"),
     "found": Bi("یافت‌شده", "Found"),
     "hidden": Bi("پنهان", "hidden"),
-    "details": Bi("جزئیات", "Details"),
     "item": Bi("مورد", "Item"),
     "error_output": Bi("خروجی خطا", "Error output"),
     "manual_answer": Bi("پاسخ دانشجو", "Student's answer"),
@@ -79,18 +77,15 @@ LABELS = {
                       "To be graded by a teaching assistant."),
     "no_answer": Bi("پاسخی یافت نشد.", "No answer was found."),
     "integrity": Bi("اطلاعات اجرا", "Run information"),
-    "runtime": Bi("زمان اجرا", "Run time"),
-    "seconds": Bi("ثانیه", "s"),
-    "truncated": Bi("بخشی از متن حذف شد", "truncated"),
     "more_details": Bi("مورد دیگر", "more items"),
     "students": Bi("دانشجویان", "Students"),
     "name": Bi("نام", "Name"),
     "errors": Bi("خطاها", "Errors"),
     "mean": Bi("میانگین", "Mean"),
     "median": Bi("میانه", "Median"),
-    "max": Bi("بیشینه", "Max"),
+    "max": Bi("بیشترین", "Highest"),
+    "out_of": Bi("سقف امتیاز", "Out of"),
     "pass_rate": Bi("نرخ قبولی", "Pass rate"),
-    "count": Bi("تعداد", "Count"),
     "histogram": Bi("توزیع نمرهٔ کل", "Distribution of total scores"),
     "per_question": Bi("آمار پرسش‌ها", "Per-question statistics"),
 }
@@ -119,6 +114,7 @@ def parse_date(value: Any) -> datetime.date | None:
 
 
 def clip(text: Any, limit: int = MAX_VALUE_CHARS) -> str | None:
+    """``str(text)`` cut to ``limit`` characters; None stays None (e.g. a secret value)."""
     if text is None:
         return None
     text = str(text)
@@ -157,7 +153,7 @@ def _answer(a: dict) -> dict:
 
 
 def _question(q: dict) -> dict:
-    answer_text = q.get("answer_text")
+    answer_text = clip(q.get("answer_text") or None)
     return {
         "id": str(q.get("id") or ""),
         "title": bi(q.get("title")),
@@ -166,7 +162,7 @@ def _question(q: dict) -> dict:
         "status": q.get("status") or "missing",
         "feedback": bi(q.get("feedback")),
         "assumptions": [b for b in map(bi, q.get("assumptions") or []) if b],
-        "answer_text": clip(answer_text) if answer_text else None,
+        "answer_text": answer_text,
         "answer_text_rtl": has_rtl(answer_text),
         "answers": [_answer(a) for a in q.get("answers") or [] if isinstance(a, dict)],
     }
@@ -193,6 +189,7 @@ def student_view(result: dict) -> dict:
     total, max_total = result["total"], result["max_total"]
     return {
         "student_id": str(result["student_id"]),
+        "sid": Bi(str(result["student_id"]), str(result["student_id"])),
         "name": student_name(result),
         "assignment": str(result["assignment"]),
         "title": bi(result.get("assignment_title")) or Bi(en=str(result["assignment"])),

@@ -1,0 +1,108 @@
+"""Check types compare meaning, not type: right answers in other shapes score as right."""
+import numpy as np
+import pytest
+
+from grader.checks import Evidence
+from grader.checks.base import build_check
+from grader.engine.plan import GradingPlan
+from grader.kernel.probe import Reply
+from grader.kernel.wire import Frame
+from grader.references import References
+from grader.rubric import load_rubric
+from tests.test_rubric import HW3
+
+RUBRIC = load_rubric(HW3)
+REFS = References(RUBRIC.reference)
+
+
+def check_for(name):
+    for q in RUBRIC.questions:
+        for a in q.answers:
+            if a.name == name:
+                check = build_check(q, a, REFS)
+                check.prepare(np.random.default_rng(0))
+                return check
+    raise KeyError(name)
+
+
+def grade(check, value, status="ok"):
+    reply = Reply(status=status, value=value)
+    return check.grade(Evidence(replies={r.key: reply for r in check.requests()}))
+
+
+def test_array_accepts_lists_and_singleton_axes_and_rejects_wrong_values():
+    check = check_for("q1_sgd")
+    expected = np.asarray(check.expected)
+    assert grade(check, expected.tolist()).status == "passed"
+    assert grade(check, expected.reshape(1, 8).astype(np.float32)).status == "passed"
+    wrong = grade(check, (expected + 0.01).tolist())
+    assert wrong.status == "failed" and wrong.fraction == 0 and wrong.expected
+    shape = grade(check, expected[:4])
+    assert shape.status == "failed" and "shape" in shape.feedback["en"]
+
+
+def test_dict_of_arrays_gives_credit_per_key():
+    check = check_for("q3_max")
+    right = dict(check.expected)
+    assert grade(check, right).status == "passed"
+    half = {**right, "loss": right["loss"] + 1, "grad_weight": np.zeros((1, 2, 2))}
+    outcome = grade(check, half)
+    assert outcome.status == "partial" and outcome.fraction == pytest.approx(5 / 7)
+    assert {d["label"] for d in outcome.details if not d["ok"]} == {"loss", "grad_weight"}
+
+
+def test_table_credit_per_cell_from_any_table_shape():
+    check = check_for("q12_table")
+    exp = check.expected
+    rows = [list(r) for r in exp["rows"]]
+    assert grade(check, rows).status == "passed"
+    frame = Frame([c.upper() for c in exp["columns"]], list(range(len(rows))),
+                  [[("x".join(map(str, c)) if isinstance(c, list) else c) for c in r] for r in rows])
+    assert grade(check, frame).status == "passed"
+    columns = {c: [r[i] for r in rows] for i, c in enumerate(exp["columns"])}
+    assert grade(check, columns).status == "passed"
+    rows[7][8] += 1  # one wrong cell out of the asked ones
+    outcome = grade(check, rows)
+    assert outcome.status == "partial"
+    assert outcome.fraction == pytest.approx(1 - 1 / len(exp["ask"]))
+    assert outcome.details[0]["label"].startswith("layer 8")
+
+
+def test_numeric_check_reads_one_element_arrays_and_text():
+    from grader.checks.numeric import NumericCheck
+    from grader.rubric.schema import Answer
+
+    q = RUBRIC.question("q1a")
+    answer = Answer(name="x", check="numeric", points=1, prompt={"fa": "ع", "en": "n"},
+                    reference="ex1_backprop.forward_values")
+    check = NumericCheck(q, answer, REFS)
+    check.expected = 0.396038
+    assert grade(check, np.array([[0.396038]], dtype=np.float32)).status == "passed"
+    assert grade(check, "0.396038").status == "passed"
+    assert grade(check, 0.5).status == "failed"
+    assert grade(check, True).status == "failed"
+
+
+def test_missing_and_failed_cells_are_told_apart():
+    check = check_for("q1_sgd")
+    missing = check.grade(Evidence(replies={}))
+    assert missing.status == "missing" and "q1_sgd" in missing.feedback["en"]
+    failed = check.grade(Evidence(replies={}, cell_errors={"q1a": "ValueError: boom"}))
+    assert failed.status == "error" and failed.error == "ValueError: boom"
+    timed = check.grade(Evidence(replies={}, cell_errors={"q1a": "x"}, timed_out={"q1a"}))
+    assert "time limit" in timed.feedback["en"]
+
+
+def test_function_check_draws_inputs_per_run_and_scores_per_trial():
+    from reference.hw3.ex7_iris import manual_gradients
+
+    a, b = GradingPlan.build(HW3, seed=1), GradingPlan.build(HW3, seed=2)
+    ca = next(c for q, cs in a.checks for c in cs if c.kind == "function")
+    cb = next(c for q, cs in b.checks for c in cs if c.kind == "function")
+    assert not np.array_equal(ca.trials[0][0]["X"], cb.trials[0][0]["X"])
+    replies = {r.key: Reply("ok", manual_gradients(**r.args)) for r in ca.requests()}
+    assert ca.grade(Evidence(replies=replies)).status == "passed"
+    first = ca.requests()[0].key
+    replies[first] = Reply("ok", {k: np.zeros_like(np.asarray(v)) for k, v in replies[first].value.items()})
+    outcome = ca.grade(Evidence(replies=replies))
+    assert outcome.status == "partial" and outcome.fraction == pytest.approx(2 / 3)

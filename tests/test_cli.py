@@ -1,0 +1,58 @@
+"""`grader reference` and `grader release`."""
+import json
+import subprocess
+import sys
+
+import nbformat
+
+from reference.hw3 import ex12_alexnet
+from tests.test_rubric import ROOT
+
+
+def grader(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_reference_prints_the_table_computed_by_reference():
+    out = grader("reference", "hw3", "q12", "--json")
+    assert out.returncode == 0, out.stderr
+    table = json.loads(out.stdout)["q12"]["q12_table"]
+    assert table == json.loads(json.dumps(ex12_alexnet.table()))
+    row7 = next(r for r in table["rows"] if r[0] == 7)
+    assert row7[-1] == 1327488 and row7[3] == 384
+
+
+def test_unknown_question_and_assignment_are_configuration_errors():
+    assert grader("reference", "hw3", "q99", "--json").returncode == 2
+    out = grader("run", "submissions/hw3", "--assignment", "hw99")
+    assert out.returncode == 2 and "no rubric for assignment 'hw99'" in out.stderr
+
+
+def test_release_writes_a_template_with_one_answer_cell_per_automatic_answer(tmp_path):
+    out = grader("release", "hw3", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    nb = nbformat.read(tmp_path / "hw3.ipynb", as_version=4)
+    nbformat.validate(nb)
+    answers = [c.metadata["grader"]["answer"] for c in nb.cells if "answer" in c.metadata.get("grader", {})]
+    assert answers == ["q1_forward", "q1_gradients", "q1_sgd", "q1_adam", "q3_avg", "q3_max", "iris_backward",
+                       "q11_filtered", "q11_matches", "q11_laplacian_2d", "q12_table"]
+    manual = {c.metadata["grader"]["question"] for c in nb.cells if c.metadata.get("grader", {}).get("manual_answer")}
+    assert {"q1b", "q2", "q5", "q15"} <= manual
+    text = "\n".join(c.source for c in nb.cells)
+    assert "تمارین یادگیری ژرف" in text and "Assumptions" in text and "w1, w2, w3" in text
+
+
+def test_given_setup_cells_match_the_reference_defaults():
+    """The numbers the template hands students are the ones the reference computes with."""
+    import numpy as np
+
+    from grader.rubric import load_rubric
+    from reference.hw3 import ex3_conv_pool, ex11_filters
+
+    rubric = load_rubric(ROOT / "rubrics" / "hw3.yaml")
+    ns: dict = {}
+    exec(rubric.question("q3").setup, ns)
+    assert np.allclose(ns["init_weight"], ex3_conv_pool.WEIGHT) and np.allclose(ns["init_bias"], ex3_conv_pool.BIAS)
+    assert np.allclose(ns["data1"], ex3_conv_pool.DATA1) and np.allclose(ns["data2"], ex3_conv_pool.DATA2)
+    exec(rubric.question("q11a").setup, ns)
+    assert np.array_equal(ns["pic1"], ex11_filters.pic1()) and np.array_equal(ns["pic2"], ex11_filters.pic2())

@@ -1,0 +1,107 @@
+"""End to end: `grader run submissions/hw3` grades the bundled sample class into PDFs.
+
+Each sample student's score is pinned question by question; the endless loop and the broken
+notebook cost only their own student's marks, and the run exits 0.
+"""
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+AUTO = ["q1a", "q3", "q7b", "q11a", "q11b", "q11c", "q12"]
+FULL = {"q1a": 8, "q3": 8, "q7b": 6, "q11a": 5, "q11b": 3, "q11c": 1, "q12": 8}
+EXPECTED = {  # automatic points per question; manual questions wait for a person (61 points)
+    "s01": FULL,
+    # s02: q3_max has out1, out2, grad_bias and bias right (4 of 7 keys; the bias gradient is 0 either way)
+    "s02": {**FULL, "q1a": 4, "q3": 4 + 4 * 4 / 7, "q11c": 0, "q12": 8 * 33 / 34},
+    "s03": {**FULL, "q3": 0},
+    "s04": {**FULL, "q7b": 0},
+    "s05": {**{q: 0 for q in AUTO}, "q1a": 4, "q12": 8},
+    "s06": {q: 0 for q in AUTO},
+    "s07": FULL,
+    "s08": FULL,
+}
+STATUS = {"s03": ("q3", "error"), "s04": ("q7b", "error"), "s05": ("q11a", "missing"),
+          "s06": ("q1a", "error"), "s02": ("q11c", "failed")}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "hw3"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw3", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    return proc, out
+
+
+def result(out: Path, sid: str) -> dict:
+    return json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+
+
+def test_run_exits_0_and_writes_every_file(run):
+    proc, out = run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for sid in EXPECTED:
+        assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert result(out, sid)["student_id"] == sid
+    assert (out / "summary.pdf").read_bytes()[:5] == b"%PDF-"
+    with (out / "grades.csv").open(encoding="utf-8") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(EXPECTED)
+    assert float(rows["s01"]["total"]) == 39 and rows["s01"]["name"] == "Arash Rezaei"
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED))
+def test_scores_question_by_question(run, sid):
+    _, out = run
+    r = result(out, sid)
+    points = {q["id"]: q["points"] for q in r["questions"]}
+    for qid, want in EXPECTED[sid].items():
+        assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
+    assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
+    assert r["max_total"] == 100
+    if sid in STATUS:
+        qid, status = STATUS[sid]
+        assert next(q for q in r["questions"] if q["id"] == qid)["status"] == status
+
+
+def test_endless_loop_and_broken_notebook_explain_themselves(run):
+    _, out = run
+    loop = result(out, "s04")
+    assert [e["kind"] for e in loop["errors"]] == ["cell_timeout"]
+    q7b = next(q for q in loop["questions"] if q["id"] == "q7b")["answers"][0]
+    assert "time limit" in q7b["feedback"]["en"] and "KeyboardInterrupt" in q7b["error"]
+    broken = result(out, "s06")
+    assert broken["errors"][0]["kind"] == "invalid_notebook"
+    assert "JSON" in broken["errors"][0]["message"]["en"] and broken["errors"][0]["message"]["fa"]
+    text = subprocess.run(["pdftotext", str(out / "s06.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "not valid JSON" in text
+
+
+def test_errors_show_the_traceback_and_manual_answers_are_recorded(run):
+    _, out = run
+    raised = next(q for q in result(out, "s03")["questions"] if q["id"] == "q3")
+    assert "RuntimeError" in raised["answers"][0]["error"]
+    essay = next(q for q in result(out, "s01")["questions"] if q["id"] == "q5")
+    assert essay["status"] == "manual" and "Dropout" in essay["answer_text"] and essay["points"] == 0
+
+
+def test_rerun_skips_unchanged_and_regrades_a_changed_submission(run, tmp_path):
+    _, out = run
+    subs = tmp_path / "hw3"
+    shutil.copytree(ROOT / "submissions" / "hw3", subs)
+    for sid in list(EXPECTED):
+        if sid not in ("s01", "s05"):
+            shutil.rmtree(subs / sid)
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    nb = subs / "s05" / "hw3.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("q12_table = [", "q12_table = [  "), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(copy)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "graded 1, unchanged 1" in proc.stdout
