@@ -91,7 +91,7 @@ def sample_result() -> dict:
                              "en": "The input is built with batch size 8 and shape (3, 227, 227)."}],
                answers=[
                    _a("q2_out_shape", 3.5, 3.5, "passed", "(8, 64, 225)", "(8, 64, 225)", check="shape"),
-                   _a("q2_params", 0, 1.5, "failed", None, "-1327104",
+                   _a("q2_params", 0, 1.5, "failed", None, "-1327104", secret=True,
                       feedback={"fa": "عدد منفی است؛ شاید bias را کم کرده‌اید.",
                                 "en": "The number is negative; perhaps the bias was subtracted."}),
                    _a("q2_flops", 5, 5, "passed", "2.9e8", "2.9e8"),

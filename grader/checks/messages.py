@@ -1,4 +1,5 @@
 """Bilingual feedback the checks give, in words a student understands."""
+from grader.reports.persian import persian_digits
 
 STATUS = {
     "passed": {"fa": "پاسخ درست است.", "en": "Correct."},
@@ -37,9 +38,10 @@ def wrong_keys(missing_keys: list[str]) -> dict[str, str]:
 
 
 def cells_right(right: int, total: int) -> dict[str, str]:
-    return {"fa": f"{right} خانه از {total} خانه درست است.", "en": f"{right} of {total} cells are right."}
+    return {"fa": persian_digits(f"{right} خانه از {total} خانه درست است."),
+            "en": f"{right} of {total} cells are right."}
 
 
 def trials_right(right: int, total: int) -> dict[str, str]:
-    return {"fa": f"تابع روی {right} ورودی از {total} ورودی آزمون، پاسخ درست داد.",
+    return {"fa": persian_digits(f"تابع روی {right} ورودی از {total} ورودی آزمون، پاسخ درست داد."),
             "en": f"The function gave the right result on {right} of {total} test inputs."}

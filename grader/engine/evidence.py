@@ -5,6 +5,7 @@ import nbformat
 
 from grader.checks import Evidence
 from grader.kernel.execute import Execution
+from grader.reports.persian import persian_digits
 
 PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
 
@@ -41,12 +42,13 @@ def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, An
     out = []
     timeouts = [f for f in execution.failures if f.kind == "timeout"]
     if timeouts:
-        cells = ", ".join(str(f.index + 1) for f in timeouts)
+        where = ", ".join(f"{f.question or '-'} (cell {f.index + 1})" for f in timeouts)
+        where_fa = "، ".join(f"{f.question or '-'} (سلول {persian_digits(str(f.index + 1))})" for f in timeouts)
         s = _seconds(cell_timeout_s)
         out.append({"kind": "cell_timeout",
-                    "message": {"fa": f"اجرای سلول {cells} بیش از {s} ثانیه طول کشید و متوقف شد "
-                                      "(شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
-                                "en": f"Cell {cells} ran longer than {s} s and was stopped (an endless "
+                    "message": {"fa": f"اجرای سلول پرسش {where_fa} بیش از {persian_digits(s)} ثانیه طول کشید "
+                                      "و متوقف شد (شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
+                                "en": f"The cell of {where} ran longer than {s} s and was stopped (an endless "
                                       "loop?). The other cells still ran."},
                     "detail": ""})
     if execution.budget_exhausted:

@@ -36,7 +36,9 @@ def has_rtl(text: str | None) -> bool:
     return bool(_RTL.search(text or ""))
 
 
-def _unbalanced(body: str, char: str, partner: str | None) -> bool:
+def _unbalanced(body: str, char: str) -> bool:
+    """A bracket without its partner inside ``body`` (or an odd quote) belongs outside it."""
+    partner = _OPENERS.get(char) or _CLOSERS.get(char)
     if partner is None:
         return char in _QUOTES and body.count(char) % 2 == 1
     return body.count(char) > body.count(partner)
@@ -48,9 +50,9 @@ def _trim(run: str) -> tuple[int, int]:
     start, end = 0, len(run)
     while start < end:
         first, last, body = run[start], run[end - 1], run[start:end]
-        if first.isspace() or first in ",;:!?" or _unbalanced(body, first, _OPENERS.get(first)):
+        if first.isspace() or first in ",;:!?" or _unbalanced(body, first):
             start += 1
-        elif last.isspace() or last in ".,;:!?" or _unbalanced(body, last, _CLOSERS.get(last)):
+        elif last.isspace() or last in ".,;:!?" or _unbalanced(body, last):
             end -= 1
         else:
             break

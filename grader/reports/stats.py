@@ -37,7 +37,8 @@ def question_stats(results: list[dict], meta: dict) -> list[dict]:
             "title": bi(q.get("title")),
             "max_points": q.get("max_points"),
             **_describe([p for p, _ in scored]),
-            "pass_rate": statuses.count("passed") / len(statuses) if statuses else None,
+            # a question still waiting for a person has no pass rate yet
+            "pass_rate": statuses.count("passed") / len(statuses) if statuses and "manual" not in statuses else None,
             "errors": statuses.count("error"),
         })
     return rows

@@ -139,6 +139,7 @@ def _answer(a: dict) -> dict:
         "points": a.get("points"),
         "max_points": a.get("max_points"),
         "status": a.get("status") or "missing",
+        "secret": bool(a.get("secret")),
         "expected": clip(a.get("expected")),
         "found": clip(a.get("found")),
         "feedback": bi(a.get("feedback")),
@@ -164,7 +165,8 @@ def _question(q: dict) -> dict:
         "assumptions": [b for b in map(bi, q.get("assumptions") or []) if b],
         "answer_text": answer_text,
         "answer_text_rtl": has_rtl(answer_text),
-        "answers": [_answer(a) for a in q.get("answers") or [] if isinstance(a, dict)],
+        "answers": [_answer(a) for a in q.get("answers") or []
+                    if isinstance(a, dict) and a.get("check") != "manual"],
     }
 
 

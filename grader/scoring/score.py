@@ -39,7 +39,7 @@ def question_result(question: Question, outcomes: list[Outcome]) -> dict[str, An
         points += got
         auto_max += 0 if outcome.status == "manual" else answer.points
         answers.append({"name": answer.name, "check": answer.check, "points": got,
-                        "max_points": answer.points, "status": outcome.status,
+                        "max_points": answer.points, "status": outcome.status, "secret": answer.secret,
                         "expected": outcome.expected, "found": outcome.found,
                         "feedback": outcome.feedback, "details": outcome.details, "error": outcome.error})
     fraction = points / auto_max if auto_max else 0.0
