@@ -11,6 +11,7 @@ from typing import Any, Callable
 from grader.engine.plan import GradingPlan
 from grader.engine.worker import grade_submission, problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
+from grader.kernel import sandbox
 from grader.results import read_result, write_grades_csv, write_json
 
 
@@ -57,13 +58,22 @@ def gpu_env(gpus: str) -> dict[str, str]:
     return {"CUDA_VISIBLE_DEVICES": "" if gpus == "none" else gpus}
 
 
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can be set up and the user did not pass --unsafe-no-sandbox."""
+
+
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None = None,
         force: bool = False, lang: str = "both", seed: int | None = None, gpus: str = "auto",
+        unsafe_no_sandbox: bool = False,
         on_done: Callable[[int, int, dict[str, Any], bool], None] | None = None) -> RunSummary:
     """Grade every submission under `submissions`; write results, PDFs, grades.csv, summary.pdf."""
     from grader.reports import render_summary
 
     start = time.monotonic()
+    reason = None if unsafe_no_sandbox else sandbox.unavailable_reason()
+    if reason:
+        raise SandboxUnavailable(f"no sandbox can be set up here ({reason}); student code is not run "
+                                 "without one unless you pass --unsafe-no-sandbox")
     plan = GradingPlan.build(rubric_path, seed=seed)
     subs = discover(submissions)
     results: dict[str, dict[str, Any]] = {}
@@ -78,7 +88,8 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
     jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(grade_submission, plan, sub, out_dir, lang, gpu_env(gpus)): sub for sub in todo}
+        futures = {pool.submit(grade_submission, plan, sub, out_dir, lang, gpu_env(gpus),
+                               not unsafe_no_sandbox): sub for sub in todo}
         for future in as_completed(futures):
             sub = futures[future]
             try:

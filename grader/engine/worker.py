@@ -1,6 +1,5 @@
 """Grade one submission end to end: private copy, kernel run, checks, result JSON, PDF."""
 import datetime as dt
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +14,8 @@ from grader.results import write_json
 from grader.scoring import question_result, total
 
 KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+UNSANDBOXED = {"fa": "این نوت‌بوک بدون محیط ایزوله (sandbox) اجرا شد، به درخواست صریح دستیار آموزشی.",
+               "en": "This notebook ran without the sandbox, at the teaching assistant's explicit request."}
 
 
 def result_skeleton(plan: GradingPlan, sub: Submission, hashes: dict[str, str]) -> dict[str, Any]:
@@ -31,13 +32,15 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[dict[str, Any
 
 
 def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both",
-                     kernel_env: dict[str, str] | None = None) -> dict[str, Any]:
+                     kernel_env: dict[str, str] | None = None, use_sandbox: bool = True) -> dict[str, Any]:
     """Grade `sub`, write `results/<id>.json` and `<id>.pdf` under `out_dir`, return the result."""
     from grader.reports import render_student_report
 
     start = time.monotonic()
     hashes = {"submission": sub.digest(), "rubric": plan.rubric_hash, "reference": plan.reference_hash}
     result = result_skeleton(plan, sub, hashes)
+    if not use_sandbox:
+        result["notices"].append(UNSANDBOXED)
     limits = plan.rubric.limits
     with tempfile.TemporaryDirectory(prefix=f"grader-{sub.student_id}-") as tmp:
         nb_path, problem = open_submission(sub, Path(tmp) / "work")
@@ -48,8 +51,9 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             result["errors"].append(problem.to_json())
             questions = problem_questions(plan, problem)
         else:
-            execution = execute(nb, nb_path.parent, plan.requests(), cell_timeout_s=limits.cell_timeout_s,
-                                total_timeout_s=limits.total_timeout_s, env={**os.environ, **KERNEL_ENV, **(kernel_env or {})})
+            execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
+                                env={**KERNEL_ENV, **(kernel_env or {})},
+                                gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "")
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]

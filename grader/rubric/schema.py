@@ -70,8 +70,17 @@ class Question(Strict):
 
 
 class Limits(Strict):
+    """Time per cell and per notebook, and the sandbox's resource limits per kernel."""
+
     cell_timeout_s: float = Field(default=60, gt=0)
     total_timeout_s: float = Field(default=600, gt=0)
+    memory_gib: float = Field(default=8, gt=0)
+    disk_gib: float = Field(default=1, gt=0, description="size of the kernel's private home (its work folder)")
+    tmp_gib: float = Field(default=1, gt=0)
+    max_file_gib: float = Field(default=1, gt=0)
+    max_processes: int = Field(default=512, ge=16, description="processes and threads of one kernel")
+    max_open_files: int = Field(default=1024, ge=64)
+    max_output_mib: float = Field(default=2, gt=0, description="output kept per cell; the rest is dropped")
 
 
 class Rubric(Strict):

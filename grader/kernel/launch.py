@@ -1,0 +1,70 @@
+"""Start a kernel over IPC sockets, inside the sandbox or (only when asked) without it.
+
+jupyter_client 8 ignores `kernel_cmd`, so the launch command is a kernelspec written for
+this one kernel. The connection file and sockets live in a folder of their own, the only
+one the kernel shares with the grader.
+"""
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpecManager
+
+from grader.kernel import sandbox
+from grader.rubric.schema import Limits
+
+SPEC_NAME = "grader-kernel"
+
+
+class _OwnedConnectionKernelManager(AsyncKernelManager):
+    """Hands the connection file (written 0600 by root) to the kernel's unprivileged uid."""
+
+    owner_uid: int | None = None
+
+    def write_connection_file(self, **kwargs):  # type: ignore[override]
+        result = super().write_connection_file(**kwargs)
+        if self.owner_uid is not None:
+            os.chown(self.connection_file, self.owner_uid, self.owner_uid)
+        return result
+
+
+def _clean_env(env: dict[str, str], home: Path) -> dict[str, str]:
+    """What an unsandboxed kernel sees: no CI tokens or grader settings, only the basics."""
+    keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
+    return {**keep, "HOME": str(home), "USER": "student", "IPYTHONDIR": str(home / ".ipython"),
+            "MPLCONFIGDIR": str(home / ".mpl"), **env}
+
+
+@contextmanager
+def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dict[str, str],
+                   gpu: bool = False, python: str = sys.executable) -> Iterator[tuple[AsyncKernelManager, dict]]:
+    """A kernel manager for one notebook run, and the keyword arguments to start its kernel with."""
+    with tempfile.TemporaryDirectory(prefix="grader-ipc-", dir="/tmp") as ipc:
+        ipc_dir = Path(ipc)
+        spec_dir = ipc_dir / "spec" / SPEC_NAME
+        spec_dir.mkdir(parents=True)
+        km = _OwnedConnectionKernelManager(
+            kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(ipc_dir / "spec")]),
+            transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
+        if use_sandbox:
+            uid = sandbox.KernelBox.uid_for_this_process()
+            box = sandbox.KernelBox(submission=workdir, ipc_dir=ipc_dir, limits=limits, python=python,
+                                    gpu_devices=sandbox.gpu_device_nodes() if gpu else (), env=env, uid=uid)
+            argv = sandbox.command(box)
+            os.chown(ipc_dir, uid, uid)
+            km.owner_uid = uid
+            start = {"cwd": str(ipc_dir), "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
+        else:
+            argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+            home = ipc_dir / "home"
+            home.mkdir()
+            start = {"cwd": str(workdir), "env": _clean_env(env, home)}
+        (spec_dir / "kernel.json").write_text(json.dumps(
+            {"argv": argv, "display_name": "grader", "language": "python",
+             "interrupt_mode": "message" if use_sandbox else "signal"}))
+        yield km, start

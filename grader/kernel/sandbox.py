@@ -1,0 +1,123 @@
+"""The sandbox a student's kernel runs in: bubblewrap namespaces, an unprivileged uid, rlimits.
+
+Inside it the kernel sees read-only system and Python folders, a size-limited private home
+(`/home/student/work` holds a copy of that student's files only), a private /tmp, no network
+(it talks to the grader over IPC sockets in a folder bound in for that kernel alone), no
+environment variables but the few it needs, and GPU device nodes only when given a slot.
+"""
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.rubric.schema import Limits
+
+UID_BASE = 61000  # kernels run under a real unprivileged uid of their own, so RLIMIT_NPROC binds per kernel
+HOME = "/home/student"
+WORK = f"{HOME}/work"
+SUBMISSION = "/submission"
+_TOOLS = ("bwrap", "prlimit", "setpriv")
+
+
+@dataclass(frozen=True)
+class KernelBox:
+    """Everything that differs between two sandboxed kernels."""
+
+    submission: Path           # the grader's private copy of the student's files (bound read-only)
+    ipc_dir: Path              # where the connection file and IPC sockets live (same path inside)
+    limits: Limits
+    python: str = sys.executable
+    gpu_devices: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    uid: int = UID_BASE
+
+    @staticmethod
+    def uid_for_this_process() -> int:
+        """One uid per grading process: kernels that run side by side never share a process quota."""
+        return UID_BASE + os.getpid() % 4000
+
+
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    return args
+
+
+def _python_binds(python: str) -> list[str]:
+    """Bind the interpreter's prefix read-only, with traversable parents (e.g. under /root)."""
+    prefix = Path(os.path.realpath(python)).parents[1]
+    args: list[str] = []
+    if not str(prefix).startswith("/usr/"):
+        for parent in reversed(prefix.parents[:-1]):
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", str(prefix), str(prefix)]
+    return args
+
+
+def _limits(limits: Limits, gpu: bool) -> list[str]:
+    gib = 2**30
+    args = [f"--nproc={limits.max_processes}", f"--nofile={limits.max_open_files}",
+            f"--fsize={int(limits.max_file_gib * gib)}", f"--cpu={int(limits.total_timeout_s + 60)}"]
+    if not gpu:  # CUDA reserves far more address space than it uses; GPU kernels rely on the card's memory
+        args.append(f"--as={int(limits.memory_gib * gib)}")
+    return args
+
+
+def command(box: KernelBox) -> list[str]:
+    """The argv that starts ipykernel inside the sandbox (`{connection_file}` is filled in by jupyter)."""
+    gib = 2**30
+    env = {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
+           "LANG": "C.UTF-8",
+           "IPYTHONDIR": f"{HOME}/.ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter", "MPLCONFIGDIR": "/tmp/mpl",
+           **box.env}
+    argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox", *_system_binds(),
+            *_python_binds(box.python), "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(int(box.limits.tmp_gib * gib)), "--tmpfs", "/tmp",
+            "--perms", "0777", "--size", str(int(box.limits.disk_gib * gib)), "--tmpfs", HOME,
+            "--ro-bind", str(box.submission), SUBMISSION, "--bind", str(box.ipc_dir), str(box.ipc_dir)]
+    for dev in box.gpu_devices:
+        argv += ["--dev-bind", dev, dev]
+    argv += ["--chdir", HOME, "--clearenv"]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    drop = (["setpriv", f"--reuid={box.uid}", f"--regid={box.uid}", "--clear-groups",
+             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"] if os.geteuid() == 0 else [])
+    start = f"mkdir -p {WORK} && cp -r {SUBMISSION}/. {WORK}/ && cd {WORK} && exec \"$@\""
+    return [*argv, "--", "prlimit", *_limits(box.limits, bool(box.gpu_devices)), "--", *drop,
+            "/bin/sh", "-c", start, "sh", box.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def gpu_device_nodes() -> tuple[str, ...]:
+    """The NVIDIA device files a kernel with a GPU slot needs (none on a machine without one)."""
+    names = ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-caps"]
+    names += sorted(str(p) for p in Path("/dev").glob("nvidia[0-9]*"))
+    return tuple(n for n in names if os.path.exists(n))
+
+
+@functools.cache
+def unavailable_reason() -> str | None:
+    """Why no sandbox can be set up here, or None when one works (tried once per process)."""
+    missing = [t for t in _TOOLS if shutil.which(t) is None]
+    if missing:
+        return f"missing {', '.join(missing)} (Debian packages bubblewrap and util-linux)"
+    if os.geteuid() != 0:
+        return "the grader must run as root to start kernels under an unprivileged uid"
+    probe = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net", *_system_binds(),
+             *_python_binds(sys.executable), "--proc", "/proc", "--dev", "/dev", "--",
+             "setpriv", f"--reuid={UID_BASE}", f"--regid={UID_BASE}", "--clear-groups",
+             sys.executable, "-c", "import os; print(os.getuid())"]
+    try:
+        out = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap failed to start: {exc}"
+    if out.returncode != 0 or out.stdout.strip() != str(UID_BASE):
+        return f"bubblewrap failed: {out.stderr.strip()[:300]}"
+    return None
