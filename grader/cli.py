@@ -20,6 +20,7 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from grader.engine.local import SandboxUnavailable, run
+    from grader.intake import RosterError
     from grader.progress import Progress
 
     submissions = Path(args.submissions)
@@ -35,7 +36,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = run(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
                       gpus=args.gpus, unsafe_no_sandbox=args.unsafe_no_sandbox, on_done=Progress())
-    except SandboxUnavailable as exc:
+    except (SandboxUnavailable, RosterError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")

@@ -23,13 +23,14 @@ class References:
     def function(self, dotted: str) -> Callable[..., Any]:
         """`ex12_alexnet.table` → the function `reference.hw3.ex12_alexnet.table`."""
         module_name, _, attr = dotted.rpartition(".")
+        full = f"{self.package}.{module_name}" if module_name else self.package
         try:
-            module = importlib.import_module(f"{self.package}.{module_name}")
+            module = importlib.import_module(full)
         except ImportError as exc:
-            raise ReferenceError_(f"no reference module {self.package}.{module_name} ({exc})") from None
+            raise ReferenceError_(f"no reference module {full} ({exc})") from None
         fn = getattr(module, attr, None)
         if not callable(fn):
-            raise ReferenceError_(f"{self.package}.{module_name} has no function {attr!r}")
+            raise ReferenceError_(f"{full} has no function {attr!r}")
         return fn
 
     def call(self, dotted: str, **kwargs: Any) -> Any:

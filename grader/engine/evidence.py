@@ -56,7 +56,14 @@ def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, An
                     "message": {"fa": "زمان کل اجرای نوت‌بوک تمام شد؛ سلول‌های باقی‌مانده اجرا نشدند.",
                                 "en": "The notebook used up its total time; the remaining cells were not run."},
                     "detail": ""})
-    if execution.kernel_died:
+    if execution.kernel_stuck:
+        out.append({"kind": "kernel_stuck",
+                    "message": {"fa": "هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ سلول‌های بعدی اجرا "
+                                      "و پاسخ‌ها خوانده نشدند.",
+                                "en": "The Python kernel stopped responding after a cell reached its time limit; "
+                                      "the later cells were not run and no answers could be read."},
+                    "detail": ""})
+    elif execution.kernel_died:
         out.append({"kind": "kernel_died",
                     "message": {"fa": "هسته پایتون نوت‌بوک از کار افتاد (شاید حافظه تمام شد).",
                                 "en": "The notebook's Python kernel died (out of memory?)."},

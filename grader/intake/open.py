@@ -12,6 +12,8 @@ import nbformat
 from grader.intake.discover import Submission
 
 MAX_BYTES = 200 * 2**20
+MAX_FILES = 5000
+MAX_CELLS = 2000
 
 
 @dataclass
@@ -29,8 +31,10 @@ def _unzip(archive: Path, into: Path) -> Problem | None:
     try:
         with zipfile.ZipFile(archive) as z:
             infos = z.infolist()
-            if sum(i.file_size for i in infos) > MAX_BYTES:
-                return Problem("too_large", "فایل فشرده بیش از حد بزرگ است.", "The zip file is too large.")
+            if sum(i.file_size for i in infos) > MAX_BYTES or len(infos) > MAX_FILES:
+                return Problem("too_large", "فایل فشرده پس از باز شدن بیش از حد بزرگ است.",
+                               "The zip file is too large once unpacked.",
+                               f"{len(infos)} files, {sum(i.file_size for i in infos)} bytes")
             for info in infos:
                 parts = PurePosixPath(info.filename).parts
                 if info.filename.startswith("/") or ".." in parts:
@@ -42,9 +46,30 @@ def _unzip(archive: Path, into: Path) -> Problem | None:
     return None
 
 
+def _escaping_link(root: Path) -> Problem | None:
+    """A symbolic link that leads out of the submission (to a secret, say) stops grading."""
+    base = root.resolve()
+    for path in root.rglob("*"):
+        if path.is_symlink() and not path.resolve().is_relative_to(base):
+            return Problem("unsafe_symlink", "یک پیوند نمادین (symlink) در این تحویل به بیرون از پوشه آن اشاره می‌کند.",
+                           "A symbolic link in this submission points outside its folder.",
+                           str(path.relative_to(root)))
+    return None
+
+
+def _too_big(path: Path) -> Problem | None:
+    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    if len(files) > MAX_FILES or sum(p.lstat().st_size for p in files) > MAX_BYTES:
+        return Problem("too_large", "این تحویل بیش از حد بزرگ است.", "This submission is too large.")
+    return None
+
+
 def open_submission(sub: Submission, into: Path) -> tuple[Path | None, Problem | None]:
     """Copy the hand-in into `into`; return its one notebook, or the problem that stops grading."""
     into.mkdir(parents=True, exist_ok=True)
+    problem = _too_big(sub.path)
+    if problem:
+        return None, problem
     if sub.path.suffix == ".zip":
         problem = _unzip(sub.path, into)
         if problem:
@@ -53,6 +78,9 @@ def open_submission(sub: Submission, into: Path) -> tuple[Path | None, Problem |
         shutil.copytree(sub.path, into, dirs_exist_ok=True, symlinks=True)
     else:
         shutil.copy2(sub.path, into / sub.path.name)
+    problem = _escaping_link(into)
+    if problem:
+        return None, problem
     notebooks = [p for p in into.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
     if not notebooks:
         return None, Problem("no_notebook", "هیچ نوت‌بوکی (ipynb.) در این تحویل پیدا نشد.",
@@ -68,11 +96,19 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, Problem | N
     """Parse and validate a notebook; a broken file is a problem for that student only."""
     try:
         nb = nbformat.read(path, as_version=4)
-    except Exception as exc:  # nbformat raises many types for bad JSON, encodings, versions
+    except (nbformat.reader.NotJSONError, UnicodeDecodeError) as exc:
         return None, Problem("invalid_notebook",
                              "فایل نوت‌بوک خراب است و باز نمی‌شود (JSON معتبر نیست). آن را در Jupyter باز و دوباره ذخیره کنید.",
                              "The notebook file is broken and cannot be opened (not valid JSON). "
                              "Open it in Jupyter and save it again.", f"{type(exc).__name__}: {exc}"[:500])
+    except Exception as exc:  # nbformat raises many types for unknown or broken versions
+        return None, Problem("notebook_version",
+                             "قالب (نسخه) این نوت‌بوک شناخته‌شده نیست؛ آن را در Jupyter تازه باز و ذخیره کنید.",
+                             "This notebook's format version is not supported; open and save it in a current Jupyter.",
+                             f"{type(exc).__name__}: {exc}"[:500])
+    if len(nb.cells) > MAX_CELLS:
+        return None, Problem("too_many_cells", "این نوت‌بوک بیش از اندازه سلول دارد.",
+                             f"This notebook has more than {MAX_CELLS} cells.", str(len(nb.cells)))
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as exc:

@@ -39,6 +39,7 @@ class Execution:
     failures: list[CellFailure] = field(default_factory=list)
     budget_exhausted: bool = False
     kernel_died: bool = False
+    kernel_stuck: bool = False
     probe_failed: bool = False
     runtime_s: float = 0.0
 
@@ -104,17 +105,20 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
                     limit, started = timeout_for(cell), time.monotonic()
                     client.execute_cell(cell, index)
                     error = _error_text(cell)
-                    if error is not None:
-                        ran_out = time.monotonic() - started >= limit - 0.05
-                        kind = "timeout" if ran_out or TIMEOUT_ENAME in error else "error"
-                        result.failures.append(CellFailure(index, question, kind, error))
-                if requests:
+                    if time.monotonic() - started >= limit - 0.05:
+                        result.failures.append(CellFailure(index, question, "timeout", error or TIMEOUT_ENAME))
+                        if error is None:  # the interrupt went unanswered: the kernel is stuck
+                            result.kernel_stuck = True
+                            break
+                    elif error is not None:
+                        result.failures.append(CellFailure(index, question, "error", error))
+                if requests and not result.kernel_stuck:
                     deadline = time.monotonic() + limits.cell_timeout_s  # the probe gets a cell's time
                     probe = nbformat.v4.new_code_cell(probe_source(requests))
                     nb.cells.append(probe)
                     client.unlimited_cell = index = len(nb.cells) - 1
                     client.execute_cell(probe, index)
-                    replies = parse_replies(probe.outputs)
+                    replies = parse_replies(probe.outputs, {r.key for r in requests})
                     result.probe_failed = replies is None
                     result.replies = replies or {}
             except DeadKernelError as exc:

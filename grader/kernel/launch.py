@@ -67,4 +67,8 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
         (spec_dir / "kernel.json").write_text(json.dumps(
             {"argv": argv, "display_name": "grader", "language": "python",
              "interrupt_mode": "message" if use_sandbox else "signal"}))
-        yield km, start
+        try:
+            yield km, start
+        finally:
+            if use_sandbox:
+                sandbox.kill_all(uid)

@@ -87,15 +87,20 @@ def probe_source(requests: list[Request]) -> str:
             "'USER_NS': get_ipython().user_ns})" % (code, payload, MIME))
 
 
-def parse_replies(outputs: list[dict]) -> dict[str, Reply] | None:
-    """Find the probe's display output among a cell's outputs and decode it."""
-    for out in outputs:
-        data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
-        if MIME in data:
-            raw = data[MIME]
-            parsed = json.loads(raw) if isinstance(raw, str) else raw
-            return {k: Reply(status=v["status"],
-                             value=wire.decode(v["value"]) if v["status"] == "ok" else None,
-                             error=v.get("error"))
-                    for k, v in parsed.items()}
-    return None
+def parse_replies(outputs: list[dict], keys: set[str]) -> dict[str, Reply] | None:
+    """Decode the probe's one display output; None if it is absent, repeated or malformed.
+
+    More than one payload means something in the kernel answered in the probe's name.
+    """
+    payloads = [out["data"][MIME] for out in outputs
+                if out.get("output_type") == "display_data" and MIME in out.get("data", {})]
+    if len(payloads) != 1:
+        return None
+    try:
+        parsed = json.loads(payloads[0]) if isinstance(payloads[0], str) else payloads[0]
+        return {k: Reply(status=v["status"] if v["status"] in ("ok", "missing", "error") else "error",
+                         value=wire.decode(v["value"]) if v["status"] == "ok" else None,
+                         error=str(v.get("error")) if v.get("error") else None)
+                for k, v in parsed.items() if k in keys}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None

@@ -8,8 +8,10 @@ environment variables but the few it needs, and GPU device nodes only when given
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +95,31 @@ def command(box: KernelBox) -> list[str]:
     start = f"mkdir -p {WORK} && cp -r {SUBMISSION}/. {WORK}/ && cd {WORK} && exec \"$@\""
     return [*argv, "--", "prlimit", *_limits(box.limits, bool(box.gpu_devices)), "--", *drop,
             "/bin/sh", "-c", start, "sh", box.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def _pids_of(uid: int) -> list[int]:
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            line = next(l for l in status.read_text().splitlines() if l.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if int(line.split()[1]) == uid:
+            pids.append(int(status.parent.name))
+    return pids
+
+
+def kill_all(uid: int, wait_s: float = 10.0) -> None:
+    """Kill every process left under a kernel's uid (a fork bomb's children, say) and wait until
+    they are gone, so the next kernel of this grading process starts with its whole quota."""
+    deadline = time.monotonic() + wait_s
+    while (pids := _pids_of(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
 
 
 def gpu_device_nodes() -> tuple[str, ...]:
