@@ -76,6 +76,8 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
                                  "without one unless you pass --unsafe-no-sandbox")
     plan = GradingPlan.build(rubric_path, seed=seed)
     subs = discover(submissions)
+    for stale in (out_dir / "results").glob(".*.tmp"):  # left by a run killed mid-write
+        stale.unlink()
     results: dict[str, dict[str, Any]] = {}
     todo = []
     for sub in subs:

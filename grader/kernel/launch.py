@@ -33,6 +33,13 @@ class _OwnedConnectionKernelManager(AsyncKernelManager):
         return result
 
 
+def _readable(root: Path) -> None:
+    """Let the kernel's uid read the private copy it starts from, whatever modes the student shipped."""
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+
 def _clean_env(env: dict[str, str], home: Path) -> dict[str, str]:
     """What an unsandboxed kernel sees: no CI tokens or grader settings, only the basics."""
     keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
@@ -53,8 +60,10 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
             transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
         if use_sandbox:
             uid = sandbox.KernelBox.uid_for_this_process()
+            _readable(workdir)
             box = sandbox.KernelBox(submission=workdir, ipc_dir=ipc_dir, limits=limits, python=python,
-                                    gpu_devices=sandbox.gpu_device_nodes() if gpu else (), env=env, uid=uid)
+                                    gpu_devices=sandbox.gpu_device_nodes() if gpu else (), env=env, uid=uid,
+                                    hidden=sandbox.grader_folders())
             argv = sandbox.command(box)
             os.chown(ipc_dir, uid, uid)
             km.owner_uid = uid

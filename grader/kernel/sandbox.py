@@ -35,6 +35,7 @@ class KernelBox:
     gpu_devices: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     uid: int = UID_BASE
+    hidden: tuple[str, ...] = ()  # folders inside the bound system to cover with an empty tmpfs
 
     @staticmethod
     def uid_for_this_process() -> int:
@@ -85,6 +86,8 @@ def command(box: KernelBox) -> list[str]:
             "--perms", "1777", "--size", str(int(box.limits.tmp_gib * gib)), "--tmpfs", "/tmp",
             "--perms", "0777", "--size", str(int(box.limits.disk_gib * gib)), "--tmpfs", HOME,
             "--ro-bind", str(box.submission), SUBMISSION, "--bind", str(box.ipc_dir), str(box.ipc_dir)]
+    for path in box.hidden:
+        argv += ["--tmpfs", path]
     for dev in box.gpu_devices:
         argv += ["--dev-bind", dev, dev]
     argv += ["--chdir", HOME, "--clearenv"]
@@ -95,6 +98,21 @@ def command(box: KernelBox) -> list[str]:
     start = f"mkdir -p {WORK} && cp -r {SUBMISSION}/. {WORK}/ && cd {WORK} && exec \"$@\""
     return [*argv, "--", "prlimit", *_limits(box.limits, bool(box.gpu_devices)), "--", *drop,
             "/bin/sh", "-c", start, "sh", box.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def grader_folders(packages: tuple[str, ...] = ("grader", "reference")) -> tuple[str, ...]:
+    """The grader's own code, references and rubrics: hidden in case they sit inside a bound
+    folder (a non-editable install puts `reference/` into site-packages, which the kernel sees)."""
+    import importlib.util
+
+    from grader.rubric import rubric_dir
+
+    found = [str(rubric_dir().resolve())]
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        found += [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    bound = ("/usr/", "/etc/", str(Path(os.path.realpath(sys.executable)).parents[1]) + "/")
+    return tuple(p for p in dict.fromkeys(found) if os.path.isdir(p) and p.startswith(bound))
 
 
 def _pids_of(uid: int) -> list[int]:
