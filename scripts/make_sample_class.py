@@ -1,25 +1,26 @@
-"""Build the bundled sample class `submissions/hw3/` from the released template.
+"""Build a bundled sample class `submissions/<id>/` from the released template.
 
-Each student is the template with answer cells filled in (scripts/sample_hw3/); re-run this
-after the rubric changes so the sample stays in step with `grader release hw3`.
+Usage: python scripts/make_sample_class.py hw3. Each student is the template with answer
+cells filled in by `scripts/sample_<id>/variants.py` (STUDENTS, and optionally BROKEN);
+re-run it after the rubric changes so the sample stays in step with `grader release <id>`.
 """
 import csv
+import importlib
 import sys
 from pathlib import Path
 
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sample_hw3.variants import BROKEN, STUDENTS  # noqa: E402
 
 from grader.release import template  # noqa: E402
 from grader.rubric import find_rubric, load_rubric  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "submissions" / "hw3"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def fill(answers: dict[str, str], essays: dict[str, str]) -> nbformat.NotebookNode:
-    nb = template(load_rubric(find_rubric("hw3")))
+def fill(assignment: str, answers: dict[str, str], essays: dict[str, str]) -> nbformat.NotebookNode:
+    nb = template(load_rubric(find_rubric(assignment)))
     for cell in nb.cells:
         tag = cell.metadata.get("grader", {})
         if tag.get("answer") in answers:
@@ -29,25 +30,27 @@ def fill(answers: dict[str, str], essays: dict[str, str]) -> nbformat.NotebookNo
     return nb
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def main(assignment: str) -> None:
+    variants = importlib.import_module(f"sample_{assignment}.variants")
+    out = ROOT / "submissions" / assignment
+    out.mkdir(parents=True, exist_ok=True)
     roster = []
-    for sid, (fa, en, answers, essays) in STUDENTS.items():
-        (OUT / sid).mkdir(exist_ok=True)
-        nbformat.write(fill(answers, essays), OUT / sid / "hw3.ipynb")
+    for sid, (fa, en, answers, essays) in variants.STUDENTS.items():
+        (out / sid).mkdir(exist_ok=True)
+        nbformat.write(fill(assignment, answers, essays), out / sid / f"{assignment}.ipynb")
         roster.append((sid, fa, en))
-    for sid, (fa, en) in BROKEN.items():
-        (OUT / sid).mkdir(exist_ok=True)
-        text = nbformat.writes(fill(STUDENTS["s01"][2], {}))
-        (OUT / sid / "hw3.ipynb").write_text(text[: len(text) // 2], encoding="utf-8")
+    for sid, (fa, en) in getattr(variants, "BROKEN", {}).items():  # a notebook cut off mid-file
+        (out / sid).mkdir(exist_ok=True)
+        text = nbformat.writes(fill(assignment, {}, {}))
+        (out / sid / f"{assignment}.ipynb").write_text(text[: len(text) // 2], encoding="utf-8")
         roster.append((sid, fa, en))
-    with (OUT / "students.csv").open("w", encoding="utf-8", newline="") as f:
+    with (out / "students.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["id", "name_fa", "name_en", "email"])
         for sid, fa, en in sorted(roster):
             w.writerow([sid, fa, en, f"{sid}@example.edu"])
-    print(f"wrote {len(roster)} students to {OUT}")
+    print(f"wrote {len(roster)} students to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1])
