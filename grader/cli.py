@@ -65,6 +65,40 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_manual_export(args: argparse.Namespace) -> int:
+    from grader.manual import export_sheet
+
+    out = Path(args.out_dir)
+    for suffix in (".xlsx", ".csv"):
+        path = out / "manual" / f"manual{suffix}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = export_sheet(out, path)
+        print(f"{path}: {rows} answers to grade")
+    return 0
+
+
+def cmd_manual_import(args: argparse.Namespace) -> int:
+    from grader.engine.local import publish_class
+    from grader.manual import ManualSheetError, import_sheet
+    from grader.reports import render_student_report
+    from grader.results import read_result
+
+    out = Path(args.out_dir)
+    try:
+        changed = import_sheet(out, Path(args.sheet))
+    except ManualSheetError as exc:
+        print(f"grader: the sheet was not imported:\n{exc}", file=sys.stderr)
+        return 2
+    results = [r for p in sorted((out / "results").glob("*.json")) if (r := read_result(p))]
+    for result in results:
+        if result["student_id"] in changed:
+            render_student_report(result, out / f"{result['student_id']}.pdf")
+    if results:
+        publish_class(out, load_rubric(find_rubric(results[0]["assignment"])), results)
+    print(f"merged manual scores for {len(changed)} students")
+    return 0
+
+
 def cmd_rubric_check(args: argparse.Namespace) -> int:
     rubric = load_rubric(Path(args.file))
     print(f"{args.file}: ok ({rubric.assignment}, {len(rubric.questions)} questions, "
@@ -73,12 +107,13 @@ def cmd_rubric_check(args: argparse.Namespace) -> int:
 
 
 def cmd_rubric_list(_: argparse.Namespace) -> int:
+    """Per assignment: how many questions are automatic, partly automatic and manual."""
+    print("assignment\tquestions\tautomatic\tpartly automatic\tmanual\tpoints\ttitle")
     for path in sorted(rubric_dir().glob("*.yaml")):
         rubric = load_rubric(path)
-        kinds = [a.check for q in rubric.questions for a in q.answers]
-        manual = sum(k == "manual" for k in kinds)
-        print(f"{rubric.assignment}\t{len(rubric.questions)} questions\t{len(kinds) - manual} automatic "
-              f"answers\t{manual} manual\t{rubric.title.en}")
+        kinds = [{a.check == "manual" for a in q.answers} for q in rubric.questions]
+        auto, mixed, manual = kinds.count({False}), kinds.count({True, False}), kinds.count({True})
+        print(f"{rubric.assignment}\t{len(kinds)}\t{auto}\t{mixed}\t{manual}\t{rubric.max_points:g}\t{rubric.title.en}")
     return 0
 
 
@@ -110,6 +145,16 @@ def parser() -> argparse.ArgumentParser:
     ref.add_argument("--json", action="store_true")
     ref.add_argument("--seed", type=int, default=0, help="seed for function-check inputs")
     ref.set_defaults(fn=cmd_reference)
+
+    man = sub.add_parser("manual", help="essay questions: export for a person, import their scores")
+    man_sub = man.add_subparsers(dest="manual_cmd", required=True)
+    exp = man_sub.add_parser("export")
+    exp.add_argument("out_dir", metavar="OUT")
+    exp.set_defaults(fn=cmd_manual_export)
+    imp = man_sub.add_parser("import")
+    imp.add_argument("out_dir", metavar="OUT")
+    imp.add_argument("sheet", metavar="SHEET")
+    imp.set_defaults(fn=cmd_manual_import)
 
     rub = sub.add_parser("rubric", help="check or list rubrics").add_subparsers(dest="rubric_cmd", required=True)
     chk = rub.add_parser("check")

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from grader.engine.plan import GradingPlan
+from grader.engine.plan import GradingPlan, assignment_meta
+from grader.manual import load_scores
+from grader.rubric import Rubric
 from grader.engine.worker import grade_submission, problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
 from grader.kernel import sandbox
@@ -67,8 +69,6 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
         unsafe_no_sandbox: bool = False,
         on_done: Callable[[int, int, dict[str, Any], bool], None] | None = None) -> RunSummary:
     """Grade every submission under `submissions`; write results, PDFs, grades.csv, summary.pdf."""
-    from grader.reports import render_summary
-
     start = time.monotonic()
     reason = None if unsafe_no_sandbox else sandbox.unavailable_reason()
     if reason:
@@ -90,8 +90,9 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
     jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        scores = load_scores(out_dir)
         futures = {pool.submit(grade_submission, plan, sub, out_dir, lang, gpu_env(gpus),
-                               not unsafe_no_sandbox): sub for sub in todo}
+                               not unsafe_no_sandbox, scores.get(sub.student_id, {})): sub for sub in todo}
         for future in as_completed(futures):
             sub = futures[future]
             try:
@@ -102,6 +103,13 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
             results[sub.student_id] = result
             on_done and on_done(len(results), len(subs), result, False)
     ordered = [results[s.student_id] for s in subs]
-    write_grades_csv(out_dir / "grades.csv", ordered, [q.id for q in plan.rubric.questions])
-    render_summary(ordered, plan.meta(), out_dir / "summary.pdf")
+    publish_class(out_dir, plan.rubric, ordered)
     return RunSummary(len(todo), len(subs) - len(todo), ordered, time.monotonic() - start)
+
+
+def publish_class(out_dir: Path, rubric: Rubric, results: list[dict[str, Any]]) -> None:
+    """The class-level files: the gradebook and the summary."""
+    from grader.reports import render_summary
+
+    write_grades_csv(out_dir / "grades.csv", results, [q.id for q in rubric.questions])
+    render_summary(results, assignment_meta(rubric), out_dir / "summary.pdf")

@@ -38,9 +38,10 @@ class GradingPlan:
     def requests(self) -> list[Request]:
         return [r for _, checks in self.checks for c in checks for r in c.requests()]
 
-    def meta(self) -> dict:
-        """What the class summary needs to know about the assignment."""
-        r = self.rubric
-        return {"assignment": r.assignment, "title": r.title.model_dump(), "course": r.course.model_dump(),
-                "questions": [{"id": q.id, "title": q.title.model_dump(), "max_points": q.points}
-                              for q in r.questions]}
+
+
+def assignment_meta(r: Rubric) -> dict:
+    """What the class summary needs to know about the assignment."""
+    return {"assignment": r.assignment, "title": r.title.model_dump(), "course": r.course.model_dump(),
+            "questions": [{"id": q.id, "title": q.title.model_dump(), "max_points": q.points}
+                          for q in r.questions]}

@@ -10,6 +10,7 @@ from grader.engine.evidence import evidence_from, run_errors
 from grader.engine.plan import GradingPlan
 from grader.intake import Problem, Submission, open_submission, read_notebook
 from grader.kernel.execute import execute
+from grader.manual import apply_saved
 from grader.results import write_json
 from grader.scoring import question_result, total
 
@@ -32,7 +33,8 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[dict[str, Any
 
 
 def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both",
-                     kernel_env: dict[str, str] | None = None, use_sandbox: bool = True) -> dict[str, Any]:
+                     kernel_env: dict[str, str] | None = None, use_sandbox: bool = True,
+                     manual_scores: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Grade `sub`, write `results/<id>.json` and `<id>.pdf` under `out_dir`, return the result."""
     from grader.reports import render_student_report
 
@@ -59,6 +61,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
     result["questions"] = questions
     result["total"], result["manual_pending"] = total(questions)
+    apply_saved(result, manual_scores or {})  # a teaching assistant's scores survive a regrade
     result["max_total"] = plan.rubric.max_points
     result["runtime_s"] = round(time.monotonic() - start, 3)
     write_json(out_dir / "results" / f"{sub.student_id}.json", result)

@@ -1,4 +1,8 @@
-"""Points per answer and per question, from check outcomes and the rubric."""
+"""Points per answer and per question, from check outcomes and the rubric.
+
+A question's points and status are always derived from its answers' entries, so the same
+code serves a fresh grading and the merge of a teaching assistant's manual scores.
+"""
 from typing import Any
 
 from grader.checks import Outcome
@@ -8,10 +12,12 @@ from grader.rubric import Question
 _NOT_ANSWERED = {"missing", "error"}
 
 
-def _status(outcomes: list[Outcome], fraction: float) -> str:
-    statuses = {o.status for o in outcomes}
-    if statuses == {"manual"}:
+def _status(answers: list[dict[str, Any]]) -> str:
+    statuses = {a["status"] for a in answers}
+    graded = [a for a in answers if a["status"] != "manual"]
+    if not graded:
         return "manual"
+    fraction = sum(a["points"] for a in graded) / sum(a["max_points"] for a in graded)
     if fraction >= 1 - 1e-9:
         return "passed"
     if fraction > 0:
@@ -31,27 +37,27 @@ def _feedback(status: str, answers: list[dict[str, Any]]) -> dict[str, str]:
     return answers[0]["feedback"]
 
 
+def summarize(question: dict[str, Any]) -> dict[str, Any]:
+    """Recompute a question entry's points, status, feedback and pending manual points."""
+    answers = question["answers"]
+    question["points"] = round(sum(a["points"] for a in answers), 4)
+    question["status"] = _status(answers)
+    question["feedback"] = _feedback(question["status"], answers)
+    question["manual_points"] = sum(a["max_points"] for a in answers if a["status"] == "manual")
+    return question
+
+
 def question_result(question: Question, outcomes: list[Outcome]) -> dict[str, Any]:
     """The result JSON entry of one question."""
-    answers, points, auto_max = [], 0.0, 0.0
-    for answer, outcome in zip(question.answers, outcomes):
-        got = round(answer.points * outcome.fraction, 4)
-        points += got
-        auto_max += 0 if outcome.status == "manual" else answer.points
-        answers.append({"name": answer.name, "check": answer.check, "points": got,
-                        "max_points": answer.points, "status": outcome.status, "secret": answer.secret,
-                        "expected": outcome.expected, "found": outcome.found,
-                        "feedback": outcome.feedback, "details": outcome.details, "error": outcome.error})
-    fraction = points / auto_max if auto_max else 0.0
-    status = _status(outcomes, fraction if auto_max else 0.0)
-    manual = [a for a, o in zip(question.answers, outcomes) if o.status == "manual"]
-    return {"id": question.id, "title": question.title.model_dump(), "points": round(points, 4),
-            "max_points": question.points, "status": status,
-            "feedback": _feedback(status, answers),
-            "assumptions": [a.model_dump() for a in question.assumptions],
-            "answer_text": next((o.found for o in outcomes if o.status == "manual"), None),
-            "manual_points": sum(a.points for a in manual),
-            "answers": answers}
+    answers = [{"name": answer.name, "check": answer.check, "points": round(answer.points * outcome.fraction, 4),
+                "max_points": answer.points, "status": outcome.status, "secret": answer.secret,
+                "expected": outcome.expected, "found": outcome.found, "feedback": outcome.feedback,
+                "details": outcome.details, "error": outcome.error}
+               for answer, outcome in zip(question.answers, outcomes)]
+    return summarize({"id": question.id, "title": question.title.model_dump(), "max_points": question.points,
+                      "assumptions": [a.model_dump() for a in question.assumptions],
+                      "answer_text": next((o.found for o in outcomes if o.status == "manual"), None),
+                      "answers": answers})
 
 
 def total(questions: list[dict[str, Any]]) -> tuple[float, float]:
