@@ -110,6 +110,42 @@ q12_table = [
     [12, "linear", 4096, 1000, None, None, None, (1000,), 4096 * 1000 + 1000],
 ]'''
 
+SEPARABLE = '''import numpy as np
+
+def separable_conv(H, depthwise, pointwise, bias):
+    C, h, w = H.shape
+    k = depthwise.shape[1]
+    depth = np.zeros((C, h - k + 1, w - k + 1))
+    for c in range(C):                      # depth-wise: each channel with its own kernel
+        for y in range(h - k + 1):
+            for x in range(w - k + 1):
+                depth[c, y, x] = np.sum(H[c, y:y + k, x:x + k] * depthwise[c])
+    return np.einsum("ij,jyx->iyx", pointwise, depth) + bias[:, None, None]   # point-wise 1x1'''
+
+RANK1 = '''import torch
+
+def rank1_conv(H, a, b, c, d, G):
+    H, a, b, c, d = (torch.tensor(v, requires_grad=True) for v in (H, a, b, c, d))
+    S = torch.einsum("j,jhw->hw", b, H)                  # mix the channels once with b
+    U = torch.nn.functional.conv2d(S[None, None], torch.outer(c, d)[None, None])[0, 0]
+    Z = a[:, None, None] * U                             # one map, scaled per output channel
+    (Z * torch.tensor(G)).sum().backward()
+    return {"Z": Z.detach(), "a": a.grad, "b": b.grad, "c": c.grad, "d": d.grad, "H": H.grad}'''
+
+CONV_BACKWARD = '''def conv_backward(H, W, bias, G):
+    N, C, k, _ = W.shape
+    dW, dH = np.zeros_like(W), np.zeros_like(H)
+    for i in range(N):
+        for y in range(G.shape[1]):
+            for x in range(G.shape[2]):
+                dW[i] += G[i, y, x] * H[:, y:y + k, x:x + k]
+                dH[:, y:y + k, x:x + k] += G[i, y, x] * W[i]
+    return {"W": dW, "bias": G.sum(axis=(1, 2)), "H": dH}'''
+
+CONV1D = '''def conv1d_grads(h, w, g):
+    # dL/dh: full convolution of g with w; dL/dw: valid correlation of h with g
+    return {"h": np.convolve(g, w, mode="full"), "w": np.correlate(h, g, mode="valid")}'''
+
 ANSWERS = {
     "q1_forward": Q1,
     "q1_gradients": "q1_gradients = grads",
@@ -122,6 +158,10 @@ ANSWERS = {
     "q11_matches": MATCHES,
     "q11_laplacian_2d": LAPLACIAN,
     "q12_table": TABLE,
+    "separable_conv": SEPARABLE,
+    "rank1_conv": RANK1,
+    "conv_backward": CONV_BACKWARD,
+    "conv1d_grads": CONV1D,
 }
 
 ESSAYS = {
