@@ -106,3 +106,10 @@ def test_function_check_draws_inputs_per_run_and_scores_per_trial():
     replies[first] = Reply("ok", {k: np.zeros_like(np.asarray(v)) for k, v in replies[first].value.items()})
     outcome = ca.grade(Evidence(replies=replies))
     assert outcome.status == "partial" and outcome.fraction == pytest.approx(2 / 3)
+
+
+def test_shapes_read_from_text_and_keras_style():
+    from grader.checks.values import as_shape
+
+    assert as_shape("(96, 55, 55)") == as_shape("96x55x55") == as_shape([96, 55, 55]) == (96, 55, 55)
+    assert as_shape("(None, 24, 24, 64)") == as_shape([None, 24, 24, 64]) == (24, 24, 64)

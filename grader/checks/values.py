@@ -102,9 +102,14 @@ _SHAPE_SPLIT = re.compile(r"[\s,x×*()\[\]]+")
 
 
 def as_shape(value: Any) -> tuple[int, ...]:
-    """A shape from a list/tuple/array, or text like '(96, 55, 55)' or '96x55x55'."""
+    """A shape from a list/tuple/array, or text like '(96, 55, 55)' or '96x55x55'.
+
+    A batch axis written as None (Keras prints `(None, 24, 24, 64)`) is left out.
+    """
+    if isinstance(value, list):
+        value = [v for v in value if v is not None]
     if isinstance(value, str):
-        parts = [p for p in _SHAPE_SPLIT.split(value.strip()) if p]
+        parts = [p for p in _SHAPE_SPLIT.split(value.strip()) if p and p != "None"]
         try:
             return tuple(int(p) for p in parts)
         except ValueError:
