@@ -1,0 +1,75 @@
+"""End to end: `grader run submissions/hw11` grades the hw11 sample class.
+
+Pins every sample student's points question by question. s-hw11-a carries the numbers of the real
+answer document: its right cells score and its three wrong ones show the Keras value as expected.
+"""
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MANUAL = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 60 points that wait for a person
+CELLS = 28  # output and params of 14 layers
+EXPECTED = {  # automatic points per question
+    "s-hw11-a": {"q1": 40 * 25 / CELLS},
+    "s-hw11-b": {"q1": 40},
+    "s-hw11-c": {"q1": 0},
+    "s-hw11-d": {"q1": 40 * 27 / CELLS},
+}
+STATUS = {"s-hw11-a": "partial", "s-hw11-b": "passed", "s-hw11-c": "missing", "s-hw11-d": "partial"}
+WRONG = {  # label: (expected, found) of every cell the grader marks wrong
+    "s-hw11-a": {"layer 1 · output": ("[24, 24, 64]", "[24, 24, 60]"),
+                 "layer 9 · output": ("[100, 256]", "[256]"),
+                 "layer 9 · params": ("256000", "513256")},
+    "s-hw11-d": {"layer 10 · params": ("49280", "32896")},
+}
+ESSAYS = {"s-hw11-a": set(MANUAL), "s-hw11-b": set(MANUAL), "s-hw11-c": set(), "s-hw11-d": {"q2c"}}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports") / "hw11"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw11", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def questions(out: Path, sid: str) -> dict[str, dict]:
+    r = json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+    assert r["max_total"] == 100
+    return {q["id"]: q for q in r["questions"]}
+
+
+def test_every_report_is_written(out):
+    for sid in EXPECTED:
+        assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
+    with (out / "grades.csv").open(encoding="utf-8") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(EXPECTED) and rows["s-hw11-b"]["name"] == "Omid Sharifi"
+    assert all(float(r["manual_pending"]) == 60 for r in rows.values())
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED))
+def test_scores_question_by_question(out, sid):
+    qs = questions(out, sid)
+    for qid, want in {**EXPECTED[sid], **{q: 0 for q in MANUAL}}.items():
+        assert qs[qid]["points"] == pytest.approx(want, abs=1e-3), (sid, qid)
+    assert qs["q1"]["status"] == STATUS[sid]
+
+
+@pytest.mark.parametrize("sid", sorted(WRONG))
+def test_wrong_cells_show_the_right_value(out, sid):
+    details = questions(out, sid)["q1"]["answers"][0]["details"]
+    assert {d["label"]: (d["expected"], d["found"]) for d in details} == WRONG[sid]
+
+
+@pytest.mark.parametrize("sid", sorted(ESSAYS))
+def test_essays_are_recorded_for_a_person(out, sid):
+    qs = questions(out, sid)
+    assert {q for q in MANUAL if qs[q].get("answer_text")} == ESSAYS[sid]
+    assert all(qs[q]["status"] == "manual" for q in MANUAL)
