@@ -1,0 +1,81 @@
+"""End to end: `grader run submissions/hw5v` grades the hw5v sample class.
+
+Scores are pinned question by question. Student A is the real answer document: the right
+cells (receptive fields of the input and layers 1-3, the conv model's counts, the first
+layer of the local model) pass, and every wrong one shows the computed value as expected.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MANUAL = ["q1a", "q1b", "q3a", "q3b", "q3c", "q3d", "q4a", "q4b", "q4c", "q4d", "q5"]
+EXPECTED = {  # automatic points per question (26 of 100); essays wait for a person
+    "s-hw5v-a": {"q2a": 14 * 4 / 13, "q2b": 10 * 4 / 8},
+    "s-hw5v-b": {"q2a": 16, "q2b": 10},
+    "s-hw5v-c": {"q2a": 14, "q2b": 0},
+}
+# Student A's wrong cells: (label, the reference's value, what they wrote)
+REAL_WRONG = {
+    "q2a_table": {
+        ("layer 1 · params_per_block", "128", "3072"), ("layer 1 · params", "384", "9216"),
+        ("layer 2 · params_per_block", "9248", "294912"), ("layer 2 · params", "18496", "589824"),
+        ("layer 3 · params_per_block", "9248", "294912"), ("layer 3 · params", "9248", "294912"),
+        ("layer 4 · params_per_block", "24832", "6291456"), ("layer 4 · params", "24832", "6291456"),
+        ("layer 4 · rf", "[5, 5]", "[4, 4]"),
+    },
+    "q2b_table": {
+        ("model conv · rf", "[5, 5]", "'3x3'"), ("model local · rf", "[5, 5]", "'3x3'"),
+        ("model local · params_2", "3637760", "14656"), ("model local · params", "3638208", "15104"),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "hw5v"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw5v", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def result(out: Path, sid: str) -> dict:
+    return json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+
+
+def answer(r: dict, name: str) -> dict:
+    return next(a for q in r["questions"] for a in q["answers"] if a.get("name") == name)
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED))
+def test_scores_question_by_question(out, sid):
+    r = result(out, sid)
+    points = {q["id"]: q["points"] for q in r["questions"]}
+    for qid, want in EXPECTED[sid].items():
+        assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
+    assert all(points[q] == 0 for q in MANUAL)
+    assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
+    assert r["max_total"] == 100 and r["manual_pending"] == pytest.approx(74)
+    assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_real_answers_wrong_cells_show_the_reference(out):
+    r = result(out, "s-hw5v-a")
+    for name, wrong in REAL_WRONG.items():
+        details = answer(r, name)["details"]
+        assert {(d["label"], d["expected"], d["found"]) for d in details} == wrong
+    total = answer(r, "q2a_total")
+    assert total["status"] == "failed" and total["expected"] == "52960"
+
+
+def test_missing_answers_and_essays(out):
+    c = result(out, "s-hw5v-c")
+    assert answer(c, "q2a_total")["status"] == "missing"
+    assert answer(c, "q2b_table")["status"] == "failed"  # the template's stub left unfilled
+    essays = {q["id"]: q for q in result(out, "s-hw5v-a")["questions"] if q["id"] in MANUAL}
+    assert all(q["status"] == "manual" and q["answer_text"] for q in essays.values())
+    assert "recall" in essays["q4b"]["answer_text"]
