@@ -1,6 +1,7 @@
 """The `grader` command (DESIGN.md, "Command line")."""
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # references built with Keras: keep the terminal quiet
     args = parser().parse_args(argv)
     try:
         return args.fn(args)
