@@ -1,0 +1,85 @@
+"""End to end: `grader run submissions/hw5` grades the homework-5 sample class.
+
+s-hw5-a is the source document's own answers (every computable one is right), s-hw5-b computes
+everything with code, s-hw5-c leaves the answers out, s-hw5-d makes classic slips. Points are
+pinned question by question; manual questions wait for a person.
+"""
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MANUAL = ["q1a", "q1b", "q1c", "q1d", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b"]
+FULL = {"q1e": 12, "q2e": 15, "q4": 5}  # q4 also has 5 manual points
+EXPECTED = {
+    "s-hw5-a": FULL,
+    "s-hw5-b": FULL,
+    "s-hw5-c": {"q1e": 0, "q2e": 0, "q4": 0},
+    # flipped kernel; no biases in 3 of 16 cells; n - k in 2 of 14 cells and 17920 frozen
+    "s-hw5-d": {"q1e": 0, "q2e": 15 * 13 / 16, "q4": 4 * 12 / 14},
+}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "hw5"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw5", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def result(out: Path, sid: str) -> dict:
+    return json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+
+
+def answer(out: Path, sid: str, name: str) -> dict:
+    return next(a for q in result(out, sid)["questions"] for a in q["answers"] if a["name"] == name)
+
+
+def test_every_report_and_the_gradebook_are_written(out):
+    for sid in EXPECTED:
+        assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
+    with (out / "grades.csv").open(encoding="utf-8") as f:
+        assert {r["id"] for r in csv.DictReader(f)} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED))
+def test_scores_question_by_question(out, sid):
+    r = result(out, sid)
+    points = {q["id"]: q["points"] for q in r["questions"]}
+    for qid, want in {**EXPECTED[sid], **{q: 0 for q in MANUAL}}.items():
+        assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
+    assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
+    assert r["max_total"] == 100 and r["manual_pending"] == 68
+    assert not r["errors"]
+
+
+def test_real_answers_are_right_and_their_essays_recorded(out):
+    for name in ("q1e_output", "q2e_table", "q4_table", "q4_frozen"):
+        assert answer(out, "s-hw5-a", name)["status"] == "passed", name
+    essays = {q["id"]: q for q in result(out, "s-hw5-a")["questions"] if q["id"] in MANUAL}
+    assert all(q["status"] == "manual" and q["answer_text"] for q in essays.values())
+    assert "Data Augmentation" in essays["q2d"]["answer_text"]
+
+
+def test_slips_show_the_right_values(out):
+    conv = answer(out, "s-hw5-d", "q1e_output")
+    assert conv["status"] == "failed" and conv["expected"].split() == "[[ 2. -1. -6.] [ 4. -3. -5.] [ 1. -2. -4.]]".split()
+    wrong = {d["label"]: (d["expected"], d["found"]) for d in answer(out, "s-hw5-d", "q2e_table")["details"]}
+    assert wrong == {"layer 2 · params": ("260", "250"), "layer 4 · params": ("2510", "2500"),
+                     "layer 6 · params": ("6410", "6400")}
+    wrong = {d["label"]: d["expected"] for d in answer(out, "s-hw5-d", "q4_table")["details"]}
+    assert wrong == {"layer 1 · output": "[29, 29, 32]", "layer 3 · output": "[11, 11, 32]"}
+    frozen = answer(out, "s-hw5-d", "q4_frozen")
+    assert (frozen["expected"], frozen["found"]) == ("17984", "17920")
+
+
+def test_missing_answers_are_reported_as_missing(out):
+    assert answer(out, "s-hw5-c", "q1e_output")["status"] == "missing"
+    assert answer(out, "s-hw5-c", "q4_frozen")["status"] == "missing"
+    assert answer(out, "s-hw5-c", "q2e_table")["points"] == 0
