@@ -115,3 +115,19 @@ def test_shapes_read_from_text_and_keras_style():
 
     assert as_shape("(96, 55, 55)") == as_shape("96x55x55") == as_shape([96, 55, 55]) == (96, 55, 55)
     assert as_shape("(None, 24, 24, 64)") == as_shape([None, 24, 24, 64]) == (24, 24, 64)
+
+
+def test_table_cells_with_truth_values_and_persian_words():
+    from grader.checks.table import TableCheck
+    from grader.rubric.schema import Answer
+
+    answer = Answer(name="t", check="table", points=1, prompt={"fa": "ج", "en": "t"}, reference="ex12_alexnet.table")
+    check = TableCheck(RUBRIC.question("q12"), answer, REFS)
+    check.expected = {"columns": ["statement", "answer", "word"], "key": "statement",
+                      "rows": [["s1", False, "تانژانت"], ["s2", True, "سیگموید"]],
+                      "ask": [[0, "answer"], [1, "answer"], [0, "word"], [1, "word"]]}
+    right = [["s1", "نادرست", "تانژانت"], ["s2", "True", "سیگموید"]]
+    assert grade(check, right).status == "passed"
+    assert grade(check, [["s1", False, "سیگموید"], ["s2", 1, "سیگموید"]]).fraction == 0.75
+    assert grade(check, {"s1": False, "s2": True}).status == "partial"  # a dict of single values reads too
+    assert grade(check, {"s1": object}).status == "failed"

@@ -123,6 +123,8 @@ class ValueCheck(Check):
             outcome = self.compare(reply.value)
         except Unreadable as exc:
             outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):  # a shape no reader expected
+            outcome = Outcome(0.0, "failed", msg.UNREADABLE, found=fmt(reply.value))
         if self.answer.secret:
             outcome.expected = None
             outcome.details = [{**d, "expected": None} for d in outcome.details]

@@ -12,6 +12,8 @@ CELL_TIMEOUT = {"fa": "سلولی که این پاسخ را می‌ساخت از
                 "en": "The cell that builds this answer ran past its time limit and was stopped (an endless loop?)."}
 READ_FAILED = {"fa": "خواندن یا اجرای پاسخ در نوت‌بوک با خطا روبه‌رو شد.",
                "en": "Reading or calling the answer in the notebook raised an error."}
+UNREADABLE = {"fa": "پاسخ به شکلی است که خوانده نمی‌شود؛ قالب خواسته‌شده در صورت پرسش آمده است.",
+              "en": "The answer has a form that cannot be read; the question states the expected form."}
 MANUAL = {"fa": "این پرسش را دستیار آموزشی تصحیح می‌کند.",
           "en": "A teaching assistant grades this question."}
 MANUAL_EMPTY = {"fa": "پاسخی برای این پرسش نوشته نشده است.",

@@ -27,8 +27,13 @@ DEFAULT_ALIASES = {
 DASHES = {"-", "–", "—", "−"}
 
 
+TRUTH = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+         "درست": True, "نادرست": False, "صحیح": True, "غلط": False, "بله": True, "خیر": False}
+
+
 def _norm(text: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+    """Letters and digits only, lower case; Persian letters are kept."""
+    return re.sub(r"[\W_]", "", str(text).lower())
 
 
 class TableOptions(BaseModel):
@@ -43,6 +48,8 @@ class TableCheck(ValueCheck):
     def _cell_ok(self, expected: Any, found: Any) -> bool:
         if found is None:
             return False
+        if isinstance(expected, bool):
+            return TRUTH.get(_norm(found)) is expected
         if isinstance(expected, list):
             return as_shape(found) == tuple(expected)
         if isinstance(expected, (int, float)):

@@ -88,10 +88,12 @@ def as_rows(value: Any, columns: list[str], key: str | None) -> list[dict[str, A
         if all(c in value for c in columns if c != key) and all(isinstance(v, list) for v in value.values()):
             n = max(len(v) for v in value.values())
             return [{c: value[c][i] if i < len(value[c]) else None for c in value} for i in range(n)]
-        if key is not None:  # {row_key: {column: value}} or {row_key: [values...]}
+        if key is not None:  # {row_key: {column: value}}, {row_key: [values...]} or {row_key: value}
+            others = [c for c in columns if c != key]
             rows = []
             for k, row in value.items():
-                row = row if isinstance(row, dict) else dict(zip([c for c in columns if c != key], row))
+                if not isinstance(row, dict):
+                    row = dict(zip(others, row if isinstance(row, (list, tuple)) else [row]))
                 rows.append({key: k, **row})
             return rows
     raise Unreadable("پاسخ به شکل جدول خوانده نشد (دیتافریم، فهرست سطرها یا دیکشنری ستون‌ها)",

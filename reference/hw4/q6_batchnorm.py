@@ -1,0 +1,64 @@
+"""Question 6b and 6e: a batch-normalization forward pass and the parameters of Dense + BatchNorm.
+
+The forward pass follows Keras' BatchNormalization (the course's framework): the batch
+variance is the biased one, and `momentum` weighs the old running statistics,
+running = momentum * running + (1 - momentum) * batch. Inference mode normalizes with the
+running statistics and leaves them unchanged. The tests compare with Keras and PyTorch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+KEYS = ("out", "running_mean", "running_var")
+
+
+def forward_batchnorm(x: Sequence, gamma: Sequence, beta: Sequence, running_mean: Sequence,
+                      running_var: Sequence, momentum: float, eps: float, training: bool) -> dict:
+    """The normalized output of an (N, D) batch and the running mean and variance after it."""
+    x = np.asarray(x, dtype=np.float64)
+    mean, var = np.asarray(running_mean, dtype=np.float64), np.asarray(running_var, dtype=np.float64)
+    if training:
+        batch_mean, batch_var = x.mean(axis=0), x.var(axis=0)
+        out = (x - batch_mean) / np.sqrt(batch_var + eps)
+        mean = momentum * mean + (1 - momentum) * batch_mean
+        var = momentum * var + (1 - momentum) * batch_var
+    else:
+        out = (x - mean) / np.sqrt(var + eps)
+    out = np.asarray(gamma) * out + np.asarray(beta)
+    return {"out": out.tolist(), "running_mean": mean.tolist(), "running_var": var.tolist()}
+
+
+def draw(seed: int) -> dict:
+    """One random call: a batch whose features differ in scale and offset, and random statistics.
+
+    Offsets and scales far from 0 and 1 make a pass that skips the mean, the variance, gamma or
+    beta visibly wrong; a large eps makes one that puts eps outside the square root wrong too.
+    """
+    rng = np.random.default_rng(seed)
+    n, d = int(rng.integers(4, 17)), int(rng.integers(2, 7))
+    x = rng.normal(rng.uniform(-5, 5, d), rng.uniform(0.5, 4, d), (n, d))
+    return {
+        "x": x.tolist(),
+        "gamma": rng.uniform(0.5, 2.0, d).tolist(),
+        "beta": rng.uniform(-1.0, 1.0, d).tolist(),
+        "running_mean": rng.uniform(-2.0, 2.0, d).tolist(),
+        "running_var": rng.uniform(0.5, 3.0, d).tolist(),
+        "momentum": float(rng.uniform(0.8, 0.99)),
+        "eps": float(rng.choice([1e-3, 1e-1])),
+        "training": bool(rng.integers(2)),
+    }
+
+
+def dense_batchnorm_params(inputs: int = 10, units: int = 20) -> dict:
+    """Parameters of Dense(units) on `inputs` features followed by BatchNormalization, from Keras."""
+    import keras
+
+    dense, norm = keras.layers.Dense(units), keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input((inputs,)), dense, norm])
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    return {"dense": dense.count_params(), "batchnorm": norm.count_params(), "trainable": trainable,
+            "non_trainable": non_trainable, "total": model.count_params()}

@@ -1,0 +1,79 @@
+"""End to end: `grader run submissions/hw4` grades the hw4 sample class, pinned question by question.
+
+s-hw4-a is the real answer document: its right answers pass and each wrong one fails with the
+computed value shown as expected.
+"""
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = {"q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5}  # automatic points; the 61 manual points wait for a person
+EXPECTED = {
+    # the table: 9 of 19 cells (layer 1, and every params cell but layer 2's and the total);
+    # q6e: only the Dense layer's 220 of five counts
+    "s-hw4-a": {"q5a": 20 * 9 / 19, "q6a": 4, "q6b": 0, "q6e": 1},
+    "s-hw4-b": FULL,
+    "s-hw4-c": {"q5a": 0, "q6a": 4, "q6b": 0, "q6e": 0},
+    # eps outside the square root fails every trial; moving statistics counted as trainable: 3 of 5
+    "s-hw4-d": {**FULL, "q6b": 0, "q6e": 3},
+}
+STATUS = {("s-hw4-a", "q6b"): "missing", ("s-hw4-a", "q5a"): "partial", ("s-hw4-c", "q6e"): "missing",
+          ("s-hw4-c", "q5a"): "failed", ("s-hw4-d", "q6b"): "failed", ("s-hw4-d", "q5a"): "passed"}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "hw4"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw4", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def questions(out: Path, sid: str) -> dict[str, dict]:
+    result = json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+    assert result["max_total"] == 100
+    return {q["id"]: q for q in result["questions"]}
+
+
+def test_every_report_and_the_gradebook_are_written(out):
+    for sid in EXPECTED:
+        assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
+    with (out / "grades.csv").open(encoding="utf-8") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(EXPECTED)
+    assert float(rows["s-hw4-b"]["total"]) == sum(FULL.values())
+
+
+@pytest.mark.parametrize("sid", sorted(EXPECTED))
+def test_scores_question_by_question(out, sid):
+    qs = questions(out, sid)
+    for qid, want in EXPECTED[sid].items():
+        assert qs[qid]["points"] == pytest.approx(want, abs=1e-3), (sid, qid)
+    assert all(q["points"] == 0 for qid, q in qs.items() if qid not in FULL)
+    for (who, qid), status in STATUS.items():
+        if who == sid:
+            assert qs[qid]["answers"][0]["status"] == status, (sid, qid)
+
+
+def test_real_answers_fail_where_wrong_with_the_computed_value_shown(out):
+    qs = questions(out, "s-hw4-a")
+    table = {d["label"]: d for d in qs["q5a"]["answers"][0]["details"]}
+    assert table["layer 2 · params"]["expected"] == "51232" and table["layer 2 · params"]["found"] == "51264"
+    assert table["layer 2 · output"]["expected"] == "[124, 124, 32]"
+    assert table["layer 5 · output"]["expected"] == "[23, 23, 64]"
+    assert table["layer 8 · output"]["expected"] == "[2, 2, 128]"
+    assert table["layer total · params"]["expected"] == "1261920"
+    assert not any(label.startswith("layer 1 ") for label in table)        # layer 1 is right
+    assert not any(label.endswith("params") for label in table if label[6] in "3456789")
+    assert qs["q6a"]["answers"][0]["status"] == "passed"
+    params = {d["label"]: d for d in qs["q6e"]["answers"][0]["details"]}
+    assert params["dense"]["ok"] and not params["batchnorm"]["ok"] and params["batchnorm"]["expected"] == "80"
+    assert params["total"]["expected"] == "300" and params["total"]["found"] == "222"
+    essay = qs["q6a"]["answers"][1]
+    assert essay["status"] == "manual" and "درست نیست" in qs["q6a"]["answer_text"]
