@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 # math signs. A candidate run is kept only if it holds a letter or a digit.
 _RUN = re.compile(
     r"[\x20-\x7e\u00b0-\u024f\u0370-\u03ff\u0660-\u0669\u066a-\u066c\u06f0-\u06f9"
-    r"\u2013\u2022\u2190-\u21ff\u2200-\u22ff]+"
+    r"\u2013\u2022\u2190-\u21ff\u2200-\u23ff]+"
 )
 _STRONG = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0660-\u0669\u06f0-\u06f9]")
 # A bare Persian number (۱۴۰۵, ۱۲٫۵) already reads correctly inside Persian text.
