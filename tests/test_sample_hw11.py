@@ -5,13 +5,12 @@ answer document: its right cells score and its three wrong ones show the Keras v
 """
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.sample_run import grade_sample
+
 MANUAL = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 60 points that wait for a person
 CELLS = 28  # output and params of 14 layers
 EXPECTED = {  # automatic points per question
@@ -32,11 +31,7 @@ ESSAYS = {"s-hw11-a": set(MANUAL), "s-hw11-b": set(MANUAL), "s-hw11-c": set(), "
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reports") / "hw11"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw11", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    return grade_sample("hw11", tmp_path_factory)
 
 
 def questions(out: Path, sid: str) -> dict[str, dict]:

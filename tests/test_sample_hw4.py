@@ -5,13 +5,12 @@ computed value shown as expected.
 """
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.sample_run import grade_sample
+
 FULL = {"q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5}  # automatic points; the 61 manual points wait for a person
 EXPECTED = {
     # the table: 9 of 19 cells (layer 1, and every params cell but layer 2's and the total);
@@ -28,11 +27,7 @@ STATUS = {("s-hw4-a", "q6b"): "missing", ("s-hw4-a", "q5a"): "partial", ("s-hw4-
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports") / "hw4"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw4", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    return grade_sample("hw4", tmp_path_factory)
 
 
 def questions(out: Path, sid: str) -> dict[str, dict]:

@@ -6,13 +6,12 @@ pinned question by question; manual questions wait for a person.
 """
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.sample_run import grade_sample
+
 MANUAL = ["q1a", "q1b", "q1c", "q1d", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b"]
 FULL = {"q1e": 12, "q2e": 15, "q4": 5}  # q4 also has 5 manual points
 EXPECTED = {
@@ -26,11 +25,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports") / "hw5"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw5", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    return grade_sample("hw5", tmp_path_factory)
 
 
 def result(out: Path, sid: str) -> dict:

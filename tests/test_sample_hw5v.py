@@ -5,13 +5,12 @@ cells (receptive fields of the input and layers 1-3, the conv model's counts, th
 layer of the local model) pass, and every wrong one shows the computed value as expected.
 """
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.sample_run import grade_sample
+
 MANUAL = ["q1a", "q1b", "q3a", "q3b", "q3c", "q3d", "q4a", "q4b", "q4c", "q4d", "q5"]
 EXPECTED = {  # automatic points per question (26 of 100); essays wait for a person
     "s-hw5v-a": {"q2a": 14 * 4 / 13, "q2b": 10 * 4 / 8},
@@ -36,11 +35,7 @@ REAL_WRONG = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports") / "hw5v"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw5v", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    return grade_sample("hw5v", tmp_path_factory)
 
 
 def result(out: Path, sid: str) -> dict:

@@ -1,0 +1,15 @@
+"""Shared by the sample-class tests: grade `submissions/<id>` once into a temporary folder."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def grade_sample(assignment: str, tmp_path_factory) -> Path:
+    """Run `grader run submissions/<assignment>` and return the output folder (exit 0 asserted)."""
+    out = tmp_path_factory.mktemp("reports") / assignment
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", f"submissions/{assignment}", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
