@@ -146,6 +146,22 @@ CONV1D = '''def conv1d_grads(h, w, g):
     # dL/dh: full convolution of g with w; dL/dw: valid correlation of h with g
     return {"h": np.convolve(g, w, mode="full"), "w": np.correlate(h, g, mode="valid")}'''
 
+CIFAR = '''import torch.nn as nn
+
+def block(c_in, c_mid, c_out):
+    return [nn.Conv2d(c_in, c_mid, 3, padding=1), nn.ReLU(), nn.Conv2d(c_mid, c_out, 3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(2, 2), nn.BatchNorm2d(c_out)]
+
+q4_flatten = 256 * 4 * 4   # 32 -> 16 -> 8 -> 4 after three poolings, 256 channels'''
+
+CIFAR_PARAMS = '''cifar_model = nn.Sequential(*block(3, 32, 64), *block(64, 128, 128), *block(128, 256, 256), nn.Flatten(),
+                            nn.Linear(q4_flatten, 1024), nn.ReLU(), nn.Linear(1024, 512), nn.ReLU(), nn.Linear(512, 10))
+q4_params = sum(p.numel() for p in cifar_model.parameters())'''
+
+NODES = '''from sklearn.datasets import load_breast_cancer
+data = load_breast_cancer()
+q9_nodes = {"inputs": data.data.shape[1], "outputs": len(set(data.target))}'''
+
 ANSWERS = {
     "q1_forward": Q1,
     "q1_gradients": "q1_gradients = grads",
@@ -162,6 +178,10 @@ ANSWERS = {
     "rank1_conv": RANK1,
     "conv_backward": CONV_BACKWARD,
     "conv1d_grads": CONV1D,
+    "q4_flatten": CIFAR,
+    "q4_params": CIFAR_PARAMS,
+    "q9_nodes": NODES,
+    "q10_flatten": "q10_flatten = 32 * 7 * 7   # 28 -> 14 -> 7 after two poolings, 32 channels",
 }
 
 ESSAYS = {

@@ -8,6 +8,10 @@ PARTLY_WRONG = {
     "q1_adam": "m = 0.1 * q1_gradients\nv = 0.001 * q1_gradients ** 2\nq1_adam = w - 0.1 * m / (np.sqrt(v) + 1e-8)",
     # the statement's Laplacian sign instead of the derivative filter's
     "q11_laplacian_2d": "q11_laplacian_2d = [[0, 1, 0], [1, -4, 1], [0, 1, 0]]",
+    # the batch-norm scales and shifts left out of the parameter count
+    "q4_params": ANSWERS["q4_params"].replace(
+        "q4_params = sum(p.numel() for p in cifar_model.parameters())",
+        "q4_params = sum(p.numel() for m in cifar_model if not isinstance(m, nn.BatchNorm2d) for p in m.parameters())"),
     # the input gradient as a correlation: the kernel is not flipped
     "conv1d_grads": ANSWERS["conv1d_grads"].replace('np.convolve(g, w, mode="full")', 'np.convolve(g, w[::-1], mode="full")'),
     # row 8's parameters without the bias: one wrong table cell

@@ -1,0 +1,34 @@
+"""Exercise 4 (architecture part): the CIFAR-10 CNN of the statement, built as a real torch model.
+
+The statement leaves the first linear layer's input as `?`; it follows from running a
+32×32 image through the convolutional part. The training experiments themselves are graded
+by a person (and, once the model-grading issue lands, from the saved model).
+"""
+import torch
+from torch import nn
+
+
+def features() -> nn.Sequential:
+    """The convolutional part: three blocks of conv-ReLU-conv-ReLU-maxpool-batchnorm."""
+    layers: list[nn.Module] = []
+    for c_in, c_mid, c_out in ((3, 32, 64), (64, 128, 128), (128, 256, 256)):
+        layers += [nn.Conv2d(c_in, c_mid, 3, padding=1), nn.ReLU(),
+                   nn.Conv2d(c_mid, c_out, 3, stride=1, padding=1), nn.ReLU(),
+                   nn.MaxPool2d(2, 2), nn.BatchNorm2d(c_out)]
+    return nn.Sequential(*layers, nn.Flatten())
+
+
+def flatten_features() -> int:
+    """The `?` of Linear(? to 1024): the length of a flattened CIFAR-10 image after the conv part."""
+    with torch.no_grad():
+        return int(features()(torch.zeros(1, 3, 32, 32)).shape[1])
+
+
+def model() -> nn.Sequential:
+    return nn.Sequential(features(), nn.Linear(flatten_features(), 1024), nn.ReLU(),
+                         nn.Linear(1024, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+def parameter_count() -> int:
+    """Trainable parameters (weights, biases, batch-norm scales and shifts), as torch counts them."""
+    return sum(p.numel() for p in model().parameters() if p.requires_grad)
