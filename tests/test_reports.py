@@ -293,3 +293,11 @@ def test_summary_pdf(tmp_path):
     assert text.index("s01") < text.index("s02") < text.index("s03")
     for expected in ("Ali Rezaei", "سارا محمدی", "The notebook is not valid JSON.", "62.17", "61.5"):
         assert expected in text, expected
+
+
+def test_list_numbers_stay_with_the_persian_sentence():
+    from grader.reports.bidi import isolate_ltr
+
+    html = str(isolate_ltr("حافظه کمتر 2. جلوگیری از Overfitting 3. کاهش پیچیدگی"))
+    assert '<bdi dir="ltr" class="ltr">Overfitting</bdi> 3. کاهش' in html
+    assert "2. جلوگیری" in html

@@ -59,6 +59,10 @@ def _trim(run: str) -> tuple[int, int]:
     return start, end
 
 
+# "2." or "3)" between spaces numbers a list item of the Persian sentence: never part of an LTR run.
+_LIST_MARKER = re.compile(r"((?:^|(?<=\s))\d{1,2}[.)](?=\s))")
+
+
 def isolate_ltr(text: str | None) -> Markup:
     """Escape ``text`` and wrap each embedded Latin/number/code run in ``<bdi dir="ltr">``.
 
@@ -67,6 +71,9 @@ def isolate_ltr(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
+    parts = _LIST_MARKER.split(text)
+    if len(parts) > 1:
+        return Markup("").join(escape(p) if i % 2 else isolate_ltr(p) for i, p in enumerate(parts))
     out: list[str] = []
     pos = 0
     for match in _RUN.finditer(text):
