@@ -1,0 +1,80 @@
+"""`grader tokens OUT` and `grader serve OUT`, added to the `grader` command by add_commands."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from pathlib import Path
+
+from grader.portal.index import ClassIndex
+from grader.portal.tokens import STAFF, TokenError, check_can_create, create_tokens, tokens_path
+
+
+def _codes_csv(index: ClassIndex, codes: dict[str, str], staff: str) -> str:
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["student_id", "name", "code"])
+    for sid, code in codes.items():
+        s = index.students[sid]
+        out.writerow([sid, " / ".join(n for n in (s.name_fa, s.name_en) if n), code])
+    out.writerow([STAFF, "کادر آموزشی / Staff", staff])
+    return buf.getvalue()
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    """Codes are printed once (or written to --csv with mode 0600) and only their hashes kept."""
+    out = Path(args.out_dir)
+    index = ClassIndex.build(out)
+    if not index.students:
+        print(f"grader: no results in {out}/results/; run `grader run` first", file=sys.stderr)
+        return 2
+    sink = None
+    try:
+        check_can_create(out, args.rotate)  # refuse before touching the --csv file
+        if args.csv:
+            sink = os.fdopen(os.open(args.csv, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
+                             encoding="utf-8-sig", newline="")
+        codes, staff = create_tokens(out, list(index.students), rotate=args.rotate)
+    except (TokenError, OSError) as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+    text = _codes_csv(index, codes, staff)
+    if sink is None:
+        sys.stdout.write(text)
+    else:
+        with sink:
+            sink.write(text)
+        print(f"{args.csv}: codes for {len(codes)} students and staff", file=sys.stderr)
+    print(f"hashes in {tokens_path(out)}; these codes are not shown again", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from grader.portal.app import create_app
+
+    try:
+        app = create_app(Path(args.out_dir))
+    except TokenError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, server_header=False, proxy_headers=False,
+                log_level="info")
+    return 0
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    tok = subparsers.add_parser("tokens", help="make access codes for the download portal (shown once)")
+    tok.add_argument("out_dir", metavar="OUT")
+    tok.add_argument("--rotate", action="store_true", help="replace every existing code")
+    tok.add_argument("--csv", metavar="FILE", help="write the codes to FILE (mode 0600) instead of stdout")
+    tok.set_defaults(fn=cmd_tokens)
+
+    srv = subparsers.add_parser("serve", help="serve the reports: students download their own PDF")
+    srv.add_argument("out_dir", metavar="OUT")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.set_defaults(fn=cmd_serve)

@@ -1,0 +1,175 @@
+"""The portal's HTML: inline Jinja2 templates (so no package data is needed) and one stylesheet.
+
+Every visible text is bilingual: Persian right-to-left first, English beside it. The stylesheet is
+served as a file because the Content-Security-Policy (default-src 'self') forbids inline styles.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import DictLoader, Environment, select_autoescape
+
+from grader.reports.persian import fmt_points, persian_digits
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "bad_login": {"fa": "شماره دانشجویی یا کد دسترسی درست نیست.",
+                  "en": "The student ID or access code is not correct."},
+    "bad_staff": {"fa": "کد کادر آموزشی درست نیست.", "en": "The staff code is not correct."},
+    "too_many": {"fa": "تلاش‌های ناموفق بیش از حد مجاز بود. لطفاً یک دقیقه صبر کنید و دوباره تلاش کنید.",
+                 "en": "Too many failed attempts. Please wait a minute and try again."},
+    "staff_only": {"fa": "برای دیدن این صفحه با کد کادر آموزشی وارد شوید.",
+                   "en": "Sign in with the staff code to see this page."},
+    "not_ready": {"fa": "کارنامهٔ شما هنوز آماده نیست؛ بعداً دوباره سر بزنید.",
+                  "en": "Your report is not ready yet; please come back later."},
+    "not_found": {"fa": "صفحه پیدا نشد.", "en": "Page not found."},
+    "bad_request": {"fa": "درخواست نامعتبر است.", "en": "Invalid request."},
+}
+
+_BASE = """{% from "macros" import bi %}<!doctype html>
+<html lang="fa" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{{ title.fa or "کارنامه" }} | {{ title.en or "Reports" }}</title>
+<link rel="stylesheet" href="/static/portal.css">
+</head>
+<body class="{{ layout }}">
+<header class="top"><div class="wrap">
+  {% if course.fa or course.en %}<p class="course">{{ bi(course.fa, course.en) }}</p>{% endif %}
+  <h1>{{ title.fa or "کارنامه‌ها" }}</h1>
+  <p class="en subtitle" lang="en" dir="ltr">{{ title.en or "Reports" }}</p>
+</div></header>
+<main class="wrap">
+{% if message %}<div class="alert" role="alert"><p>{{ message.fa }}</p><p class="en" lang="en" dir="ltr">{{ message.en }}</p></div>{% endif %}
+{% block main %}{% endblock %}
+</main>
+</body>
+</html>
+"""
+
+_MACROS = """{% macro bi(fa, en) -%}
+<span class="bi"><span class="fa">{{ fa }}</span> <span class="en" lang="en" dir="ltr">{{ en }}</span></span>
+{%- endmacro %}
+{% macro label(for, fa, en) -%}
+<label for="{{ for }}"><span class="fa">{{ fa }}</span><span class="en" lang="en" dir="ltr">{{ en }}</span></label>
+{%- endmacro %}"""
+
+_LOGIN = """{% extends "base" %}{% from "macros" import bi, label %}{% set layout = "narrow" %}
+{% block main %}
+<section class="card">
+  <h2>{{ bi("دریافت کارنامه", "Download your report") }}</h2>
+  <p class="hint">شماره دانشجویی و کد دسترسی‌ای را که از دستیار آموزشی گرفته‌اید وارد کنید.</p>
+  <p class="hint en" lang="en" dir="ltr">Enter your student ID and the access code you received from the teaching assistant.</p>
+  <form method="post" action="/download" autocomplete="off">
+    {{ label("student_id", "شماره دانشجویی", "Student ID") }}
+    <input id="student_id" name="student_id" dir="ltr" maxlength="64" required autocomplete="username">
+    {{ label("code", "کد دسترسی", "Access code") }}
+    <input id="code" name="code" type="password" dir="ltr" maxlength="64" required autocomplete="current-password">
+    <button type="submit">{{ bi("دریافت کارنامه", "Download report") }}</button>
+  </form>
+</section>
+<section class="card staff">
+  <h2>{{ bi("ورود کادر آموزشی", "Staff sign-in") }}</h2>
+  <form method="post" action="/staff/login" autocomplete="off">
+    {{ label("staff_code", "کد کادر آموزشی", "Staff code") }}
+    <input id="staff_code" name="code" type="password" dir="ltr" maxlength="64" required>
+    <button type="submit" class="secondary">{{ bi("ورود", "Sign in") }}</button>
+  </form>
+</section>
+{% endblock %}"""
+
+_STAFF = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide" %}
+{% block main %}
+<nav class="toolbar">
+  <span class="count">{{ bi(fa_num(students|length) ~ " دانشجو", (students|length) ~ " students") }}</span>
+  {% if has_summary %}<a class="button" href="/staff/summary.pdf">{{ bi("خلاصهٔ کلاس", "Class summary (PDF)") }}</a>{% endif %}
+  {% if has_grades %}<a class="button" href="/staff/grades.csv">{{ bi("جدول نمره‌ها", "Grades (CSV)") }}</a>{% endif %}
+  <form method="post" action="/staff/logout"><button type="submit" class="secondary">{{ bi("خروج", "Sign out") }}</button></form>
+</nav>
+<table class="class">
+<thead><tr>
+  <th>شماره دانشجویی<span class="en" lang="en" dir="ltr">Student ID</span></th>
+  <th>نام<span class="en" lang="en" dir="ltr">Name</span></th>
+  <th>نمره<span class="en" lang="en" dir="ltr">Score</span></th>
+  <th>خطای اجرا<span class="en" lang="en" dir="ltr">Run errors</span></th>
+  <th>تصحیح دستی مانده<span class="en" lang="en" dir="ltr">Manual pending</span></th>
+  <th>کارنامه<span class="en" lang="en" dir="ltr">Report</span></th>
+</tr></thead>
+<tbody>
+{% for s in students %}<tr>
+  <td class="sid" dir="ltr">{{ s.student_id }}</td>
+  <td>{{ s.name_fa }}<span class="en" lang="en" dir="ltr">{{ s.name_en }}</span></td>
+  <td class="num">{{ fa_num(pts(s.total)) }} از {{ fa_num(pts(s.max_total)) }}<span class="en" lang="en" dir="ltr">{{ pts(s.total) }} / {{ pts(s.max_total) }}</span></td>
+  <td class="num{% if s.errors %} warn{% endif %}">{{ fa_num(s.errors) }}<span class="en" lang="en" dir="ltr">{{ s.errors }}</span></td>
+  <td class="num">{{ fa_num(pts(s.manual_pending)) }}<span class="en" lang="en" dir="ltr">{{ pts(s.manual_pending) }}</span></td>
+  <td>{% if s.pdf %}<a href="/staff/report/{{ s.student_id|urlencode }}" download>PDF</a>{% else %}—{% endif %}</td>
+</tr>{% endfor %}
+</tbody>
+</table>
+{% endblock %}"""
+
+_ERROR = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "narrow" %}
+{% block main %}<p class="back"><a href="/">{{ bi("بازگشت به صفحهٔ اصلی", "Back to the start page") }}</a></p>{% endblock %}"""
+
+CSS = """
+:root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --accent: #0b6e4f; --bg: #f5f7fa; --warn: #b42318; }
+* { box-sizing: border-box; }
+html { font-family: "Vazirmatn", "Noto Sans Arabic", "Noto Sans", "DejaVu Sans", sans-serif;
+       line-height: 1.6; color: var(--ink); background: var(--bg); }
+body { margin: 0; --width: 60rem; }
+body.narrow { --width: 32rem; }
+.wrap { max-width: var(--width); margin: 0 auto; }
+/* English sits beside or under the Persian; its blocks keep the page's right edge */
+.en { font-family: "Noto Sans", "DejaVu Sans", sans-serif; color: var(--muted); font-size: 0.88em; text-align: right; }
+.bi > .en { display: inline-block; border-right: 1px solid #b8c4ce; padding-right: .5em; margin-right: .3em; }
+header.top { background: #fff; border-bottom: 3px solid var(--accent); padding: 1.2rem 1rem; }
+header.top h1 { margin: 0; font-size: 1.5rem; line-height: 1.4; }
+header.top .course { margin: 0 0 .2rem; color: var(--muted); }
+header.top .subtitle { margin: 0; }
+main.wrap { margin: 1.5rem auto; padding: 0 1rem; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem 1.5rem;
+        margin-bottom: 1.2rem; }
+.card h2 { margin: 0 0 .6rem; font-size: 1.15rem; }
+.card.staff h2 { font-size: 1rem; }
+.hint { margin: 0; }
+.hint.en { margin-bottom: .4rem; }
+label { display: block; margin: .8rem 0 .3rem; font-weight: 600; }
+label .en { display: block; font-weight: normal; }
+input { width: 100%; padding: .55rem .7rem; font-size: 1rem; border: 1px solid #9aa5b1; border-radius: 6px;
+        font-family: "DejaVu Sans Mono", monospace; }
+input:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
+button, a.button { display: inline-block; margin-top: 1rem; padding: .5rem 1.1rem; border-radius: 6px;
+        border: 1px solid var(--accent); background: var(--accent); color: #fff; font: inherit; cursor: pointer;
+        text-decoration: none; }
+button .en, a.button .en { color: #e3f2ec; border-color: #6fae97; }
+button.secondary { background: #fff; color: var(--accent); }
+button.secondary .en { color: var(--muted); border-color: #b8c4ce; }
+.alert { background: #fdecea; border: 1px solid #f5c2bd; border-radius: 8px; padding: .7rem 1rem;
+         margin-bottom: 1.2rem; color: var(--warn); }
+.alert p { margin: 0; }
+.alert .en { color: var(--warn); }
+.toolbar { display: flex; flex-wrap: wrap; gap: .6rem; align-items: center; margin-bottom: 1rem; }
+.toolbar .count { margin-left: auto; font-weight: 600; }
+.toolbar button, .toolbar a.button { margin-top: 0; }
+.toolbar form { margin: 0; }
+table.class { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
+table.class th, table.class td { padding: .5rem .7rem; border-bottom: 1px solid var(--line); text-align: right;
+        vertical-align: top; }
+table.class th { background: #eef2f6; font-size: .95rem; }
+table.class th .en, table.class td .en { display: block; }
+table.class td.sid { font-family: "Noto Sans", "DejaVu Sans", sans-serif; white-space: nowrap; }
+table.class td.warn { color: var(--warn); font-weight: 600; }
+a { color: var(--accent); }
+"""
+
+_env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login": _LOGIN,
+                                      "staff": _STAFF, "error": _ERROR}),
+                   autoescape=select_autoescape(default=True, default_for_string=True))
+_env.globals.update(fa_num=persian_digits, pts=fmt_points)
+
+
+def render(page: str, *, title: dict[str, str], course: dict[str, str], message: str | None = None,
+           **context: Any) -> str:
+    return _env.get_template(page).render(title=title, course=course,
+                                          message=MESSAGES[message] if message else None, **context)

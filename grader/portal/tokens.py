@@ -1,0 +1,112 @@
+"""Access codes for the portal: random codes handed out once, stored only as scrypt hashes.
+
+Verification always runs scrypt and a constant-time compare, also for unknown students (against a
+dummy hash), so a wrong code and an unknown id cost the same time.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.results import write_json
+
+# Letters and digits that cannot be mistaken for one another when read aloud or handwritten.
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+GROUPS, GROUP_LEN = 3, 4  # 12 characters, about 59 bits
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_MAXMEM = 64 * 1024 * 1024
+_TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+STAFF = "(staff)"  # the staff row's id in the printed CSV; no student id has parentheses
+
+
+class TokenError(Exception):
+    """The tokens file is missing, unreadable, or would be overwritten without --rotate."""
+
+
+def tokens_path(out: Path) -> Path:
+    return out / "portal" / "tokens.json"
+
+
+def new_code() -> str:
+    """A code like 'k7mq-2hxa-9pzt': grouped so a student can type it from paper."""
+    chars = [secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LEN)]
+    return "-".join("".join(chars[i:i + GROUP_LEN]) for i in range(0, len(chars), GROUP_LEN))
+
+
+def normalize_code(code: str) -> str:
+    """Forgive what people do when typing a code: case, spaces, dashes, Persian digits."""
+    return "".join(c for c in code.translate(_TO_ASCII).lower() if c.isalnum())
+
+
+def _hash(code: str, salt: bytes, params: dict[str, int]) -> bytes:
+    return hashlib.scrypt(normalize_code(code).encode("utf-8"), salt=salt, dklen=32,
+                          maxmem=_MAXMEM, **params)
+
+
+def hash_entry(code: str, params: dict[str, int] = SCRYPT) -> dict[str, str]:
+    salt = secrets.token_bytes(16)
+    return {"salt": salt.hex(), "hash": _hash(code, salt, params).hex()}
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """The hashed codes of one OUT folder, loaded once when the portal starts."""
+
+    params: dict[str, int]
+    students: dict[str, dict[str, str]]
+    staff: dict[str, str]
+
+    @classmethod
+    def load(cls, out: Path) -> Verifier:
+        path = tokens_path(out)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(dict(data["scrypt"]), dict(data["students"]), dict(data["staff"]))
+        except FileNotFoundError:
+            raise TokenError(f"{path} does not exist; run `grader tokens {out}` first") from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise TokenError(f"{path} is not a tokens file: {exc}") from None
+
+    def _check(self, entry: dict[str, str] | None, code: str) -> bool:
+        # An unknown id is checked against a fresh dummy entry: same scrypt work, never a match.
+        real = entry is not None
+        salt = bytes.fromhex(entry["salt"]) if real else secrets.token_bytes(16)
+        expected = bytes.fromhex(entry["hash"]) if real else secrets.token_bytes(32)
+        same = hmac.compare_digest(_hash(code[:256], salt, self.params), expected)
+        return real and same
+
+    def student(self, student_id: str, code: str) -> bool:
+        return self._check(self.students.get(student_id), code)
+
+    def is_staff(self, code: str) -> bool:
+        return self._check(self.staff, code)
+
+
+def check_can_create(out: Path, rotate: bool) -> None:
+    """Codes are shown only once, so existing ones are replaced only when asked to."""
+    path = tokens_path(out)
+    if path.exists() and not rotate:
+        raise TokenError(f"{path} already exists and its codes cannot be shown again; "
+                         "use --rotate to replace every code (the old ones stop working)")
+
+
+def create_tokens(out: Path, students: list[str], rotate: bool = False,
+                  params: dict[str, int] = SCRYPT) -> tuple[dict[str, str], str]:
+    """Make and store new codes; return them (student id → code, staff code) to be shown once."""
+    check_can_create(out, rotate)
+    path = tokens_path(out)
+    codes = {sid: new_code() for sid in students}
+    staff = new_code()
+    data: dict[str, Any] = {"scrypt": params,
+                            "students": {sid: hash_entry(c, params) for sid, c in codes.items()},
+                            "staff": hash_entry(staff, params)}
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_json(path, data)
+    os.chmod(path, 0o600)
+    return codes, staff

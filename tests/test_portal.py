@@ -1,0 +1,235 @@
+"""The download portal: access codes, the student download, staff pages, and its defences."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+with warnings.catch_warnings():  # starlette suggests httpx2, which is not among the pinned packages
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient  # noqa: E402
+
+from grader.portal import add_commands, tokens  # noqa: E402
+from grader.portal.app import create_app  # noqa: E402
+
+STUDENTS = {"s101": ("سارا کاظمی", "Sara Kazemi"), "s202": ("امید فرهادی", "Omid Farhadi")}
+
+
+def make_out(root: Path) -> Path:
+    """A tiny OUT folder: two results, their PDFs, the class files, and a secret next door."""
+    out = root / "out"
+    (out / "results").mkdir(parents=True)
+    for i, (sid, (fa, en)) in enumerate(STUDENTS.items()):
+        result = {"student_id": sid, "student": {"name_fa": fa, "name_en": en}, "assignment": "hw9",
+                  "assignment_title": {"fa": "سری نهم", "en": "Homework 9"},
+                  "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"}, "questions": [],
+                  "total": 40.5 + i, "max_total": 100, "errors": ["boom"] * i, "manual_pending": 0}
+        (out / "results" / f"{sid}.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        (out / f"{sid}.pdf").write_bytes(f"%PDF-1.4 report of {sid}\n".encode())
+    (out / "summary.pdf").write_bytes(b"%PDF-1.4 class summary\n")
+    (out / "grades.csv").write_text("id,name,total\ns101,Sara Kazemi,40.5\n", encoding="utf-8")
+    (root / "secret.pdf").write_bytes(b"%PDF-1.4 SECRET\n")
+    return out
+
+
+def cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="grader")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    return args.fn(args)
+
+
+def read_codes(text: str) -> dict[str, str]:
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    return {row[0]: row[-1] for row in rows}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    out = make_out(tmp_path_factory.mktemp("portal"))
+    csv_path = out.parent / "codes.csv"
+    assert cli("tokens", str(out), "--csv", str(csv_path)) == 0
+    return out, read_codes(csv_path.read_text(encoding="utf-8-sig"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(portal: tuple[Path, dict[str, str]], clock: Clock):  # type: ignore[no-untyped-def]
+    return create_app(portal[0], clock=clock)
+
+
+def login(client: TestClient, sid: str, code: str):  # type: ignore[no-untyped-def]
+    return client.post("/download", data={"student_id": sid, "code": code})
+
+
+def test_tokens_are_shown_once_and_stored_hashed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = make_out(tmp_path)
+    assert cli("tokens", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0] == "student_id,name,code"
+    assert "s101,سارا کاظمی / Sara Kazemi," in printed
+    codes = read_codes(printed)
+    assert set(codes) == {"s101", "s202", tokens.STAFF} and len(set(codes.values())) == 3
+    stored = tokens.tokens_path(out).read_text(encoding="utf-8")
+    for code in codes.values():
+        assert code not in stored and tokens.normalize_code(code) not in stored
+    assert os.stat(tokens.tokens_path(out)).st_mode & 0o077 == 0
+
+    assert cli("tokens", str(out)) == 2  # refuses: the codes could never be shown again
+    assert "--rotate" in capsys.readouterr().err
+    assert cli("tokens", str(out), "--rotate") == 0
+    rotated = read_codes(capsys.readouterr().out)
+    verifier = tokens.Verifier.load(out)
+    assert verifier.student("s101", rotated["s101"]) and not verifier.student("s101", codes["s101"])
+    assert verifier.is_staff(rotated[tokens.STAFF]) and not verifier.is_staff(rotated["s101"])
+
+
+def test_serve_refuses_without_tokens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("serve", str(make_out(tmp_path))) == 2
+    assert "grader tokens" in capsys.readouterr().err
+
+
+def test_right_code_downloads_exactly_that_pdf(app, portal) -> None:  # type: ignore[no-untyped-def]
+    out, codes = portal
+    client = TestClient(app)
+    for sid in STUDENTS:
+        response = login(client, sid, codes[sid])
+        assert response.status_code == 200
+        assert response.content == (out / f"{sid}.pdf").read_bytes()
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.headers["content-disposition"] == f'attachment; filename="{sid}.pdf"'
+    # what people do when typing a code from paper is forgiven
+    sloppy = codes["s101"].upper().replace("-", " ").translate(str.maketrans("23456789", "۲۳۴۵۶۷۸۹"))
+    assert login(client, " s101 ", sloppy).content == (out / "s101.pdf").read_bytes()
+
+
+def test_wrong_code_and_unknown_id_answer_alike(app, portal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, codes = portal
+    calls: list[str] = []
+    real_hash = tokens._hash
+    monkeypatch.setattr(tokens, "_hash", lambda code, salt, params: calls.append(code) or real_hash(code, salt, params))
+    client = TestClient(app)
+    wrong = login(client, "s101", codes["s202"])
+    unknown = login(client, "s999", codes["s101"])
+    assert (wrong.status_code, wrong.content) == (unknown.status_code, unknown.content) == (403, wrong.content)
+    assert "شماره دانشجویی یا کد دسترسی درست نیست" in wrong.text and "not correct" in wrong.text
+    assert len(calls) == 2  # scrypt ran for the unknown id as well: same time
+    empty = client.post("/download", content=b"", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert (empty.status_code, empty.content) == (403, wrong.content)
+
+
+TRAVERSALS = ["../s202", "..%2Fs202", "s101/../s202", "..\\s202", "/etc/passwd", "../secret", "../../secret.pdf",
+              "%2e%2e%2fsecret", "s202.pdf", "results/s202", "s101\x00", "s101\x00../s202", ".", "..", "",
+              "s101" + "/" * 5000, "x" * 100_000]
+
+
+@pytest.mark.parametrize("sid", TRAVERSALS)
+def test_no_id_reaches_another_file(app, portal, sid: str) -> None:  # type: ignore[no-untyped-def]
+    out, codes = portal
+    client = TestClient(app)
+    reference = login(client, "nobody", codes["s101"])
+    for code in (codes["s101"], codes["s202"], codes[tokens.STAFF]):
+        response = login(client, sid, code)
+        assert (response.status_code, response.content) == (403, reference.content)
+        client = TestClient(app, client=(f"10.0.{len(sid) % 250}.{len(code)}", 1))  # stay under the IP limit
+
+
+def test_no_url_reaches_a_file(app, portal) -> None:  # type: ignore[no-untyped-def]
+    out, codes = portal
+    client = TestClient(app)
+    assert client.post("/staff/login", data={"code": codes[tokens.STAFF]}).status_code == 200
+    for url in ["/s101.pdf", "/results/s101.json", "/portal/tokens.json", "/static/../s101.pdf",
+                "/staff/report/..%2Fsecret", "/staff/report/..%2F..%2Fsecret.pdf", "/staff/report/%2Fetc%2Fpasswd",
+                "/staff/report/s101%00", "/staff/report/" + "a" * 5000, "/staff/report/s101.pdf",
+                "/download/s101", "/staff/report/s101/../../secret.pdf"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"%PDF" not in response.content and b"SECRET" not in response.content
+        assert "صفحه پیدا نشد" in response.text and "Page not found" in response.text
+
+
+def test_failures_are_limited_per_ip_and_per_id(app, portal, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    _, codes = portal
+    alice = TestClient(app, client=("10.1.0.1", 1))
+    for i in range(5):
+        assert login(alice, f"guess{i}", "wrong").status_code == 403
+    blocked = login(alice, "s101", codes["s101"])  # even the right code waits a minute
+    assert blocked.status_code == 429
+    assert "یک دقیقه صبر کنید" in blocked.text and "Too many failed attempts" in blocked.text
+    assert login(TestClient(app, client=("10.1.0.2", 1)), "s101", codes["s101"]).status_code == 200
+
+    for i in range(5):  # one id attacked from many addresses
+        assert login(TestClient(app, client=(f"10.2.0.{i}", 1)), "s202", "wrong").status_code == 403
+    fresh = TestClient(app, client=("10.3.0.1", 1))
+    assert login(fresh, "s202", codes["s202"]).status_code == 429
+    for i in range(5):  # an unknown id is limited the same way, so a 429 tells nothing
+        login(TestClient(app, client=(f"10.4.0.{i}", 1)), "s999", "wrong")
+    assert login(fresh, "s999", "wrong").status_code == 429
+    assert login(fresh, "s101", codes["s101"]).status_code == 200
+
+    clock.now += 61
+    assert login(alice, "s101", codes["s101"]).status_code == 200
+    assert login(fresh, "s202", codes["s202"]).status_code == 200
+
+
+def test_staff_pages_need_the_staff_code(app, portal) -> None:  # type: ignore[no-untyped-def]
+    out, codes = portal
+    client = TestClient(app)
+    for url in ["/staff", "/staff/report/s101", "/staff/summary.pdf", "/staff/grades.csv"]:
+        response = client.get(url)
+        assert response.status_code == 403 and b"%PDF" not in response.content and "s202" not in response.text
+        assert "با کد کادر آموزشی وارد شوید" in response.text
+    assert client.post("/staff/login", data={"code": codes["s101"]}).status_code == 403
+
+    response = client.post("/staff/login", data={"code": codes[tokens.STAFF]}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/staff"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and codes[tokens.STAFF] not in cookie
+    table = client.get("/staff")
+    assert table.status_code == 200
+    for sid, (fa, en) in STUDENTS.items():
+        assert sid in table.text and fa in table.text and en in table.text
+        assert f'href="/staff/report/{sid}"' in table.text
+    assert "۴۰٫۵ از ۱۰۰" in table.text and "40.5 / 100" in table.text
+    assert client.get("/staff/report/s202").content == (out / "s202.pdf").read_bytes()
+    assert client.get("/staff/summary.pdf").content == (out / "summary.pdf").read_bytes()
+    grades = client.get("/staff/grades.csv")
+    assert grades.content == (out / "grades.csv").read_bytes() and "attachment" in grades.headers["content-disposition"]
+
+    good = client.cookies["grader_staff"]
+    expiry, mac = good.split(".")
+    for forged in (f"{int(expiry) + 1}.{mac}", f"{expiry}.{mac[:-1]}{'0' if mac[-1] != '0' else '1'}", "x.y", good + "0"):
+        assert TestClient(app, cookies={"grader_staff": forged}).get("/staff").status_code == 403
+    assert TestClient(app, cookies={"grader_staff": good}).get("/staff").status_code == 200
+    client.post("/staff/logout")
+    assert client.get("/staff").status_code == 403
+
+
+def test_security_headers_everywhere(app, portal) -> None:  # type: ignore[no-untyped-def]
+    _, codes = portal
+    client = TestClient(app)
+    for response in (client.get("/"), client.get("/nowhere"), client.get("/static/portal.css"),
+                     login(client, "s101", codes["s101"]), login(client, "s101", "wrong")):
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    page = client.get("/").text
+    assert 'dir="rtl"' in page and 'method="post"' in page and "<style" not in page and "<script" not in page

@@ -1,0 +1,100 @@
+"""The portal end to end in headless Chromium: a real uvicorn server, a student and the staff.
+
+Screenshots go to /tmp/portal_shots/ for a person to look at (RTL layout, Persian shaping).
+"""
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+from grader.portal.app import create_app  # noqa: E402
+from tests.test_portal import cli, make_out, read_codes  # noqa: E402
+
+SHOTS = Path("/tmp/portal_shots")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    """uvicorn in a thread on a socket bound to a free port (no race for the port); stopped after."""
+    out = make_out(tmp_path_factory.mktemp("browser"))
+    codes_csv = out.parent / "codes.csv"
+    assert cli("tokens", str(out), "--csv", str(codes_csv)) == 0
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(out), log_level="warning", lifespan="off")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if srv.started:
+                break
+            thread.join(0.05)
+        assert srv.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", out, read_codes(codes_csv.read_text(encoding="utf-8-sig"))
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def test_student_and_staff_in_a_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
+    url, out, codes = server
+    SHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1000, "height": 800}, accept_downloads=True)
+    try:
+        page.goto(url)
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        page.screenshot(path=SHOTS / "login.png", full_page=True)
+
+        page.fill("#student_id", "s101")
+        page.fill("#code", codes["s202"])
+        page.click("form[action='/download'] button")
+        alert = page.locator(".alert")
+        alert.wait_for()
+        assert "شماره دانشجویی یا کد دسترسی درست نیست" in alert.inner_text()
+        assert "The student ID or access code is not correct." in alert.inner_text()
+        page.screenshot(path=SHOTS / "wrong_code.png", full_page=True)
+
+        page.fill("#student_id", "s101")
+        page.fill("#code", codes["s101"])
+        with page.expect_download() as info:
+            page.click("form[action='/download'] button")
+        download = info.value
+        assert download.suggested_filename == "s101.pdf"
+        data = Path(download.path()).read_bytes()
+        assert data.startswith(b"%PDF") and data == (out / "s101.pdf").read_bytes()
+
+        page.goto(url)
+        page.fill("#staff_code", codes["(staff)"])
+        page.click("form[action='/staff/login'] button")
+        page.wait_for_url(f"{url}/staff")
+        rows = page.locator("table.class tbody tr")
+        assert rows.count() == 2
+        assert "سارا کاظمی" in rows.nth(0).inner_text() and "Omid Farhadi" in rows.nth(1).inner_text()
+        page.screenshot(path=SHOTS / "staff.png", full_page=True)
+        with page.expect_download() as info:
+            page.click("a[href='/staff/summary.pdf']")
+        assert Path(info.value.path()).read_bytes() == (out / "summary.pdf").read_bytes()
+    finally:
+        page.close()
