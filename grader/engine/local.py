@@ -109,7 +109,10 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
 
 def publish_class(out_dir: Path, rubric: Rubric, results: list[dict[str, Any]]) -> None:
     """The class-level files: the gradebook and the summary."""
+    from grader.gradebook import write_gradebook
     from grader.reports import render_summary
 
-    write_grades_csv(out_dir / "grades.csv", results, [q.id for q in rubric.questions])
+    question_ids = [q.id for q in rubric.questions]
+    write_grades_csv(out_dir / "grades.csv", results, question_ids)
+    write_gradebook(out_dir, results, question_ids, rubric.assignment)
     render_summary(results, assignment_meta(rubric), out_dir / "summary.pdf")

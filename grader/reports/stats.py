@@ -8,14 +8,32 @@ import statistics
 
 from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
-from .view import bi, student_name
+from .view import Bi, bi, student_name
+
+TEXT = {  # labels only the class summary uses
+    "run_errors": Bi("دانشجو با خطای اجرا", "Students with a run error"),
+    "per_question": Bi("آمار پرسش‌ها، دشوارترین در ابتدا", "Per-question statistics, hardest first"),
+    "order": Bi("ترتیب: از کمترین میانگین سهم امتیاز به بیشترین. در پرسش‌هایی که بخشی از آن‌ها"
+                " هنوز تصحیح دستی نشده، تنها بخش خودکار به حساب آمده است؛"
+                " پرسش‌های تماماً دستیِ تصحیح‌نشده در پایان آمده‌اند.",
+                "Ordered by the mean fraction of points earned, lowest first. Where part of a question"
+                " still awaits manual grading, only its automatically graded part counts;"
+                " fully manual ungraded questions come last."),
+    "fractions": Bi("میانگین سهم امتیاز هر پرسش؛ ستون‌های هاشورخورده: تنها بخش خودکار.",
+                    "Mean fraction of points per question; hatched: automatic part only."),
+    "mean_pct": Bi("میانگین درصد", "Mean %"),
+    "pending": Bi("تصحیح دستی", "manual"),
+    "pending_note": Bi("«تصحیح دستی»: نرخ قبولی پس از تصحیح دستیار آموزشی معلوم می‌شود.",
+                       "“manual”: no pass rate until a teaching assistant has graded the question."),
+}
 
 
-def _points(result: dict, qid: str) -> tuple[float, str]:
+def _entry(result: dict, qid: str) -> dict:
+    """The student's entry for ``qid``; a student without it has 0 points, status missing."""
     for q in result.get("questions") or []:
         if isinstance(q, dict) and q.get("id") == qid:
-            return float(q.get("points") or 0), q.get("status") or "missing"
-    return 0.0, "missing"
+            return q
+    return {}
 
 
 def _describe(values: list[float]) -> dict[str, float | None]:
@@ -25,23 +43,54 @@ def _describe(values: list[float]) -> dict[str, float | None]:
             "max": max(values)}
 
 
+def _manual_points(entry: dict, max_points: float | None) -> float:
+    """Points of a student's entry still waiting for a person; an entry that is all manual is
+    all pending even where (older) results lack ``manual_points``."""
+    if entry.get("manual_points"):
+        return float(entry["manual_points"])
+    return float(max_points or 0) if entry.get("status") == "manual" else 0.0
+
+
+def _mean_fraction(points: list[float], manual: list[float], max_points: float | None) -> float | None:
+    """Mean share of the points earned. While a person has not graded all of it, only the
+    automatically graded part counts (pending manual points are 0); None if there is none."""
+    if not max_points or not points:
+        return None
+    graded = max_points - max(manual)
+    if graded <= 0:
+        return None
+    # min: a student whose manual part is already graded is compared on the same part
+    return statistics.fmean(min(p, graded) for p in points) / graded
+
+
 def question_stats(results: list[dict], meta: dict) -> list[dict]:
-    """Per question: mean/median/max points, pass rate and error count over all students
-    (a student without the question counts as 0 points, not passed)."""
+    """Per question, in rubric order: mean/median/max points, mean fraction of the points,
+    pass rate and error count over all students. A question some of whose points still
+    wait for a person (``pending`` students) has no pass rate yet."""
     rows = []
     for q in meta.get("questions") or []:
-        scored = [_points(r, q["id"]) for r in results]
-        statuses = [status for _, status in scored]
+        entries = [_entry(r, q["id"]) for r in results]
+        points = [float(e.get("points") or 0) for e in entries]
+        manual = [_manual_points(e, q.get("max_points")) for e in entries]
+        statuses = [e.get("status") or "missing" for e in entries]
+        pending = sum(s == "manual" or m > 0 for s, m in zip(statuses, manual))
         rows.append({
             "id": q["id"],
             "title": bi(q.get("title")),
             "max_points": q.get("max_points"),
-            **_describe([p for p, _ in scored]),
-            # a question still waiting for a person has no pass rate yet
-            "pass_rate": statuses.count("passed") / len(statuses) if statuses and "manual" not in statuses else None,
+            **_describe(points),
+            "mean_fraction": _mean_fraction(points, manual, q.get("max_points")),
+            "pass_rate": statuses.count("passed") / len(statuses) if statuses and not pending else None,
             "errors": statuses.count("error"),
+            "pending": pending,
         })
     return rows
+
+
+def hardest_first(rows: list[dict]) -> list[dict]:
+    """Questions most students failed first (lowest mean fraction of points); questions
+    without a fraction yet (all manual, ungraded) go last, ties and those in rubric order."""
+    return sorted(rows, key=lambda r: (r["mean_fraction"] is None, r["mean_fraction"] or 0.0))
 
 
 def total_stats(results: list[dict]) -> dict[str, float | None]:
@@ -82,26 +131,64 @@ def histogram_svg(totals: list[float], max_total: float) -> str:
     ax.set_ylabel("Students", fontsize=8)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(labelsize=8)
+    return _svg_uri(fig)
+
+
+def _svg_uri(fig: Figure) -> str:
+    """The figure as an SVG data URI; matplotlib draws its text as paths, so no font is needed."""
     for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+        for ax in fig.axes:
+            ax.spines[side].set_visible(False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="svg")
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def _bar_colour(fraction: float) -> str:
+    return "#b3261e" if fraction < 0.5 else "#d69e2e" if fraction < 0.8 else "#2f855a"
+
+
+def mean_fraction_svg(rows: list[dict]) -> str | None:
+    """Bar chart of each ranked question's mean fraction of points, in the given order.
+    Only ids and percentages are drawn, so the chart needs no translation."""
+    ranked = [r for r in rows if r["mean_fraction"] is not None]
+    if not ranked:
+        return None
+    fig = Figure(figsize=(6.6, 2.0))
+    ax = fig.add_subplot()
+    fractions = [100 * r["mean_fraction"] for r in ranked]
+    bars = ax.bar(range(len(ranked)), fractions, width=0.65,
+                  color=[_bar_colour(f / 100) for f in fractions], edgecolor="white", linewidth=0)
+    for bar, row in zip(bars, ranked):
+        if row["pending"]:
+            bar.set_hatch("////")
+    ax.bar_label(bars, labels=[f"{f:.0f}%" for f in fractions], fontsize=7, padding=1.5)
+    ax.set_xticks(range(len(ranked)), [r["id"] for r in ranked], fontsize=8,
+                  rotation=90 if len(ranked) > 14 else 0)
+    ax.set_ylim(0, 110)
+    ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"], fontsize=8)
+    ax.set_xlim(-0.6, max(len(ranked), 6) - 0.4)  # a few bars stay narrow
+    return _svg_uri(fig)
+
+
 def summary_view(results: list[dict], meta: dict) -> dict:
     max_total = next((r["max_total"] for r in results if r.get("max_total")), None)
     if max_total is None:
         max_total = sum(q.get("max_points") or 0 for q in meta.get("questions") or [])
+    questions = hardest_first(question_stats(results, meta))
     return {
         "assignment": str(meta.get("assignment") or ""),
         "title": bi(meta.get("title")) or bi(meta.get("assignment")),
         "course": bi(meta.get("course")),
         "count": len(results),
+        "run_errors": sum(1 for r in results if any(r.get("errors") or [])),
         "max_total": max_total,
         "totals": total_stats(results),
-        "questions": question_stats(results, meta),
+        "questions": questions,
+        "any_pending": any(q["pending"] for q in questions),
         "students": students(results),
         "histogram": histogram_svg([float(r["total"]) for r in results], max_total),
+        "fractions": mean_fraction_svg(questions),
+        "text": TEXT,
     }

@@ -1,0 +1,119 @@
+"""Class summary (hardest questions first, run errors, manual questions) and the gradebook
+exports grades.xlsx and moodle.csv, from five hand-made results in the DESIGN.md shape."""
+
+import re
+
+import openpyxl
+from pypdf import PdfReader
+
+from grader.gradebook import write_gradebook
+from grader.reports import html_for_summary, render_summary
+
+QIDS = ["q1", "q2", "q3", "q4"]
+MAX = {"q1": 10, "q2": 5, "q3": 4, "q4": 6}
+AUTOMATIC = {"q1": 10, "q2": 5, "q4": 4}  # q3 is all manual, 2 points of q4 are manual
+TITLES = {"q1": ("ضرب ماتریس‌ها", "Matrix product"), "q2": ("پس‌انتشار", "Backpropagation"),
+          "q3": ("تحلیل نتایج", "Discussing the results"), "q4": ("پیچش", "Convolution")}
+META = {"assignment": "hw3", "title": {"fa": "تمرین سوم", "en": "Homework 3"},
+        "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"},
+        "questions": [{"id": q, "title": {"fa": TITLES[q][0], "en": TITLES[q][1]}, "max_points": MAX[q]}
+                      for q in QIDS]}
+
+
+def question(qid: str, points: float, status: str, manual_points: float = 0) -> dict:
+    return {"id": qid, "title": {"fa": TITLES[qid][0], "en": TITLES[qid][1]}, "points": points,
+            "max_points": MAX[qid], "status": status, "manual_points": manual_points,
+            "feedback": {"fa": "", "en": ""}, "answers": []}
+
+
+def result(sid: str, names: tuple[str, str] | None, scores: dict, errors: list | None = None) -> dict:
+    """``scores``: points per question with automatic answers; no manual point is graded yet."""
+    questions = [question(q, p, "passed" if p == AUTOMATIC[q] else "partial" if p else "failed",
+                          MAX[q] - AUTOMATIC[q]) for q, p in scores.items()]
+    questions.insert(2, question("q3", 0, "manual", MAX["q3"]))
+    return {"student_id": sid, "assignment": "hw3", "total": sum(scores.values()), "max_total": 25,
+            "manual_pending": 6, "questions": questions, "runtime_s": 1.0, "errors": errors or [],
+            "hashes": {}, "student": {"name_fa": names[0], "name_en": names[1]} if names else None,
+            "assignment_title": META["title"], "course": META["course"]}
+
+
+def results() -> list[dict]:
+    timeout = {"kind": "timeout", "message": {"fa": "زمان اجرا به پایان رسید.", "en": "The run timed out."}}
+    return [
+        result("s03", ("کیان موسوی", "Kian Mousavi"), {"q1": 10, "q2": 1, "q4": 4}),
+        result("s01", ("آرش رضایی", "Arash Rezaei"), {"q1": 10, "q2": 0, "q4": 2}),
+        result("s02", ("نگار احمدی", "Negar Ahmadi"), {"q1": 7.5, "q2": 5, "q4": 4}),
+        result("s05", None, {"q1": 0, "q2": 0, "q4": 0}, errors=[timeout]),
+        result("s04", ("مهسا کریمی", "Mahsa Karimi"), {"q1": 10, "q2": 2.25, "q4": 3}),
+    ]
+# mean fractions: q1 37.5/50 = 75 %, q2 8.25/25 = 33 %, q4 (automatic 4 points) 13/20 = 65 %,
+# q3 none yet: the summary lists q2, q4, q1, q3.
+
+
+def test_xlsx(tmp_path):
+    write_gradebook(tmp_path, results(), QIDS, "hw3")
+    wb = openpyxl.load_workbook(tmp_path / "grades.xlsx")
+    assert wb.sheetnames == ["grades", "questions"]
+    grades = wb["grades"]
+    rows = list(grades.iter_rows(values_only=True))
+    assert rows[0] == ("id", "name_fa", "name_en", "q1", "q2", "q3", "q4", "total", "max_total", "manual_pending")
+    assert rows[1] == ("s01", "آرش رضایی", "Arash Rezaei", 10, 0, 0, 2, 12, 25, 6)
+    assert rows[2] == ("s02", "نگار احمدی", "Negar Ahmadi", 7.5, 5, 0, 4, 16.5, 25, 6)
+    assert rows[5][:3] == ("s05", None, None) and len(rows) == 6
+    assert grades.freeze_panes == "A2" and all(c.font.bold for c in grades[1])
+    assert grades.column_dimensions["C"].width >= len("Arash Rezaei")
+
+    stats = {r[0]: r for r in wb["questions"].iter_rows(values_only=True)}
+    assert stats["id"] == ("id", "title_fa", "title_en", "max_points", "mean", "median", "max",
+                           "mean_fraction", "pass_rate", "errors", "pending_manual")
+    assert stats["q1"] == ("q1", "ضرب ماتریس‌ها", "Matrix product", 10, 7.5, 10, 10, 0.75, 0.6, 0, 0)
+    assert stats["q3"][7:] == (None, None, 0, 5)  # not graded yet: no fraction, no pass rate
+    assert stats["q4"][7:9] == (0.65, None)
+    assert wb["questions"]["I2"].number_format == "0%"
+
+
+def test_moodle_csv_keyed_by_id_number(tmp_path):
+    write_gradebook(tmp_path, results(), QIDS, "hw3")
+    assert (tmp_path / "moodle.csv").read_bytes() == (
+        "ID number,hw3 total\ns01,12\ns02,16.5\ns03,15\ns04,15.25\ns05,0\n").encode()
+
+
+def test_moodle_csv_keyed_by_email_when_every_student_has_one(tmp_path):
+    rs = [r for r in results() if r["student"]]
+    for r in rs:
+        r["student"]["email"] = f"{r['student_id']}@example.edu"
+    rs[0]["total"] = 1 / 3
+    write_gradebook(tmp_path, rs, QIDS, "hw 3")
+    assert (tmp_path / "moodle.csv").read_text(encoding="utf-8").splitlines() == [
+        "Email address,hw 3 total", "s01@example.edu,12", "s02@example.edu,16.5",
+        "s03@example.edu,0.33333", "s04@example.edu,15.25"]
+
+
+def qstats_rows(html: str) -> list[str]:
+    table = html[html.index('<table class="grid qstats">'):]
+    table = table[:table.index("</table>")]
+    return re.findall(r"<tr[^>]*>.*?</tr>", table[table.index("<tbody>"):], re.S)
+
+
+def test_summary_html_hardest_first_and_manual_pass_rate(tmp_path):
+    html = html_for_summary(results(), META)
+    rows = qstats_rows(html)
+    assert [re.search(r'<code dir="ltr">(q\d)</code>', r).group(1) for r in rows] == ["q2", "q4", "q1", "q3"]
+    assert "دشوارترین در ابتدا" in html and "hardest first" in html
+    # cells: id, title, out of, mean, median, max, mean %, pass rate, errors
+    pass_rate = {qid: re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)[7]
+                 for qid, r in zip(["q2", "q4", "q1", "q3"], rows)}
+    assert pass_rate["q1"].strip() == "60%" and pass_rate["q2"].strip() == "20%"
+    for manual in ("q3", "q4"):  # points still waiting for a person: not applicable
+        cell = pass_rate[manual]
+        assert "%" not in cell and "تصحیح دستی" in cell and "manual" in cell
+    assert 'class="n na"' in rows[1] and 'class="n na"' in rows[3]
+    assert re.search(r'<div class="value">1</div>\s*<div class="fa[^"]*" dir="rtl">دانشجو با خطای اجرا', html)
+    assert html.count("data:image/svg+xml;base64,") == 2  # histogram and mean fraction chart
+
+
+def test_summary_pdf_renders(tmp_path):
+    out = tmp_path / "summary.pdf"
+    render_summary(results(), META, out)
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert out.read_bytes().startswith(b"%PDF") and "hardest first" in text and "Kian Mousavi" in text
