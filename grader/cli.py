@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.ci import add_commands as add_ci_commands
 from grader.portal import add_commands as add_portal_commands
 from grader.rubric import RubricError, find_rubric, load_rubric, rubric_dir
 
@@ -161,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(fn=cmd_manual_import)
 
     add_portal_commands(sub)
+    add_ci_commands(sub)
 
     rub = sub.add_parser("rubric", help="check or list rubrics").add_subparsers(dest="rubric_cmd", required=True)
     chk = rub.add_parser("check")

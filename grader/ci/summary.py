@@ -1,0 +1,151 @@
+"""The pull request's job summary in markdown: a Persian (right-to-left) block, then the English one.
+
+GitHub renders `$GITHUB_STEP_SUMMARY` as GitHub-flavoured markdown, where `<div dir="rtl">` is kept;
+everything from the student's side (names, ids, titles) is escaped so it cannot break the table."""
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.reports.persian import fmt_points, persian_digits
+from grader.reports.view import STATUS
+
+ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⚠️", "missing": "➖", "manual": "✍️"}
+SKIPPED = {
+    "removed": ("این تحویل در این درخواست ادغام حذف شده است؛ تصحیح نشد.",
+                "removed by this pull request; not graded."),
+    "symlink": ("یک پیوند نمادین (symlink) است، نه پوشه یا فایل؛ تصحیح نشد.",
+                "a symbolic link, not a folder or file; not graded."),
+}
+ARTIFACT = ("کارنامهٔ کامل (PDF) در بخش Artifacts همین اجرای گردش‌کار است.",
+            "The full PDF report is under Artifacts of this workflow run.")
+
+
+@dataclass
+class Outcome:
+    """What one assignment's grading produced for the pull request."""
+
+    assignment: str
+    title: dict[str, str]
+    results: list[dict[str, Any]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _inline(text: Any) -> str:
+    """One line of untrusted text, safe in a table cell and outside HTML."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def _code(text: str) -> str:
+    """An inline code span whose fence is longer than any backtick run inside."""
+    ticks = "`" * (_longest_backticks(text) + 1)
+    return f"{ticks} {text} {ticks}" if "`" in text else f"`{text}`"
+
+
+def _block(text: str) -> str:
+    fence = "`" * max(3, _longest_backticks(text) + 1)
+    return f"{fence}text\n{text.rstrip()}\n{fence}"
+
+
+def _fa_num(x: float) -> str:
+    return persian_digits(fmt_points(x))
+
+
+def _student(result: dict[str, Any], lang: str) -> str:
+    names = result.get("student") or {}
+    name = names.get(f"name_{lang}") or names.get("name_en" if lang == "fa" else "name_fa")
+    sid = _code(result["student_id"].replace("\n", " "))
+    return f"{_inline(name)} · {sid}" if name else sid
+
+
+def _table(result: dict[str, Any], lang: str) -> list[str]:
+    """One row per question; the id has a column of its own, so no bidi run joins it to a Latin title."""
+    fa = lang == "fa"
+    rows = ["| پرسش | عنوان | امتیاز | وضعیت |" if fa else "| Question | Title | Points | Status |",
+            "|:--|:--|:--:|:--|"]
+    for q in result["questions"]:
+        points = (f"{_fa_num(q['points'])} از {_fa_num(q['max_points'])}" if fa
+                  else f"{fmt_points(q['points'])} / {fmt_points(q['max_points'])}")
+        status = getattr(STATUS.get(q["status"]), lang, q["status"])
+        rows.append(f"| {_inline(q['id'])} | {_inline((q.get('title') or {}).get(lang) or '')} | {points} | "
+                    f"{ICON.get(q['status'], '')} {status} |")
+    return rows
+
+
+def _student_section(result: dict[str, Any], lang: str) -> list[str]:
+    fa = lang == "fa"
+    total, top, pending = result["total"], result["max_total"], result.get("manual_pending") or 0
+    line = (f"**نمرهٔ کل: {_fa_num(total)} از {_fa_num(top)}**" if fa
+            else f"**Total: {fmt_points(total)} / {fmt_points(top)}**")
+    if pending:
+        line += (f" · {_fa_num(pending)} امتیاز در انتظار تصحیح دستی" if fa
+                 else f" · {fmt_points(pending)} points pending manual grading")
+    out = [f"### {_student(result, lang)}", "", line, "", *_table(result, lang), ""]
+    if result.get("errors"):
+        out += ["**نوت‌بوک به‌طور کامل تصحیح نشد:**" if fa else "**The notebook could not be fully graded:**", ""]
+        for err in result["errors"]:
+            out.append(f"- {_inline((err.get('message') or {}).get(lang) or err.get('kind', ''))}")
+            if not fa and err.get("detail"):
+                out += ["", *("  " + ln for ln in _block(err["detail"]).splitlines()), ""]
+        out.append("")
+    return out
+
+
+def _language_block(outcomes: list[Outcome], lang: str) -> list[str]:
+    fa = lang == "fa"
+    out = []
+    for o in outcomes:
+        title = _inline(o.title.get(lang) or o.assignment)
+        out += [f"## {'تصحیح خودکار' if fa else 'Automatic grading'} · {title} ({_code(o.assignment)})", ""]
+        for result in o.results:
+            out += _student_section(result, lang)
+        for entry, why in o.skipped:
+            out += [f"- {_code(entry)}: {SKIPPED[why][0 if fa else 1]}", ""]
+    if any(o.results for o in outcomes):
+        out += [ARTIFACT[0 if fa else 1], ""]
+    return out
+
+
+def _bilingual(fa: list[str], en: list[str]) -> str:
+    return "\n".join(['<div dir="rtl">', "", *fa, "", "</div>", "", *en, ""])
+
+
+def graded(outcomes: list[Outcome]) -> str:
+    return _bilingual(_language_block(outcomes, "fa"), _language_block(outcomes, "en"))
+
+
+def nothing_to_grade(submissions: str, base: str) -> str:
+    where = _code(f"{submissions}/<assignment>/<student_id>/")
+    return _bilingual(
+        ["### تصحیح خودکار", "",
+         f"این درخواست ادغام هیچ تحویلی را در {where} تغییر نمی‌دهد (در مقایسه با {_code(base)})؛ "
+         "چیزی برای تصحیح نبود."],
+        ["### Automatic grading", "",
+         f"No submission: this pull request changes nothing under {where} (compared with {_code(base)}), "
+         "so nothing was graded."])
+
+
+def not_graded(reason: str) -> str:
+    return _bilingual(
+        ["### ⛔ تصحیح انجام نشد", "",
+         "پیام زیر علت را می‌گوید. اگر نام پوشهٔ تمرین و شمارهٔ دانشجویی را درست نوشته‌اید، "
+         "به دستیار آموزشی خبر دهید."],
+        ["### ⛔ Not graded", "",
+         "The message below says why. If your assignment folder and student id are spelled right, "
+         "tell a teaching assistant.", "", _block(reason)])
+
+
+def publish(markdown: str) -> None:
+    """Append to the job summary on GitHub Actions, else print it."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        print(markdown)
+        return
+    with Path(path).open("a", encoding="utf-8") as f:
+        f.write(markdown + "\n")
