@@ -103,16 +103,23 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
             results[sub.student_id] = result
             on_done and on_done(len(results), len(subs), result, False)
     ordered = [results[s.student_id] for s in subs]
-    publish_class(out_dir, plan.rubric, ordered)
+    publish_class(out_dir, plan.rubric, ordered, {s.student_id: s.path for s in subs})
     return RunSummary(len(todo), len(subs) - len(todo), ordered, time.monotonic() - start)
 
 
-def publish_class(out_dir: Path, rubric: Rubric, results: list[dict[str, Any]]) -> None:
-    """The class-level files: the gradebook and the summary."""
+def publish_class(out_dir: Path, rubric: Rubric, results: list[dict[str, Any]],
+                  notebooks: dict[str, Path] | None = None) -> None:
+    """The class-level files: the gradebook, the similarity report and the summary.
+
+    Without `notebooks` (a manual-score import) the last similarity report is shown again.
+    """
     from grader.gradebook import write_gradebook
     from grader.reports import render_summary
+    from grader.similarity import write_similarity
 
     question_ids = [q.id for q in rubric.questions]
     write_grades_csv(out_dir / "grades.csv", results, question_ids)
     write_gradebook(out_dir, results, question_ids, rubric.assignment)
-    render_summary(results, assignment_meta(rubric), out_dir / "summary.pdf")
+    meta = assignment_meta(rubric)
+    meta["similarity"] = write_similarity(out_dir, results, notebooks, rubric)
+    render_summary(results, meta, out_dir / "summary.pdf")

@@ -18,6 +18,7 @@ from grader.portal.guard import Clock, RateLimiter, StaffSession
 from grader.portal.index import ClassIndex, normalize_id
 from grader.portal.pages import CSS, render
 from grader.portal.tokens import Verifier
+from grader.similarity import load_similarity
 
 MAX_FORM_BYTES = 4096
 SECURITY_HEADERS = {
@@ -115,8 +116,10 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
     async def staff_table(request: Request) -> HTMLResponse:
         if not is_staff(request):
             return page("login", 403, "staff_only")
+        similar = load_similarity(out)  # rewritten by each run, so read per request
         return page("staff", students=list(index.students.values()),
-                    has_summary=index.summary_pdf is not None, has_grades=index.grades_csv is not None)
+                    has_summary=index.summary_pdf is not None, has_grades=index.grades_csv is not None,
+                    similar=None if similar is None else similar.get("pairs") or [])
 
     @app.get("/staff/report/{student_id}")
     async def staff_report(student_id: str, request: Request) -> Response:

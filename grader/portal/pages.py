@@ -107,6 +107,33 @@ _STAFF = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wi
 </tr>{% endfor %}
 </tbody>
 </table>
+{% if similar is not none %}
+<section class="card similar">
+  <h2>{{ bi("ارسال‌های مشابه (برای داوری یک فرد)", "Similar submissions (for a person to judge)") }}</h2>
+  <p class="hint">فقط نشانه‌ای برای بررسی است و هیچ نمره‌ای را تغییر نمی‌دهد؛ سلول‌های مشابه در خلاصهٔ کلاس آمده‌اند.</p>
+  <p class="hint en" lang="en" dir="ltr">A hint for a person to check; it changes no score. The matching cells are in the class summary.</p>
+  {% if similar %}
+  <table class="class">
+  <thead><tr>
+    <th>دو دانشجو<span class="en" lang="en" dir="ltr">Students</span></th>
+    <th>امتیاز ترکیبی<span class="en" lang="en" dir="ltr">Combined score</span></th>
+    <th>شباهت کد<span class="en" lang="en" dir="ltr">Code similarity</span></th>
+    <th>پاسخ‌های نادرست یکسان<span class="en" lang="en" dir="ltr">Identical wrong answers</span></th>
+    <th>علامت‌خورده<span class="en" lang="en" dir="ltr">Flagged</span></th>
+  </tr></thead>
+  <tbody>
+  {% for p in similar %}<tr>
+    <td class="sid" dir="ltr">{{ p.a }} – {{ p.b }}</td>
+    <td class="num">{{ fa_num(pts(p.score)) }}<span class="en" lang="en" dir="ltr">{{ pts(p.score) }}</span></td>
+    <td class="num">{{ fa_num(pts(100 * p.code_score)) }}٪<span class="en" lang="en" dir="ltr">{{ pts(100 * p.code_score) }}%</span></td>
+    <td class="sid" dir="ltr">{{ p.shared_wrong|join(", ") }}</td>
+    <td{% if p.flagged %} class="warn"{% endif %}>{% if p.flagged %}{{ bi("بله", "yes") }}{% else %}—{% endif %}</td>
+  </tr>{% endfor %}
+  </tbody>
+  </table>
+  {% else %}<p>{{ bi("هیچ جفت مشابهی پیدا نشد.", "No similar pair was found.") }}</p>{% endif %}
+</section>
+{% endif %}
 {% endblock %}"""
 
 _ERROR = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "narrow" %}
@@ -161,6 +188,7 @@ table.class th .en, table.class td .en { display: block; }
 table.class td.sid { font-family: "Noto Sans", "DejaVu Sans", sans-serif; white-space: nowrap; }
 table.class td.warn { color: var(--warn); font-weight: 600; }
 a { color: var(--accent); }
+.card.similar { margin-top: 1.5rem; }
 """
 
 _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login": _LOGIN,

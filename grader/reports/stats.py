@@ -8,6 +8,7 @@ import statistics
 
 from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
+from .similarity_view import similarity_view
 from .view import Bi, bi, student_name
 
 TEXT = {  # labels only the class summary uses
@@ -190,5 +191,6 @@ def summary_view(results: list[dict], meta: dict) -> dict:
         "students": students(results),
         "histogram": histogram_svg([float(r["total"]) for r in results], max_total),
         "fractions": mean_fraction_svg(questions),
+        "similarity": similarity_view(meta.get("similarity")),
         "text": TEXT,
     }

@@ -1,0 +1,46 @@
+"""The summary's "similar submissions" section, from the report grader.similarity wrote."""
+from __future__ import annotations
+
+from typing import Any
+
+from .persian import fmt_points, persian_digits
+from .view import Bi
+
+DETAILED = 3  # pairs whose matching cells are printed side by side
+
+TEXT = {
+    "title": Bi("ارسال‌های مشابه (برای داوری یک فرد)", "Similar submissions (for a person to judge)"),
+    "note": Bi("این بخش فقط نشانه‌ای برای بررسی است و هیچ نمره‌ای را تغییر نمی‌دهد. کد دانشجویان پس از حذف"
+               " توضیح‌ها و فاصله‌ها و یکسان‌سازی نام متغیرها مقایسه شده و کدی که در قالب تمرین آمده یا"
+               " سه دانشجو یا بیشتر در آن شریک‌اند کنار گذاشته شده است. پاسخ‌های نادرستِ عیناً یکسان نیز،"
+               " هر چه کمیاب‌تر باشند، وزن بیشتری دارند.",
+               "A hint for a person to check; it changes no score. Code is compared after dropping"
+               " comments and layout and renaming variables; code from the template or shared by three"
+               " or more students is ignored. Identical wrong answers add weight, the more so the rarer"
+               " they are."),
+    "threshold": Bi("جفت‌هایی که امتیاز ترکیبی‌شان دست‌کم {} است علامت خورده‌اند.",
+                    "Pairs with a combined score of at least {} are flagged."),
+    "none": Bi("هیچ جفتی علامت نخورد.", "No pair flagged."),
+    "pair": Bi("دو دانشجو", "Students"),
+    "score": Bi("امتیاز ترکیبی", "Combined score"),
+    "code": Bi("شباهت کد", "Code similarity"),
+    "wrong": Bi("پاسخ‌های نادرست یکسان", "Identical wrong answers"),
+    "cells": Bi("سلول‌های مشابه", "Matching cells"),
+    "skipped": Bi("این ارسال‌ها مقایسه نشدند (فایل فشرده یا نوت‌بوک ناخوانا):",
+                  "Not compared (a zip or an unreadable notebook):"),
+}
+
+
+def similarity_view(report: dict[str, Any] | None) -> dict[str, Any] | None:
+    """None when no similarity report exists (the section is then left out)."""
+    if not report:
+        return None
+    threshold = fmt_points(report.get("threshold") or 0)
+    flagged = [p for p in report.get("pairs") or [] if p.get("flagged")]
+    return {
+        "pairs": flagged,
+        "detailed": flagged[:DETAILED],
+        "skipped": report.get("skipped") or [],
+        "threshold": Bi(TEXT["threshold"].fa.format(persian_digits(threshold)), TEXT["threshold"].en.format(threshold)),
+        "text": TEXT,
+    }
