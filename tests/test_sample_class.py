@@ -27,6 +27,7 @@ EXPECTED = {  # automatic points per question; manual questions wait for a perso
     "s07": FULL,
     "s08": FULL,
 }
+EXPECTED["s09"] = EXPECTED["s02"]  # a near-copy of s02 (names and a comment changed): same answers
 STATUS = {"s03": ("q3", "error"), "s04": ("q7b", "error"), "s05": ("q11a", "missing"),
           "s06": ("q1a", "error"), "s02": ("q11c", "failed")}
 
@@ -106,3 +107,13 @@ def test_rerun_skips_unchanged_and_regrades_a_changed_submission(run, tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "graded 1, unchanged 1" in proc.stdout
+
+
+def test_similarity_flags_the_planted_copy_and_no_honest_pair(run):
+    """s09 copied s02; the other students share only code most of the class shares."""
+    _, out = run
+    report = json.loads((out / "similarity.json").read_text(encoding="utf-8"))
+    flagged = [{p["a"], p["b"]} for p in report["pairs"] if p["flagged"]]
+    assert flagged == [{"s02", "s09"}]
+    text = subprocess.run(["pdftotext", str(out / "summary.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "s09" in text and "Similar" in text

@@ -1,4 +1,6 @@
 """How each sample student departs from the correct answers (see make_sample_class.py)."""
+import re
+
 from sample_hw3.correct import ANSWERS, ESSAYS
 
 PARTLY_WRONG = {
@@ -29,6 +31,13 @@ q3_max = {"out1": out1.flatten().tolist(), "out2": out2.flatten().tolist(), "los
           "grad_weight": conv.weight.grad.numpy(), "grad_bias": conv.bias.grad.numpy(),
           "weight": (conv.weight - lr * conv.weight.grad).detach().numpy(),
           "bias": (conv.bias - lr * conv.bias.grad).detach().numpy()}'''
+
+# s09 copies s02: the same wrong answers, the distinctive cell with its names and comment changed
+NEAR_COPY = {
+    **PARTLY_WRONG,
+    "q3_max": re.sub(r"\bpool\b", "max_layer", re.sub(r"\bconv\b", "layer", PARTLY_WRONG["q3_max"]))
+    .replace("# squared norm: not what the task asks", "# the distance between the outputs"),
+}
 
 RAISES = {
     **ANSWERS,
@@ -119,5 +128,6 @@ STUDENTS = {
     "s05": ("بهراد نوری", "Behrad Nouri", MISSING, {}),
     "s07": ("یاسمن صادقی", "Yasaman Sadeghi", KERAS, {"q13": ESSAYS["q13"]}),
     "s08": ("پارسا حسینی", "Parsa Hosseini", OTHER_SHAPES, ESSAYS),
+    "s09": ("رها طاهری", "Raha Taheri", NEAR_COPY, {"q5": ESSAYS["q5"]}),
 }
 BROKEN = {"s06": ("ترانه جعفری", "Taraneh Jafari")}  # a notebook cut off mid-file: not valid JSON
