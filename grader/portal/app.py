@@ -130,20 +130,20 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
             raise HTTPException(404)
         return download(student.pdf, f"{student.student_id}.pdf", "application/pdf")
 
-    @app.get("/staff/summary.pdf")
-    async def staff_summary(request: Request) -> Response:
+    def staff_file(request: Request, path: Path | None, name: str, media_type: str) -> Response:
+        """A class-level file, for staff only; the path was fixed when the index was built."""
         if not is_staff(request):
             return page("login", 403, "staff_only")
-        if index.summary_pdf is None:
+        if path is None:
             raise HTTPException(404)
-        return download(index.summary_pdf, "summary.pdf", "application/pdf")
+        return download(path, name, media_type)
+
+    @app.get("/staff/summary.pdf")
+    async def staff_summary(request: Request) -> Response:
+        return staff_file(request, index.summary_pdf, "summary.pdf", "application/pdf")
 
     @app.get("/staff/grades.csv")
     async def staff_grades(request: Request) -> Response:
-        if not is_staff(request):
-            return page("login", 403, "staff_only")
-        if index.grades_csv is None:
-            raise HTTPException(404)
-        return download(index.grades_csv, "grades.csv", "text/csv; charset=utf-8")
+        return staff_file(request, index.grades_csv, "grades.csv", "text/csv; charset=utf-8")
 
     return app
