@@ -131,3 +131,10 @@ def test_table_cells_with_truth_values_and_persian_words():
     assert grade(check, [["s1", False, "سیگموید"], ["s2", 1, "سیگموید"]]).fraction == 0.75
     assert grade(check, {"s1": False, "s2": True}).status == "partial"  # a dict of single values reads too
     assert grade(check, {"s1": object}).status == "failed"
+
+
+def test_function_inputs_can_cover_every_case_by_trial():
+    """hw4's batch-norm draws alternate training and inference mode by trial index."""
+    plan = GradingPlan.build(HW3.parent / "hw4.yaml", seed=3)
+    check = next(c for _, cs in plan.checks for c in cs if c.answer.name == "forward_batchnorm")
+    assert [bool(args["training"]) for args, _ in check.trials] == [i % 2 == 0 for i in range(len(check.trials))]

@@ -3,6 +3,7 @@
 The reference function computes the expected result of each drawn input in the trusted
 process; credit is the share of inputs on which the student's function agrees.
 """
+import inspect
 from typing import Any, Literal
 
 import numpy as np
@@ -19,7 +20,8 @@ from grader.rubric.schema import Answer
 
 class FunctionOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    inputs: str = Field(description="reference function(seed) that draws one set of keyword arguments")
+    inputs: str = Field(description="reference function(seed[, trial]) that draws one set of keyword arguments; "
+                              "one that takes `trial` can make sure every case is covered")
     trials: int = Field(default=3, ge=1, le=50)
     format: Literal["numpy", "torch"] = "numpy"
 
@@ -40,8 +42,10 @@ class FunctionCheck(Check):
 
     def prepare(self, rng: np.random.Generator) -> None:
         self.trials = []
-        for _ in range(self.options.trials):
-            kwargs = self.references.call(self.options.inputs, seed=int(rng.integers(2**31)))
+        draw = self.references.function(self.options.inputs)
+        takes_trial = "trial" in inspect.signature(draw).parameters
+        for trial in range(self.options.trials):
+            kwargs = draw(seed=int(rng.integers(2**31)), **({"trial": trial} if takes_trial else {}))
             expected = self.references.call(self.answer.reference, **kwargs, **self.answer.params)
             self.trials.append((_arrays(kwargs), expected))
 

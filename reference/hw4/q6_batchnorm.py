@@ -31,8 +31,10 @@ def forward_batchnorm(x: Sequence, gamma: Sequence, beta: Sequence, running_mean
     return {"out": out.tolist(), "running_mean": mean.tolist(), "running_var": var.tolist()}
 
 
-def draw(seed: int) -> dict:
+def draw(seed: int, trial: int = 0) -> dict:
     """One random call: a batch whose features differ in scale and offset, and random statistics.
+
+    Even trials are in training mode and odd ones in inference mode, so every run checks both.
 
     Offsets and scales far from 0 and 1 make a pass that skips the mean, the variance, gamma or
     beta visibly wrong; a large eps makes one that puts eps outside the square root wrong too.
@@ -48,7 +50,7 @@ def draw(seed: int) -> dict:
         "running_var": rng.uniform(0.5, 3.0, d).tolist(),
         "momentum": float(rng.uniform(0.8, 0.99)),
         "eps": float(rng.choice([1e-3, 1e-1])),
-        "training": bool(rng.integers(2)),
+        "training": trial % 2 == 0,
     }
 
 
