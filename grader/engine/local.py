@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.engine.plan import GradingPlan, assignment_meta
-from grader.manual import load_scores
-from grader.rubric import Rubric
 from grader.engine.worker import grade_submission, problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
 from grader.kernel import sandbox
+from grader.manual import load_scores
 from grader.results import read_result, write_grades_csv, write_json
+from grader.rubric import Rubric
 
 
 @dataclass

@@ -39,7 +39,6 @@ class GradingPlan:
         return [r for _, checks in self.checks for c in checks for r in c.requests()]
 
 
-
 def assignment_meta(r: Rubric) -> dict:
     """What the class summary needs to know about the assignment."""
     return {"assignment": r.assignment, "title": r.title.model_dump(), "course": r.course.model_dump(),

@@ -5,7 +5,7 @@ encodes the result with `wire.encode` and displays it under a private MIME type.
 lives in its own namespace so the student's names are not touched.
 """
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -76,7 +76,6 @@ class Reply:
     status: Literal["ok", "missing", "error"]
     value: Any = None
     error: str | None = None
-    cell_errors: list[str] = field(default_factory=list)
 
 
 def probe_source(requests: list[Request]) -> str:

@@ -100,6 +100,7 @@ def command(box: KernelBox) -> list[str]:
             "/bin/sh", "-c", start, "sh", box.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
 
+@functools.cache
 def grader_folders(packages: tuple[str, ...] = ("grader", "reference")) -> tuple[str, ...]:
     """The grader's own code, references and rubrics: hidden in case they sit inside a bound
     folder (a non-editable install puts `reference/` into site-packages, which the kernel sees)."""

@@ -42,6 +42,11 @@ def _manual_questions(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [q for q in result["questions"] if any(a["check"] == "manual" for a in q["answers"])]
 
 
+def _manual_max(question: dict[str, Any]) -> float:
+    """The points of a question that a person grades."""
+    return sum(a["max_points"] for a in question["answers"] if a["check"] == "manual")
+
+
 def export_sheet(out: Path, path: Path) -> int:
     """Write one row per student and manual question; returns the number of rows."""
     store = load_scores(out)
@@ -50,7 +55,7 @@ def export_sheet(out: Path, path: Path) -> int:
         student = result.get("student") or {}
         for q in _manual_questions(result):
             saved = store.get(sid, {}).get(q["id"], {})
-            manual_max = sum(a["max_points"] for a in q["answers"] if a["check"] == "manual")
+            manual_max = _manual_max(q)
             rows.append({"student_id": sid, "name": student.get("name_en") or student.get("name_fa") or "",
                          "question": q["id"], "title": q["title"]["en"], "max_points": f"{manual_max:g}",
                          "answer": q.get("answer_text") or "", "answer_sha": answer_sha(q.get("answer_text")),
@@ -85,7 +90,7 @@ def _check_row(row: dict[str, str], results: dict[str, dict[str, Any]], line: in
         except ValueError:
             problems.append(f"{where}: score {row['score']!r} is not a number")
         else:
-            top = sum(a["max_points"] for a in question["answers"] if a["check"] == "manual")
+            top = _manual_max(question)
             if not 0 <= score <= top:
                 problems.append(f"{where}: score {score:g} is outside 0..{top:g} for {question['id']}")
     return problems, score
@@ -131,7 +136,7 @@ def apply_saved(result: dict[str, Any], scores: dict[str, dict[str, Any]]) -> bo
         if not saved or saved["answer_sha"] != answer_sha(q.get("answer_text")):
             continue
         manual = [a for a in q["answers"] if a["check"] == "manual"]
-        top = sum(a["max_points"] for a in manual)
+        top = _manual_max(q)
         for a in manual:  # one manual answer per question in practice; split pro rata otherwise
             a["points"] = round(saved["score"] * a["max_points"] / top, 4)
             fraction = a["points"] / a["max_points"]
