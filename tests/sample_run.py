@@ -1,4 +1,6 @@
 """Shared by the sample-class tests: grade `submissions/<id>` once into a temporary folder."""
+import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,3 +15,13 @@ def grade_sample(assignment: str, tmp_path_factory) -> Path:
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
+
+
+def load_result(out: Path, sid: str) -> dict:
+    return json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+
+
+def gradebook(out: Path) -> dict[str, dict[str, str]]:
+    """grades.csv rows by student id."""
+    with (out / "grades.csv").open(encoding="utf-8") as f:
+        return {r["id"]: r for r in csv.DictReader(f)}

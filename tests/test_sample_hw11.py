@@ -3,13 +3,11 @@
 Pins every sample student's points question by question. s-hw11-a carries the numbers of the real
 answer document: its right cells score and its three wrong ones show the Keras value as expected.
 """
-import csv
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.sample_run import grade_sample
+from tests.sample_run import grade_sample, gradebook, load_result
 
 MANUAL = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 60 points that wait for a person
 CELLS = 28  # output and params of 14 layers
@@ -35,7 +33,7 @@ def out(tmp_path_factory) -> Path:
 
 
 def questions(out: Path, sid: str) -> dict[str, dict]:
-    r = json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+    r = load_result(out, sid)
     assert r["max_total"] == 100
     return {q["id"]: q for q in r["questions"]}
 
@@ -43,8 +41,7 @@ def questions(out: Path, sid: str) -> dict[str, dict]:
 def test_every_report_is_written(out):
     for sid in EXPECTED:
         assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
-    with (out / "grades.csv").open(encoding="utf-8") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
+    rows = gradebook(out)
     assert set(rows) == set(EXPECTED) and rows["s-hw11-b"]["name"] == "Omid Sharifi"
     assert all(float(r["manual_pending"]) == 60 for r in rows.values())
 

@@ -3,13 +3,11 @@
 s-hw4-a is the real answer document: its right answers pass and each wrong one fails with the
 computed value shown as expected.
 """
-import csv
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.sample_run import grade_sample
+from tests.sample_run import grade_sample, gradebook, load_result
 
 FULL = {"q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5}  # automatic points; the 61 manual points wait for a person
 EXPECTED = {
@@ -31,7 +29,7 @@ def out(tmp_path_factory):
 
 
 def questions(out: Path, sid: str) -> dict[str, dict]:
-    result = json.loads((out / "results" / f"{sid}.json").read_text(encoding="utf-8"))
+    result = load_result(out, sid)
     assert result["max_total"] == 100
     return {q["id"]: q for q in result["questions"]}
 
@@ -39,8 +37,7 @@ def questions(out: Path, sid: str) -> dict[str, dict]:
 def test_every_report_and_the_gradebook_are_written(out):
     for sid in EXPECTED:
         assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
-    with (out / "grades.csv").open(encoding="utf-8") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
+    rows = gradebook(out)
     assert set(rows) == set(EXPECTED)
     assert float(rows["s-hw4-b"]["total"]) == sum(FULL.values())
 
