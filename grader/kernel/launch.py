@@ -69,7 +69,7 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
             km.owner_uid = uid
             start = {"cwd": str(ipc_dir), "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
         else:
-            argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+            argv = sandbox.kernel_program(python)
             home = ipc_dir / "home"
             home.mkdir()
             start = {"cwd": str(workdir), "env": _clean_env(env, home)}

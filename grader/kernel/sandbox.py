@@ -36,6 +36,7 @@ class KernelBox:
     env: dict[str, str] = field(default_factory=dict)
     uid: int = UID_BASE
     hidden: tuple[str, ...] = ()  # folders inside the bound system to cover with an empty tmpfs
+    ro_binds: tuple[tuple[str, str], ...] = ()  # (outside, inside) extra read-only folders, e.g. datasets
 
     @staticmethod
     def uid_for_this_process() -> int:
@@ -73,8 +74,13 @@ def _limits(limits: Limits, gpu: bool) -> list[str]:
     return args
 
 
-def command(box: KernelBox) -> list[str]:
-    """The argv that starts ipykernel inside the sandbox (`{connection_file}` is filled in by jupyter)."""
+def kernel_program(python: str) -> list[str]:
+    """ipykernel's argv (`{connection_file}` is filled in by jupyter)."""
+    return [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
+    """The argv that runs `program` (default: an ipykernel) in the sandbox, in a copy of the submission."""
     gib = 2**30
     env = {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
            "LANG": "C.UTF-8",
@@ -88,6 +94,8 @@ def command(box: KernelBox) -> list[str]:
             "--ro-bind", str(box.submission), SUBMISSION, "--bind", str(box.ipc_dir), str(box.ipc_dir)]
     for path in box.hidden:
         argv += ["--tmpfs", path]
+    for outside, inside in box.ro_binds:
+        argv += ["--ro-bind", outside, inside]
     for dev in box.gpu_devices:
         argv += ["--dev-bind", dev, dev]
     argv += ["--chdir", HOME, "--clearenv"]
@@ -97,7 +105,7 @@ def command(box: KernelBox) -> list[str]:
              "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"] if os.geteuid() == 0 else [])
     start = f"mkdir -p {WORK} && cp -r {SUBMISSION}/. {WORK}/ && cd {WORK} && exec \"$@\""
     return [*argv, "--", "prlimit", *_limits(box.limits, bool(box.gpu_devices)), "--", *drop,
-            "/bin/sh", "-c", start, "sh", box.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+            "/bin/sh", "-c", start, "sh", *(program or kernel_program(box.python))]
 
 
 @functools.cache
