@@ -1,0 +1,109 @@
+"""What every engine shares around the grading itself: which submissions need grading, what a
+grader-side crash becomes, progress per submission, and the class-level files at the end.
+
+An engine (local processes, Ray) only decides where `grade_submission` runs; this keeps the
+outputs of all engines the same.
+"""
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from grader.engine.plan import GradingPlan, assignment_meta
+from grader.engine.worker import problem_questions, result_skeleton
+from grader.intake import Problem, Submission, discover
+from grader.kernel import sandbox
+from grader.manual import load_scores
+from grader.results import read_result, write_grades_csv, write_json
+from grader.rubric import Rubric
+
+OnDone = Callable[[int, int, dict[str, Any], bool], None]
+
+
+@dataclass
+class RunSummary:
+    graded: int
+    skipped: int
+    results: list[dict[str, Any]]
+    wall_s: float
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can be set up and the user did not pass --unsafe-no-sandbox."""
+
+
+class ClassRun:
+    """One class run: the plan, the submissions still to grade, and the results as they arrive."""
+
+    def __init__(self, submissions: Path, rubric_path: Path, out_dir: Path, *, force: bool = False,
+                 seed: int | None = None, unsafe_no_sandbox: bool = False, on_done: OnDone | None = None):
+        self.start = time.monotonic()
+        reason = None if unsafe_no_sandbox else sandbox.unavailable_reason()
+        if reason:
+            raise SandboxUnavailable(f"no sandbox can be set up here ({reason}); student code is not run "
+                                     "without one unless you pass --unsafe-no-sandbox")
+        self.out_dir, self.use_sandbox, self.on_done = out_dir, not unsafe_no_sandbox, on_done
+        self.plan = GradingPlan.build(rubric_path, seed=seed)
+        self.plan.preflight()  # a missing dataset stops the run before anyone is graded
+        self.subs = discover(submissions)
+        for stale in (out_dir / "results").glob(".*.tmp"):  # left by a run killed mid-write
+            stale.unlink()
+        self.results: dict[str, dict[str, Any]] = {}
+        self.todo: list[Submission] = []
+        for sub in self.subs:
+            previous = read_result(out_dir / "results" / f"{sub.student_id}.json")
+            if not force and self._is_current(previous, sub):
+                self.done(sub, previous, cached=True)
+            else:
+                self.todo.append(sub)
+        self.manual_scores = load_scores(out_dir)
+
+    def _is_current(self, result: dict | None, sub: Submission) -> bool:
+        return bool(result) and result.get("hashes") == {
+            "submission": sub.digest(), "rubric": self.plan.rubric_hash, "reference": self.plan.reference_hash,
+        } and (self.out_dir / f"{sub.student_id}.pdf").is_file()
+
+    def grade_args(self, sub: Submission, lang: str, kernel_env: dict[str, str]) -> tuple:
+        """The arguments of `grade_submission` for `sub`, the same whichever engine runs it."""
+        return (self.plan, sub, self.out_dir, lang, kernel_env, self.use_sandbox,
+                self.manual_scores.get(sub.student_id, {}))
+
+    def crash_result(self, sub: Submission, exc: BaseException) -> dict[str, Any]:
+        """A grader-side failure still yields a result for that student, so the class run goes on."""
+        problem = Problem("internal_error", "خطایی در خود سامانه تصحیح رخ داد؛ دستیار آموزشی بررسی می‌کند.",
+                          "The grader itself failed on this submission; a teaching assistant will look.",
+                          f"{type(exc).__name__}: {exc}"[:500])
+        result = result_skeleton(self.plan, sub, {})
+        result.update(errors=[problem.to_json()], questions=problem_questions(self.plan, problem), total=0.0,
+                      max_total=self.plan.rubric.max_points, manual_pending=0.0, runtime_s=0.0)
+        write_json(self.out_dir / "results" / f"{sub.student_id}.json", result)
+        return result
+
+    def done(self, sub: Submission, result: dict[str, Any], cached: bool = False) -> None:
+        self.results[sub.student_id] = result
+        if self.on_done:
+            self.on_done(len(self.results), len(self.subs), result, cached)
+
+    def finish(self) -> RunSummary:
+        """Write the class-level files once every submission has a result."""
+        ordered = [self.results[s.student_id] for s in self.subs]
+        publish_class(self.out_dir, self.plan.rubric, ordered, {s.student_id: s.path for s in self.subs})
+        return RunSummary(len(self.todo), len(self.subs) - len(self.todo), ordered, time.monotonic() - self.start)
+
+
+def publish_class(out_dir: Path, rubric: Rubric, results: list[dict[str, Any]],
+                  notebooks: dict[str, Path] | None = None) -> None:
+    """The class-level files: the gradebook, the similarity report and the summary.
+
+    Without `notebooks` (a manual-score import) the last similarity report is shown again.
+    """
+    from grader.gradebook import write_gradebook
+    from grader.reports import render_summary
+    from grader.similarity import write_similarity
+
+    question_ids = [q.id for q in rubric.questions]
+    write_grades_csv(out_dir / "grades.csv", results, question_ids)
+    write_gradebook(out_dir, results, question_ids, rubric.assignment)
+    meta = assignment_meta(rubric)
+    meta["similarity"] = write_similarity(out_dir, results, notebooks, rubric)
+    render_summary(results, meta, out_dir / "summary.pdf")
