@@ -23,6 +23,7 @@ def _jsonable(value: Any) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from grader.engine.local import SandboxUnavailable, run
+    from grader.engine.ray_engine import RayEngineError, run as ray_run
     from grader.intake import RosterError
     from grader.progress import Progress
 
@@ -33,14 +34,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     assignment = args.assignment or submissions.resolve().name
     rubric_path = find_rubric(assignment)
     out = Path(args.out) if args.out else Path("reports") / assignment
-    if args.engine != "local":
-        print(f"grader: engine {args.engine!r} is not available yet; use --engine local", file=sys.stderr)
-        return 2
+    grade, engine = (ray_run, {"address": args.ray_address}) if args.engine == "ray" else (run, {})
     try:
-        summary = run(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
-                      gpus=args.gpus, on_done=Progress(),
-                      unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
-    except (SandboxUnavailable, RosterError) as exc:
+        summary = grade(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
+                        gpus=args.gpus, on_done=Progress(), **engine,
+                        unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
+    except (SandboxUnavailable, RosterError, RayEngineError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
@@ -132,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int)
     run.add_argument("--gpus", default="auto")
     run.add_argument("--engine", default="local", choices=["local", "ray"])
+    run.add_argument("--ray-address", help="the Ray cluster for --engine ray (default: $RAY_ADDRESS, "
+                                           "else a Ray started on this machine)")
     run.add_argument("--lang", default="both", choices=["both", "fa", "en"])
     run.add_argument("--force", action="store_true")
     run.add_argument("--unsafe-no-sandbox", action="store_true",
