@@ -22,6 +22,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from grader.checks import NotReady
     from grader.engine.local import SandboxUnavailable, run
     from grader.engine.ray_engine import RayEngineError, run as ray_run
     from grader.intake import RosterError
@@ -39,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = grade(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
                         gpus=args.gpus, on_done=Progress(), **engine,
                         unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
-    except (SandboxUnavailable, RosterError, RayEngineError) as exc:
+    except (SandboxUnavailable, RosterError, NotReady, RayEngineError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")

@@ -5,7 +5,7 @@ from the student's kernel (`requests`), and turns the kernel's replies into an `
 """
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -16,7 +16,14 @@ from grader.kernel.probe import Reply, Request
 from grader.references import References, ReferenceError_
 from grader.rubric.schema import Answer, Question, Rubric
 
+if TYPE_CHECKING:
+    from grader.models.runner import Runtime
+
 REGISTRY: dict[str, type["Check"]] = {}
+
+
+class NotReady(RuntimeError):
+    """Something a check needs at grading time is missing (a dataset): stop before grading anyone."""
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Evidence:
     manual_text: dict[str, str] = field(default_factory=dict)
     cell_errors: dict[str, str] = field(default_factory=dict)  # question id -> error output
     timed_out: set[str] = field(default_factory=set)  # question ids whose cell hit its time limit
+    runtime: "Runtime | None" = None  # how the kernel ran, for checks that run more code (a saved model)
 
     def unanswered(self, question_id: str, name: str) -> "Outcome":
         """Why an answer is absent: its cell failed or ran out of time, or it was never written."""
@@ -77,6 +85,9 @@ class Check(ABC):
 
     def prepare(self, rng: np.random.Generator) -> None:
         """Compute what the answer is compared with; runs once per grading run."""
+
+    def preflight(self) -> None:
+        """Raise `NotReady` if something this check needs at grading time is missing."""
 
     def requests(self) -> list[Request]:
         return []

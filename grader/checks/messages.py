@@ -47,3 +47,28 @@ def cells_right(right: int, total: int) -> dict[str, str]:
 def trials_right(right: int, total: int) -> dict[str, str]:
     return {"fa": persian_digits(f"تابع روی {right} ورودی از {total} ورودی آزمون، پاسخ درست داد."),
             "en": f"The function gave the right result on {right} of {total} test inputs."}
+
+
+MODEL_REFUSED = {"fa": "فایل مدل بارگذاری نشد: یا کد پایتونِ pickle‌شده دارد (که سامانه برای امنیت اجرا نمی‌کند) یا در "
+                       "قالب خواسته‌شده نیست. فقط وزن‌ها را ذخیره کنید (state_dict، TorchScript یا ‎.keras‎).",
+                 "en": "The model file was not loaded: it holds pickled Python code (which the grader never runs) or is "
+                       "not in the requested format. Save the weights only (a state_dict, TorchScript or .keras)."}
+MODEL_ARCHITECTURE = {"fa": "معماری مدل ذخیره‌شده با معماری خواسته‌شده در صورت پرسش یکی نیست؛ تفاوت‌ها در پایین آمده‌اند.",
+                      "en": "The saved model's architecture differs from the one the question asks for; the "
+                            "differences are listed below."}
+MODEL_FAILED = {"fa": "ارزیابی مدل ذخیره‌شده روی داده آزمون با خطا روبه‌رو شد.",
+                "en": "Evaluating the saved model on the held-out data failed."}
+MODEL_GPU_MEMORY = {"fa": "مدل در حافظه GPU جا نشد و ارزیابی نشد.",
+                    "en": "The model did not fit in the GPU's memory and could not be evaluated."}
+
+
+def model_not_saved(name: str) -> dict[str, str]:
+    return {"fa": f"نوت‌بوک فایل مدل {name} را ذخیره نکرده است.",
+            "en": f"The notebook did not save the model file {name}."}
+
+
+def reported_mismatch(name: str, claimed: float, measured: float) -> dict[str, str]:
+    return {"fa": f"مقداری که نوت‌بوک گزارش کرده ({name} = {claimed:.4f}) با ارزیابی سامانه ({measured:.4f}) "
+                  "فاصله زیادی دارد: شاید مدل ذخیره‌شده همان مدل گزارش‌شده نباشد. دستیار آموزشی بررسی می‌کند.",
+            "en": f"The value the notebook reports ({name} = {claimed:.4f}) is far from the grader's own evaluation "
+                  f"({measured:.4f}): the saved model may not be the one reported. A teaching assistant will look."}

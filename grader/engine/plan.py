@@ -35,6 +35,12 @@ class GradingPlan:
         return cls(rubric, hashlib.sha256(Path(rubric_path).read_bytes()).hexdigest()[:16],
                    references.digest, checks, seed)
 
+    def preflight(self) -> None:
+        """Raise `NotReady` before anyone is graded if a check lacks what it needs (a dataset)."""
+        for _, checks in self.checks:
+            for check in checks:
+                check.preflight()
+
     def requests(self) -> list[Request]:
         return [r for _, checks in self.checks for c in checks for r in c.requests()]
 

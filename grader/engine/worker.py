@@ -11,6 +11,7 @@ from grader.engine.plan import GradingPlan
 from grader.intake import Problem, Submission, open_submission, read_notebook
 from grader.kernel.execute import execute
 from grader.manual import apply_saved
+from grader.models.runner import Runtime
 from grader.results import write_json
 from grader.scoring import question_result, total
 
@@ -57,6 +58,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
                                 env={**KERNEL_ENV, **(kernel_env or {})},
                                 gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "")
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
+            evidence.runtime = Runtime(limits, use_sandbox, (kernel_env or {}).get("CUDA_VISIBLE_DEVICES"))
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
     result["questions"] = questions

@@ -1,7 +1,7 @@
 """The code the grader runs in the student's kernel after the notebook, to collect answers.
 
-It reads each requested name from the user namespace, or calls it on grader-drawn inputs,
-encodes the result with `wire.encode` and displays it under a private MIME type. The probe
+It reads each requested name from the user namespace, calls it on grader-drawn inputs, or
+reads a file the notebook wrote (a saved model) from its working folder, encodes the result with `wire.encode` and displays it under a private MIME type. The probe
 lives in its own namespace so the student's names are not touched.
 """
 import json
@@ -20,6 +20,9 @@ def _collect():
     replies = {}
     for r in json.loads(REQUESTS):
         name = r["name"]
+        if r["kind"] == "file":
+            replies[r["key"]] = _read_file(name, r["args"]["max_bytes"])
+            continue
         obj = USER_NS.get(name)
         if obj is None:
             replies[r["key"]] = {"status": "missing"}
@@ -41,6 +44,17 @@ def _collect():
     display({MIME: json.dumps(replies, allow_nan=False)}, raw=True)
 
 
+def _read_file(path, max_bytes):
+    import os
+    if not os.path.isfile(path):
+        return {"status": "missing"}
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        return {"status": "error", "error": f"{path} is {size} bytes, more than the {max_bytes} allowed"}
+    with open(path, "rb") as f:
+        return {"status": "ok", "value": encode(f.read(max_bytes))}
+
+
 def _map_arrays(value, fn):
     import numpy as np
     if isinstance(value, dict):
@@ -56,17 +70,18 @@ _collect()
 
 @dataclass(frozen=True)
 class Request:
-    """One thing to ask the kernel: the value of `name`, or `name(**args)`."""
+    """One thing to ask the kernel: the value of `name`, `name(**args)`, or the bytes of file `name`
+    (`args`: {"max_bytes": n})."""
 
     key: str
     name: str
-    kind: Literal["value", "call"] = "value"
+    kind: Literal["value", "call", "file"] = "value"
     args: Any = None
     format: Literal["numpy", "torch"] = "numpy"
 
     def to_json(self) -> dict:
         return {"key": self.key, "name": self.name, "kind": self.kind, "format": self.format,
-                "args": wire.dumps(self.args) if self.kind == "call" else None}
+                "args": wire.dumps(self.args) if self.kind == "call" else self.args}
 
 
 @dataclass

@@ -36,6 +36,8 @@ def encode(value, depth=0):
         return {"__opaque__": {"type": "too deep", "repr": ""}}
     if value is None or type(value) in (bool, str, int):
         return value
+    if type(value) is bytes:
+        return {"__bytes__": base64.b64encode(value).decode("ascii")}
     if type(value) is float:
         return _float(value)
     if type(value) in (list, tuple):
@@ -111,6 +113,8 @@ def decode(obj):
         return obj
     if "__float__" in obj:
         return float(obj["__float__"])
+    if "__bytes__" in obj:
+        return base64.b64decode(obj["__bytes__"])
     if "__dict__" in obj:
         return {str(k): decode(v) for k, v in obj["__dict__"]}
     if "__ndarray__" in obj:

@@ -1,0 +1,179 @@
+"""A trained model the notebook saves, evaluated by the grader on held-out data the student never saw.
+
+The file's bytes leave the kernel through the probe; a separate sandboxed evaluator loads them
+without unpickling code, compares the architecture with the reference's and measures the
+metric. Points: a share for the architecture, the rest by a curve — full marks at or above the
+reference model's metric minus `margin`, nothing at or below `floor`, linear between.
+"""
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.checks import messages as msg
+from grader.checks.base import Check, Evidence, NotReady, Outcome
+from grader.kernel.probe import Request
+from grader.models import datasets
+from grader.references import References
+from grader.rubric.schema import Answer
+
+SUFFIXES = {"state_dict": (".safetensors", ".pt", ".pth"), "torchscript": (".pt", ".pth", ".ts"),
+            "keras": (".keras",)}
+
+
+class InputSpec(BaseModel):
+    """How the held-out inputs are fed to the model: the convention the question states."""
+
+    model_config = ConfigDict(extra="forbid")
+    layout: Literal["nchw", "nhwc", "flat", "table"] = "nchw"
+    scale: float = Field(default=1.0, gt=0, description="inputs are divided by this (255 for images in [0, 1])")
+    mean: list[float] | None = None
+    std: list[float] | None = None
+    standardize: bool = Field(default=False, description="standardize features with the training split's mean/std")
+
+
+class ModelOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str = Field(description="the file the notebook saves the model to, relative to its folder")
+    format: Literal["state_dict", "torchscript", "keras"]
+    architecture: str | None = Field(default=None, description="reference function that builds the model")
+    dataset: str
+    split: Literal["test", "train"] = "test"
+    input: InputSpec = InputSpec()
+    metric: Literal["accuracy", "f1_macro"] = "accuracy"
+    record: str = Field(description="the reference model's record (JSON, relative to the reference package)")
+    margin: float = Field(default=0.05, ge=0)
+    floor: float = Field(default=0.0, ge=0)
+    architecture_share: float = Field(default=0.2, ge=0, le=1)
+    reported: str | None = Field(default=None, description="notebook variable holding the metric the student reports")
+    reported_tolerance: float = Field(default=0.05, ge=0)
+    max_mib: float = Field(default=512, gt=0)
+    max_examples: int | None = Field(default=None, ge=1)
+
+
+def curve(value: float, full_at: float, floor: float) -> float:
+    """Linear from 0 at `floor` to 1 at `full_at`."""
+    if value >= full_at:
+        return 1.0
+    return float(np.clip((value - floor) / (full_at - floor), 0, 1)) if full_at > floor else 0.0
+
+
+def _pct(x: float) -> str:
+    return f"{x:.4f}"
+
+
+class ModelCheck(Check):
+    kind = "model"
+    needs_reference = False
+    Options = ModelOptions
+
+    def prepare(self, rng: np.random.Generator) -> None:
+        path = self.references.module_dir / self.options.record
+        self.record = json.loads(path.read_text())
+        self.reference_value = float(self.record["metrics"][self.options.metric])
+        self.full_at = self.reference_value - self.options.margin
+
+    def preflight(self) -> None:
+        o = self.options
+        try:
+            datasets.require(o.dataset, o.split, datasets.data_root())
+            if o.input.standardize:
+                datasets.require(o.dataset, "train", datasets.data_root())
+        except datasets.DatasetMissing as exc:
+            raise NotReady(f"{self.question.id} ({self.answer.name}): {exc}") from None
+
+    def requests(self) -> list[Request]:
+        reqs = [Request(key=f"{self.answer.name}#file", name=self.options.file, kind="file",
+                        args={"max_bytes": int(self.options.max_mib * 2**20)})]
+        if self.options.reported:
+            reqs.append(Request(key=f"{self.answer.name}#reported", name=self.options.reported))
+        return reqs
+
+    def expected_json(self) -> Any:
+        return {"metric": self.options.metric, "reference": self.reference_value, "full_marks_at": self.full_at,
+                "floor": self.options.floor, "record": self.record}
+
+    def job(self) -> dict[str, Any]:
+        o = self.options
+        return {"format": o.format, "dataset": o.dataset, "split": o.split, "input": o.input.model_dump(),
+                "architecture": f"{self.references.package}.{o.architecture}" if o.architecture else None,
+                "max_examples": o.max_examples}
+
+    def grade(self, evidence: Evidence) -> Outcome:
+        from grader.models.runner import evaluate_model
+
+        reply = evidence.replies.get(f"{self.answer.name}#file")
+        if reply is None or reply.status == "missing":
+            outcome = evidence.unanswered(self.question.id, self.answer.name)
+            if outcome.status == "missing":
+                outcome.feedback = msg.model_not_saved(self.options.file)
+            return outcome
+        if reply.status == "error" or not isinstance(reply.value, bytes) or evidence.runtime is None:
+            return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+        result = evaluate_model(self.job(), reply.value, Path(self.options.file).suffix, evidence.runtime,
+                                datasets.data_root())
+        status = result.get("status")
+        if status == "refused":
+            return Outcome(0.0, "failed", msg.MODEL_REFUSED, error=str(result.get("error")))
+        if status == "architecture":
+            problems = [str(p) for p in result.get("architecture_problems", [])][:20]
+            return Outcome(0.0, "failed", msg.MODEL_ARCHITECTURE, error="\n".join(problems))
+        if status != "ok":
+            feedback = msg.MODEL_GPU_MEMORY if status == "gpu_memory" else msg.MODEL_FAILED
+            return Outcome(0.0, "error", feedback, error=str(result.get("error"))[:800])
+        return self.score(result, evidence)
+
+    def score(self, result: dict[str, Any], evidence: Evidence) -> Outcome:
+        o = self.options
+        measured = float(result["metrics"][o.metric])
+        problems = [str(p) for p in result.get("architecture_problems", [])]
+        expected_params = self.record.get("parameters")
+        arch_ok = not problems and (expected_params is None or int(result["parameters"]) == int(expected_params))
+        fraction = o.architecture_share * arch_ok + (1 - o.architecture_share) * curve(measured, self.full_at, o.floor)
+        details = [
+            {"label": "parameters", "expected": str(expected_params), "found": str(result["parameters"]),
+             "ok": arch_ok, "note": "; ".join(problems[:5]) or None},
+            {"label": f"{o.metric} ({o.dataset} {o.split}, {result['metrics']['examples']} examples)",
+             "expected": f">= {_pct(self.full_at)}", "found": _pct(measured), "ok": measured >= self.full_at,
+             "note": f"reference model {_pct(self.reference_value)}; no points at or below {_pct(o.floor)}"},
+            {"label": "loss", "expected": None, "found": _pct(result["metrics"]["loss"]), "ok": True},
+        ]
+        if len(result["metrics"]["f1"]) == 2:  # a binary task: accuracy alone hides the minority class
+            m = result["metrics"]
+            details.append({"label": "precision / recall / F1 (class 1)", "expected": None, "ok": True,
+                            "found": f"{m['precision'][1]:.3f} / {m['recall'][1]:.3f} / {m['f1'][1]:.3f}",
+                            "note": f"confusion matrix {m['confusion']}"})
+        outcome = Outcome.scored(fraction, details=details, expected=f"{o.metric} >= {_pct(self.full_at)}",
+                                 found=f"{o.metric} = {_pct(measured)}")
+        reported = evidence.replies.get(f"{self.answer.name}#reported")
+        if o.reported and reported is not None and reported.status == "ok":
+            try:
+                claimed = float(reported.value)
+            except (TypeError, ValueError):
+                claimed = float("nan")
+            consistent = abs(claimed - measured) <= o.reported_tolerance
+            details.append({"label": f"reported {o.metric} ({o.reported})", "expected": _pct(measured),
+                            "found": str(reported.value)[:40], "ok": consistent})
+            if not consistent:
+                flag = msg.reported_mismatch(o.reported, claimed, measured)
+                outcome.feedback = {k: f"{outcome.feedback[k]} {flag[k]}" for k in ("fa", "en")}
+        return outcome
+
+    @classmethod
+    def validate(cls, answer: Answer, options: BaseModel, references: References) -> list[tuple[tuple, str]]:
+        problems: list[tuple[tuple, str]] = []
+        if not options.file.endswith(SUFFIXES[options.format]):
+            problems.append((("options", "file"), f"a {options.format} model file ends with one of "
+                                                  f"{', '.join(SUFFIXES[options.format])}"))
+        if Path(options.file).is_absolute() or ".." in Path(options.file).parts:
+            problems.append((("options", "file"), "the model file is a path inside the notebook's folder"))
+        if options.format == "state_dict" and not options.architecture:
+            problems.append((("options", "architecture"), "a state_dict is loaded into the reference architecture: "
+                                                          "name the function that builds it"))
+        if options.dataset not in datasets.DATASETS:
+            problems.append((("options", "dataset"), f"unknown dataset (known: {', '.join(datasets.DATASETS)})"))
+        if not (references.module_dir / options.record).is_file():
+            problems.append((("options", "record"), f"no record file {options.record} in {references.package}"))
+        return problems
