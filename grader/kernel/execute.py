@@ -16,7 +16,7 @@ from nbclient.exceptions import DeadKernelError
 
 from grader.kernel.launch import kernel_manager
 from grader.kernel.probe import Reply, Request, parse_replies, probe_source
-from grader.rubric.schema import Limits
+from grader.rubric.schema import KernelOptions, Limits
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TIMEOUT_ENAME = "CellTimeout"
@@ -75,7 +75,8 @@ class _CappedClient(NotebookClient):
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *, limits: Limits,
-            use_sandbox: bool, env: dict[str, str] | None = None, gpu: bool = False) -> Execution:
+            use_sandbox: bool, env: dict[str, str] | None = None, gpu: bool = False,
+            kernel: KernelOptions = KernelOptions()) -> Execution:
     """Run every code cell of `nb` on a copy of `workdir`, then ask the kernel for `requests`."""
     start = time.monotonic()
     deadline = start + limits.total_timeout_s
@@ -85,7 +86,8 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
 
     result = Execution(replies={})
     question, index = None, 0
-    with kernel_manager(workdir, limits, use_sandbox=use_sandbox, env=env or {}, gpu=gpu) as (km, launch):
+    with kernel_manager(workdir, limits, use_sandbox=use_sandbox, env=env or {}, gpu=gpu,
+                        kernel=kernel) as (km, launch):
         client = _CappedClient(
             nb, km=km, timeout_func=timeout_for, allow_errors=True, interrupt_on_timeout=True,
             record_timing=False, iopub_timeout=10, startup_timeout=120,

@@ -16,7 +16,8 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
 from grader.kernel import sandbox
-from grader.rubric.schema import Limits
+from grader.kernel.zygote import zygote_for
+from grader.rubric.schema import KernelOptions, Limits
 
 SPEC_NAME = "grader-kernel"
 
@@ -49,16 +50,27 @@ def _clean_env(env: dict[str, str], home: Path) -> dict[str, str]:
 
 @contextmanager
 def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dict[str, str],
-                   gpu: bool = False, python: str = sys.executable) -> Iterator[tuple[AsyncKernelManager, dict]]:
-    """A kernel manager for one notebook run, and the keyword arguments to start its kernel with."""
-    with tempfile.TemporaryDirectory(prefix="grader-ipc-", dir="/tmp") as ipc:
-        ipc_dir = Path(ipc)
-        spec_dir = ipc_dir / "spec" / SPEC_NAME
+                   gpu: bool = False, python: str = sys.executable,
+                   kernel: KernelOptions = KernelOptions()) -> Iterator[tuple[AsyncKernelManager, dict]]:
+    """A kernel manager for one notebook run, and the keyword arguments to start its kernel with.
+
+    Sandboxed kernels are forked by this process's zygote when it works (`kernel.warm`), else cold."""
+    zygote = zygote_for(python, tuple(kernel.preload), gpu, env) if use_sandbox and kernel.warm else None
+    with tempfile.TemporaryDirectory(prefix="grader-ipc-", dir=zygote.exchange if zygote else "/tmp") as tmp:
+        ipc_dir = Path(tmp) / "ipc" if zygote else Path(tmp)  # a zygote's kernel sees its ipc folder only
+        ipc_dir.mkdir(exist_ok=True)
+        spec_dir = Path(tmp) / "spec" / SPEC_NAME
         spec_dir.mkdir(parents=True)
         km = _OwnedConnectionKernelManager(
-            kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(ipc_dir / "spec")]),
+            kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
             transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
-        if use_sandbox:
+        if zygote is not None:
+            uid = sandbox.KernelBox.uid_for_this_process()
+            argv = zygote.request(Path(tmp), workdir, ipc_dir, ipc_dir / "kernel.json", limits, env, uid)
+            os.chown(ipc_dir, uid, uid)
+            km.owner_uid = uid
+            start = {"cwd": str(ipc_dir), "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
+        elif use_sandbox:
             uid = sandbox.KernelBox.uid_for_this_process()
             _readable(workdir)
             box = sandbox.KernelBox(submission=workdir, ipc_dir=ipc_dir, limits=limits, python=python,

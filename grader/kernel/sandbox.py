@@ -6,6 +6,7 @@ Inside it the kernel sees read-only system and Python folders, a size-limited pr
 environment variables but the few it needs, and GPU device nodes only when given a slot.
 """
 import functools
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,9 @@ HOME = "/home/student"
 WORK = f"{HOME}/work"
 SUBMISSION = "/submission"
 _TOOLS = ("bwrap", "prlimit", "setpriv")
+# what the zygote needs to unshare and mount, copy a student's files in as their owner, and drop to a uid
+ZYGOTE_CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_CHOWN", "CAP_FOWNER",
+               "CAP_DAC_OVERRIDE", "CAP_KILL")
 
 
 @dataclass(frozen=True)
@@ -65,13 +69,33 @@ def _python_binds(python: str) -> list[str]:
     return args
 
 
-def _limits(limits: Limits, gpu: bool) -> list[str]:
+def rlimits(limits: Limits, gpu: bool) -> dict[str, int]:
+    """A kernel's rlimits by prlimit's names (the zygote sets the same ones itself)."""
     gib = 2**30
-    args = [f"--nproc={limits.max_processes}", f"--nofile={limits.max_open_files}",
-            f"--fsize={int(limits.max_file_gib * gib)}", f"--cpu={int(limits.total_timeout_s + 60)}"]
+    values = {"nproc": limits.max_processes, "nofile": limits.max_open_files,
+              "fsize": int(limits.max_file_gib * gib), "cpu": int(limits.total_timeout_s + 60)}
     if not gpu:  # CUDA reserves far more address space than it uses; GPU kernels rely on the card's memory
-        args.append(f"--as={int(limits.memory_gib * gib)}")
-    return args
+        values["as"] = int(limits.memory_gib * gib)
+    return values
+
+
+def _limits(limits: Limits, gpu: bool) -> list[str]:
+    return [f"--{name}={value}" for name, value in rlimits(limits, gpu).items()]
+
+
+def kernel_env(extra: dict[str, str]) -> dict[str, str]:
+    """The only environment variables a sandboxed kernel sees."""
+    return {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "IPYTHONDIR": f"{HOME}/.ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter", "MPLCONFIGDIR": "/tmp/mpl",
+            **extra}
+
+
+def _namespaces(python: str) -> list[str]:
+    """bwrap with new PID, network, IPC and UTS namespaces, read-only system and Python, /proc, /dev."""
+    return ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox", *_system_binds(),
+            *_python_binds(python), "--proc", "/proc", "--dev", "/dev"]
 
 
 def kernel_program(python: str) -> list[str]:
@@ -82,19 +106,16 @@ def kernel_program(python: str) -> list[str]:
 def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
     """The argv that runs `program` (default: an ipykernel) in the sandbox, in a copy of the submission."""
     gib = 2**30
-    env = {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
-           "LANG": "C.UTF-8",
-           "IPYTHONDIR": f"{HOME}/.ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter", "MPLCONFIGDIR": "/tmp/mpl",
-           **box.env}
-    argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox", *_system_binds(),
-            *_python_binds(box.python), "--proc", "/proc", "--dev", "/dev",
+    env = kernel_env(box.env)
+    argv = [*_namespaces(box.python),
             "--perms", "1777", "--size", str(int(box.limits.tmp_gib * gib)), "--tmpfs", "/tmp",
             "--perms", "0777", "--size", str(int(box.limits.disk_gib * gib)), "--tmpfs", HOME,
             "--ro-bind", str(box.submission), SUBMISSION, "--bind", str(box.ipc_dir), str(box.ipc_dir)]
     for path in box.hidden:
         argv += ["--tmpfs", path]
-    for outside, inside in box.ro_binds:
+    for outside, inside in box.ro_binds:  # bwrap would make missing parents 0700, unreadable to the uid
+        for parent in reversed(Path(inside).parents[:-1]):
+            argv += ["--perms", "0755", "--dir", str(parent)]
         argv += ["--ro-bind", outside, inside]
     for dev in box.gpu_devices:
         argv += ["--dev-bind", dev, dev]
@@ -106,6 +127,25 @@ def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
     start = f"mkdir -p {WORK} && cp -r {SUBMISSION}/. {WORK}/ && cd {WORK} && exec \"$@\""
     return [*argv, "--", "prlimit", *_limits(box.limits, bool(box.gpu_devices)), "--", *drop,
             "/bin/sh", "-c", start, "sh", *(program or kernel_program(box.python))]
+
+
+def zygote_command(python: str, exchange: Path, hidden: tuple[str, ...], gpu_devices: tuple[str, ...],
+                   env: dict[str, str], preload: tuple[str, ...]) -> list[str]:
+    """The argv of a warm kernel factory (`zygote_main.py`): the kernel's box, but root inside with the
+    capabilities it needs to build each kernel's own namespaces and drop to its uid; `exchange` (the
+    requests, copies of submissions and IPC folders) is the only folder shared with the grader."""
+    argv = [*_namespaces(python), "--tmpfs", "/tmp", "--dir", HOME, "--bind", str(exchange), str(exchange)]
+    for path in hidden:
+        argv += ["--tmpfs", path]
+    for dev in gpu_devices:
+        argv += ["--dev-bind", dev, dev]
+    for cap in ZYGOTE_CAPS:
+        argv += ["--cap-add", cap]
+    argv += ["--chdir", "/", "--clearenv"]
+    for key, value in kernel_env(env).items():
+        argv += ["--setenv", key, value]
+    source = (Path(__file__).parent / "zygote_main.py").read_text(encoding="utf-8")
+    return [*argv, "--", python, "-c", source, str(exchange), json.dumps(list(preload))]
 
 
 @functools.cache

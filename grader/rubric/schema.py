@@ -81,6 +81,23 @@ class Limits(Strict):
     max_processes: int = Field(default=512, ge=16, description="processes and threads of one kernel")
     max_open_files: int = Field(default=1024, ge=64)
     max_output_mib: float = Field(default=2, gt=0, description="output kept per cell; the rest is dropped")
+    gpu_share: int = Field(default=1, ge=1, le=64, description="kernels that may share one GPU at a time")
+
+
+class KernelOptions(Strict):
+    """How kernels start: warm (forked per notebook from a process that imported `preload` once) or cold."""
+
+    preload: list[str] = Field(default_factory=lambda: ["numpy"],
+                               description="modules the course's notebooks share, imported once per grading process")
+    warm: bool = Field(default=True, description="false: a cold interpreter per notebook")
+
+    @field_validator("preload")
+    @classmethod
+    def _module_names(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if not all(IDENT.match(part) for part in name.split(".")):
+                raise ValueError(f"{name!r} is not a module name")
+        return v
 
 
 class Rubric(Strict):
@@ -91,6 +108,7 @@ class Rubric(Strict):
     frameworks: list[str] = Field(default_factory=lambda: ["pytorch"])
     instructions: Text | None = None
     limits: Limits = Limits()
+    kernel: KernelOptions = KernelOptions()
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")

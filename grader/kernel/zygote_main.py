@@ -1,0 +1,317 @@
+"""The zygote: a warm interpreter inside bubblewrap that forks one sandboxed kernel per request.
+
+It runs as `python -c <this file's text> EXCHANGE PRELOAD` inside a bubblewrap box (root with a
+few capabilities, no network, grader code hidden), so it imports nothing of the grader. It
+imports ipykernel and the course's heavy modules once; each request forks a child that, before
+any student code runs, gets fresh namespaces (mount, PID with a fresh /proc, IPC, network, UTS),
+fresh size-limited tmpfs for the home, /tmp and /dev/shm, a copy of that student's files only,
+rlimits, then drops to the kernel's unprivileged uid with no capabilities and no_new_privs, and
+runs the ipykernel app in-process. The child's PID namespace dies with it, taking every process
+the student left behind. Stdlib and ctypes only: Python 3.11 has no os.unshare.
+
+Wire protocol on EXCHANGE/control.sock: the client sends `{"kernel": NAME}` and a newline, where
+EXCHANGE/NAME/request.json (written by the grader) says what to start; the zygote answers
+`{"pid": PID}` then `{"exit": CODE}` when the kernel is gone. A client that hangs up kills its kernel.
+"""
+import ctypes
+import fcntl
+import importlib
+import json
+import os
+import resource
+import selectors
+import signal
+import socket
+import struct
+import sys
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
+CAPABILITY_VERSION_3 = 0x20080522
+HOME, TMP, SHM = "/home/student", "/tmp", "/dev/shm"
+RLIMITS = {"nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "fsize": resource.RLIMIT_FSIZE,
+           "cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _arg(text: str | None) -> bytes | None:
+    return text.encode() if text is not None else None
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(_libc.mount(_arg(source), _arg(target), _arg(fstype), ctypes.c_ulong(flags), _arg(data)),
+           f"mount {target}")
+
+
+def prctl(option: int, arg: int = 0) -> None:
+    _check(_libc.prctl(option, ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)),
+           f"prctl {option}")
+
+
+def _clear_capabilities() -> None:
+    """capset(2) with every set empty (effective, permitted, inheritable; both 32-bit halves)."""
+    header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(_libc.capset(header, data), "capset")
+
+
+def drop_privileges(uid: int, last_cap: int) -> None:
+    """Become `uid` for good: no capabilities in any set, no way to regain any (no_new_privs)."""
+    for cap in range(last_cap + 1):
+        prctl(PR_CAPBSET_DROP, cap)
+    _check(_libc.prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL), ctypes.c_ulong(0),
+                       ctypes.c_ulong(0), ctypes.c_ulong(0)), "clear ambient capabilities")
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    _clear_capabilities()
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_DUMPABLE, 1)  # as after setpriv's exec: the kernel may read its own /proc entries
+
+
+def _loopback_up() -> None:
+    """The new network namespace has only `lo`, down; bring it up as bubblewrap does (no route out)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", IFF_UP | IFF_LOOPBACK | IFF_RUNNING))
+
+
+def _copy_tree(src: str, dst: str, uid: int) -> None:
+    """Copy the student's files (regular files, folders, links only: never open a FIFO) owned by `uid`."""
+    os.mkdir(dst, 0o755)
+    os.chown(dst, uid, uid)
+    for entry in os.scandir(src):
+        target = os.path.join(dst, entry.name)
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry.path), target)
+            os.lchown(target, uid, uid)
+        elif entry.is_dir():
+            _copy_tree(entry.path, target, uid)
+        elif entry.is_file():
+            with open(entry.path, "rb") as fin, open(target, "wb") as fout:
+                while chunk := fin.read(1 << 20):
+                    fout.write(chunk)
+            os.chmod(target, 0o644)
+            os.chown(target, uid, uid)
+
+
+def _private_filesystem(req: dict) -> None:
+    """Fresh home (with the copy), /tmp and /dev/shm; only this kernel's IPC folder stays visible."""
+    uid, ipc_dir = req["uid"], req["ipc_dir"]
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", HOME, "tmpfs", MS_NOSUID | MS_NODEV, f"size={req['home_bytes']},mode=0755,uid={uid},gid={uid}")
+    stage = f"{HOME}/.ipc"
+    os.mkdir(stage, 0o700)
+    mount(ipc_dir, stage, None, MS_BIND)
+    _copy_tree(req["submission"], f"{HOME}/work", uid)
+    mount("tmpfs", TMP, "tmpfs", MS_NOSUID | MS_NODEV, f"size={req['tmp_bytes']},mode=1777")
+    if os.path.exists(req["exchange"]):  # the exchange folder lives outside /tmp: cover it too
+        mount("tmpfs", req["exchange"], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    os.makedirs(ipc_dir, 0o755)
+    mount(stage, ipc_dir, None, MS_MOVE)
+    os.rmdir(stage)
+    if os.path.isdir(SHM):
+        mount("tmpfs", SHM, "tmpfs", MS_NOSUID | MS_NODEV, f"size={req['tmp_bytes']},mode=1777")
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def _reseed() -> None:
+    """Forked children share the zygote's random state; `random` reseeds itself, numpy and torch do not."""
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+    if "torch" in sys.modules:
+        sys.modules["torch"].seed()
+
+
+def _run_kernel(req: dict, last_cap: int) -> None:
+    """In the kernel process: limits, privileges dropped, the student's environment, then ipykernel."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.setsid()  # ipykernel interrupts its own process group
+    for name, value in req["rlimits"].items():
+        resource.setrlimit(RLIMITS[name], (value, value))
+    drop_privileges(req["uid"], last_cap)
+    os.environ.clear()
+    os.environ.update(req["env"])
+    os.chdir(f"{HOME}/work")
+    os.umask(0o022)
+    _reseed()
+    # in-memory history: a fresh sqlite file per kernel costs a tenth of a second and nobody reads it
+    sys.argv = ["ipykernel_launcher", "-f", req["connection_file"], "--HistoryManager.hist_file=:memory:"]
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(argv=sys.argv[1:])
+
+
+def _exit_code(status: int) -> int:
+    return os.waitstatus_to_exitcode(status) % 256
+
+
+def _init(kernel_pid: int) -> int:
+    """PID 1 of the kernel's namespace: reap orphans until the kernel itself has exited."""
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == kernel_pid:
+            return _exit_code(status)
+
+
+def _child(req: dict, last_cap: int) -> int:
+    """Runs in the forked child: new namespaces, then PID 1 (init) and PID 2 (the kernel)."""
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
+    init = os.fork()
+    if init:
+        return _exit_code(os.waitpid(init, 0)[1])
+    try:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote kills the child: the namespace goes with it
+        _private_filesystem(req)
+        _loopback_up()
+        kernel = os.fork()
+        if kernel == 0:
+            try:
+                _run_kernel(req, last_cap)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:  # noqa: BLE001 - the kernel failed to start; its exit code says so
+                code = 1
+            os._exit(code)
+        return _init(kernel)
+    except BaseException as exc:  # noqa: BLE001 - report why the sandbox could not be built
+        print(f"zygote child: {exc!r}", file=sys.stderr, flush=True)
+        return 125
+
+
+class Zygote:
+    """The accept loop: one forked child per connection, killed when its connection closes."""
+
+    def __init__(self, exchange: str):
+        self.exchange = exchange
+        self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        path = os.path.join(exchange, "control.sock")
+        self.server.bind(path)
+        os.chmod(path, 0o600)
+        self.server.listen(16)
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.wake_w.setblocking(False)
+        signal.set_wakeup_fd(self.wake_w.fileno())
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.server, selectors.EVENT_READ, self._accept)
+        self.selector.register(self.wake_r, selectors.EVENT_READ, self._drain)
+        self.children: dict[int, socket.socket] = {}
+
+    def serve(self) -> None:
+        while True:
+            for key, _ in self.selector.select(timeout=1.0):
+                key.data(key.fileobj)
+            self._reap()
+
+    def _accept(self, server: socket.socket) -> None:
+        conn, _ = server.accept()
+        conn.settimeout(5)
+        try:
+            line = conn.makefile("rb").readline(4096)
+            name = json.loads(line)["kernel"]
+            if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+                raise ValueError(f"bad kernel name {name!r}")
+            with open(os.path.join(self.exchange, name, "request.json"), encoding="utf-8") as f:
+                req = json.load(f)
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"zygote: bad request: {exc!r}", file=sys.stderr, flush=True)
+            conn.close()
+            return
+        pid = os.fork()
+        if pid == 0:
+            code = 125
+            try:
+                self.selector.close()
+                for sock in (server, conn, self.wake_r, self.wake_w, *self.children.values()):
+                    sock.close()
+                signal.set_wakeup_fd(-1)
+                code = _child(req, self.last_cap)
+            finally:
+                os._exit(code)
+        conn.settimeout(None)
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        self.children[pid] = conn
+        self.selector.register(conn, selectors.EVENT_READ, lambda c, pid=pid: self._hangup(pid, c))
+
+    def _hangup(self, pid: int, conn: socket.socket) -> None:
+        """The client stopped standing for its kernel (killed, or asked to): kill the kernel."""
+        try:
+            data = conn.recv(64)
+        except OSError:
+            data = b""
+        if not data:
+            self.selector.unregister(conn)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _drain(self, wake: socket.socket) -> None:
+        try:
+            while wake.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = self.children.pop(pid, None)
+            if conn is None:
+                continue
+            try:
+                self.selector.unregister(conn)
+            except (KeyError, ValueError):
+                pass
+            try:
+                conn.sendall(json.dumps({"exit": _exit_code(status)}).encode() + b"\n")
+            except OSError:
+                pass
+            conn.close()
+
+
+def main() -> None:
+    exchange, preload = sys.argv[1], json.loads(sys.argv[2])
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]  # as ipykernel_launcher does; the kernel puts its own work folder back
+    importlib.import_module("ipykernel.kernelapp")
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            print(f"zygote: not preloaded: {exc}", file=sys.stderr, flush=True)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_initialized():
+        raise SystemExit("zygote: CUDA was initialised while preloading; CUDA is not fork-safe")
+    zygote = Zygote(exchange)
+    print("ready", flush=True)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    zygote.serve()
+
+
+if __name__ == "__main__":
+    main()
