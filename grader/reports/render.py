@@ -11,12 +11,13 @@ import functools
 from pathlib import Path
 
 import jinja2
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
 from .bidi import has_rtl, isolate_ltr
 from .persian import fmt_points, persian_digits
 from .stats import summary_view
+from .user_agent import ReportHTML
 from .view import LABELS, LANGS, STATUS, student_view
 
 _HERE = Path(__file__).parent
@@ -57,7 +58,7 @@ def _write_pdf(html: str, out_path: Path) -> None:
     css, fonts = _style()
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html, base_url=str(_HERE)).write_pdf(
+    ReportHTML(string=html, base_url=str(_HERE)).write_pdf(
         out_path, stylesheets=[css], font_config=fonts)
 
 

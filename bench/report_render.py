@@ -1,0 +1,83 @@
+"""PDF rendering time of the student reports of an already-graded class.
+
+The first render in a process (stylesheet parse, font configuration, template compile) is
+timed apart from the warm renders a grading run pays per student. Make the results first,
+e.g. ``GRADER_UNSAFE_NO_SANDBOX=1 grader run submissions/hw3``.
+
+Usage: python bench/report_render.py [RESULTS_GLOB] [--n 5] [--lang both] [--out DIR] [--profile FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import glob
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+_T0 = time.perf_counter()
+from pypdf import PdfReader  # noqa: E402
+
+from grader.reports import render_student_report  # noqa: E402
+
+IMPORT_S = time.perf_counter() - _T0
+
+
+def _p90(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(0.9 * (len(xs) - 1)))]
+
+
+def _render(result: dict, out: Path, lang: str) -> float:
+    start = time.perf_counter()
+    render_student_report(result, out, lang=lang)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", nargs="?", default="reports/hw3/results/*.json")
+    parser.add_argument("--n", type=int, default=5, help="warm renders per report")
+    parser.add_argument("--lang", default="both", choices=("both", "fa", "en"))
+    parser.add_argument("--out", type=Path, help="keep the PDFs here (default: a temporary folder)")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of the warm renders here")
+    args = parser.parse_args()
+
+    paths = sorted(glob.glob(args.results))
+    if not paths:
+        parser.error(f"no results match {args.results}; grade the class first")
+    results = {Path(p).stem: json.loads(Path(p).read_text(encoding="utf-8")) for p in paths}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = args.out or Path(tmp)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        first_name = next(iter(results))
+        cold = _render(results[first_name], out_dir / f"{first_name}.pdf", args.lang)
+
+        profiler = cProfile.Profile() if args.profile else None
+        times: dict[str, list[float]] = {name: [] for name in results}
+        if profiler:
+            profiler.enable()
+        for _ in range(args.n):  # round-robin, so that a slow spell hits every report alike
+            for name, result in results.items():
+                times[name].append(_render(result, out_dir / f"{name}.pdf", args.lang))
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+
+        print(f"import {IMPORT_S:.2f} s; cold first render ({first_name}) {cold:.3f} s; "
+              f"warm renders: {args.n} per report, lang={args.lang}")
+        print(f"{'report':<10}{'pages':>6}{'KiB':>8}{'median s':>10}{'p90 s':>8}")
+        for name, ts in times.items():
+            pdf = out_dir / f"{name}.pdf"
+            pages = len(PdfReader(pdf).pages)
+            print(f"{name:<10}{pages:>6}{pdf.stat().st_size / 1024:>8.0f}"
+                  f"{statistics.median(ts):>10.3f}{_p90(ts):>8.3f}")
+        every = [t for ts in times.values() for t in ts]
+        print(f"{'all':<10}{'':>6}{'':>8}{statistics.median(every):>10.3f}{_p90(every):>8.3f}")
+
+
+if __name__ == "__main__":
+    main()
