@@ -56,7 +56,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
         else:
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
                                 env={**KERNEL_ENV, **(kernel_env or {})},
-                                gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "")
+                                gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "", kernel=plan.rubric.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
             evidence.runtime = Runtime(limits, use_sandbox, (kernel_env or {}).get("CUDA_VISIBLE_DEVICES"))
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
