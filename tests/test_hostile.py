@@ -112,7 +112,9 @@ def test_network_is_closed(graded):
 
 def test_fork_bomb_is_stopped_and_costs_only_its_author(graded):
     _, paths, _ = graded
-    assert error_kinds(paths, "fork_bomb") == ["answers_unreadable"]
+    # RLIMIT_NPROC stops it; a warm kernel (numpy already loaded) still answers, a cold one cannot start
+    # numpy's threads for the probe
+    assert error_kinds(paths, "fork_bomb") in ([], ["answers_unreadable"])
 
 
 def test_sleeper_is_stopped_at_the_cell_limit(graded):

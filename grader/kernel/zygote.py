@@ -22,10 +22,19 @@ from grader.rubric.schema import Limits
 
 CLIENT = Path(__file__).with_name("zygote_client.py")
 READY_TIMEOUT_S = 180.0  # importing torch and TensorFlow on a loaded machine
+EXCHANGE_PREFIX = "grader-zygote-"
 
 
 class ZygoteUnavailable(RuntimeError):
     """The zygote did not start; kernels start cold instead."""
+
+
+def _remove_stale_exchanges() -> None:
+    """Exchange folders of grading processes that died without cleaning up (killed, say)."""
+    for folder in Path("/tmp").glob(f"{EXCHANGE_PREFIX}*-*"):
+        pid = folder.name.removeprefix(EXCHANGE_PREFIX).split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -40,7 +49,8 @@ class Zygote:
 
     def __init__(self, python: str, preload: tuple[str, ...], gpu_devices: tuple[str, ...], env: dict[str, str],
                  hidden: tuple[str, ...]):
-        self.exchange = Path(tempfile.mkdtemp(prefix="grader-zygote-", dir="/tmp"))
+        _remove_stale_exchanges()
+        self.exchange = Path(tempfile.mkdtemp(prefix=f"{EXCHANGE_PREFIX}{os.getpid()}-", dir="/tmp"))
         self.log = self.exchange / "zygote.log"
         argv = sandbox.zygote_command(python, self.exchange, hidden, gpu_devices, env, preload)
         with self.log.open("wb") as log:
@@ -76,7 +86,7 @@ class Zygote:
         submission = folder / "submission"
         try:  # never an exchange folder (the workdir may hold one), whatever vanishes meanwhile is left out
             shutil.copytree(workdir, submission, symlinks=True, copy_function=_link_or_copy,
-                            ignore=lambda _, names: [n for n in names if n.startswith("grader-zygote-")])
+                            ignore=lambda _, names: [n for n in names if n.startswith(EXCHANGE_PREFIX)])
         except shutil.Error:
             pass
         gib = 2**30
