@@ -38,8 +38,8 @@ class References:
 
     @cached_property
     def digest(self) -> str:
-        """Hash of the package's source, so results computed with other references are redone."""
+        """Hash of the package's source and model records, so results computed with other references are redone."""
         h = hashlib.sha256()
-        for path in sorted(self.module_dir.rglob("*.py")):
+        for path in sorted([*self.module_dir.rglob("*.py"), *self.module_dir.rglob("records/*.json")]):
             h.update(path.relative_to(self.module_dir).as_posix().encode() + b"\0" + path.read_bytes())
         return h.hexdigest()[:16]

@@ -1,14 +1,39 @@
-"""The local engine: grade a class folder on this machine, submissions in parallel processes."""
+"""The local engine: grade a class folder on this machine, submissions in parallel processes.
+
+With GPUs, each worker process holds one GPU slot for its lifetime (see `gpus.py`), so the
+number of workers is also bounded by the slots.
+"""
 import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
+from grader.engine import gpus as gpu_slots
 from grader.engine.class_run import ClassRun, OnDone, RunSummary, SandboxUnavailable, publish_class
 from grader.engine.worker import grade_submission
 
-__all__ = ["RunSummary", "SandboxUnavailable", "default_jobs", "gpu_env", "publish_class", "run"]
+__all__ = ["RunSummary", "SandboxUnavailable", "default_jobs", "publish_class", "run"]
+
+_SLOT: str | None = None  # this worker process's GPU slot
+_THREADS = 1  # math-library threads per kernel: the cores shared out among the workers
+
+
+def _take_slot(queue: Any, threads: int) -> None:
+    global _SLOT, _THREADS
+    _SLOT, _THREADS = queue.get(), threads
+
+
+def _grade_in_slot(*args: Any) -> dict[str, Any]:
+    """`grade_submission` with this worker's GPU slot as the kernel's only visible device.
+
+    Kernels get a thread count too: torch's default (one thread per core in every kernel) makes
+    parallel kernels spin against each other, tens of times slower on a small machine.
+    """
+    plan, sub, out_dir, lang, _, *rest = args
+    env = {**gpu_slots.kernel_env(_SLOT), "OMP_NUM_THREADS": str(_THREADS)}
+    return grade_submission(plan, sub, out_dir, lang, env, *rest)
 
 
 def default_jobs() -> int:
@@ -21,13 +46,6 @@ def default_jobs() -> int:
     return max(1, min(cores, int(mem_gib // 2)))
 
 
-def gpu_env(gpus: str) -> dict[str, str]:
-    """`--gpus`: auto leaves CUDA as it is, none hides every GPU, `0,1` picks devices."""
-    if gpus == "auto":
-        return {}
-    return {"CUDA_VISIBLE_DEVICES": "" if gpus == "none" else gpus}
-
-
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None = None,
         force: bool = False, lang: str = "both", seed: int | None = None, gpus: str = "auto",
         unsafe_no_sandbox: bool = False, on_done: OnDone | None = None) -> RunSummary:
@@ -35,10 +53,17 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
     batch = ClassRun(submissions, rubric_path, out_dir, force=force, seed=seed,
                      unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done)
     jobs = max(1, min(jobs or default_jobs(), len(batch.todo) or 1))
+    slots = gpu_slots.slots(gpu_slots.find_gpus(gpus), batch.plan.rubric.limits.gpu_share)
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(grade_submission, *batch.grade_args(sub, lang, gpu_env(gpus))): sub
-                   for sub in batch.todo}
+    queue = ctx.Queue()
+    if slots:
+        jobs = min(jobs, len(slots))
+    for i in range(jobs):
+        queue.put(slots[i] if slots else None)
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_take_slot,
+                             initargs=(queue, threads)) as pool:
+        futures = {pool.submit(_grade_in_slot, *batch.grade_args(sub, lang, {})): sub for sub in batch.todo}
         for future in as_completed(futures):
             sub = futures[future]
             try:

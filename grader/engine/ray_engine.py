@@ -32,7 +32,8 @@ def grade_on_worker(plan: GradingPlan, gpu: bool, sub: Submission, out_dir: Path
     import ray
 
     devices = ",".join(str(i) for i in ray.get_gpu_ids()) if gpu else ""
-    return grade_submission(plan, sub, out_dir, lang, {**kernel_env, "CUDA_VISIBLE_DEVICES": devices}, *rest)
+    env = {**kernel_env, "CUDA_VISIBLE_DEVICES": devices, "OMP_NUM_THREADS": "1"}  # the task's one core
+    return grade_submission(plan, sub, out_dir, lang, env, *rest)
 
 
 def task_options(memory_gib: float, num_gpus: int) -> dict[str, Any]:

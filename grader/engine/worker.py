@@ -58,7 +58,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
                                 env={**KERNEL_ENV, **(kernel_env or {})},
                                 gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "", kernel=plan.rubric.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
-            evidence.runtime = Runtime(limits, use_sandbox, (kernel_env or {}).get("CUDA_VISIBLE_DEVICES"))
+            evidence.runtime = Runtime(limits, use_sandbox, {**KERNEL_ENV, **(kernel_env or {})})
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
     result["questions"] = questions

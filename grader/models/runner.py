@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,14 @@ class Runtime:
 
     limits: Limits
     use_sandbox: bool = True
-    cuda_devices: str | None = None  # CUDA_VISIBLE_DEVICES of the kernel's GPU slot; "" = none, None = all
+    env: dict[str, str] = field(default_factory=dict)  # the kernel's GPU slot and thread count
 
     @property
     def gpu(self) -> bool:
-        return self.cuda_devices != ""
+        return self.env.get("CUDA_VISIBLE_DEVICES") != ""
 
-    def cuda_env(self) -> dict[str, str]:
-        return {} if self.cuda_devices is None else {"CUDA_VISIBLE_DEVICES": self.cuda_devices}
+    def passed_env(self) -> dict[str, str]:
+        return {k: v for k, v in self.env.items() if k in ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS")}
 
 
 def _package_dir(name: str) -> Path:
@@ -62,7 +62,7 @@ def evaluate_model(job: dict[str, Any], model: bytes, suffix: str, runtime: Runt
             box = sandbox.KernelBox(
                 submission=box_dir, ipc_dir=io_dir, limits=runtime.limits, ro_binds=binds, uid=uid,
                 gpu_devices=sandbox.gpu_device_nodes() if runtime.gpu else (),
-                env={"PYTHONPATH": CODE_ROOT, "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.cuda_env()})
+                env={"PYTHONPATH": CODE_ROOT, "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()})
             os.chmod(box_dir / f"model{suffix}", 0o644)
             os.chmod(box_dir, 0o755)
             os.chown(io_dir, uid, uid)
@@ -76,7 +76,7 @@ def evaluate_model(job: dict[str, Any], model: bytes, suffix: str, runtime: Runt
                     str(io_dir / "result.json")]
             parents = dict.fromkeys(str(_package_dir(p).parent) for p in sorted(packages))
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": os.pathsep.join(parents),
-                   "HOME": str(io_dir), "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.cuda_env()}
+                   "HOME": str(io_dir), "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()}
         (io_dir / "job.json").write_text(json.dumps(job))
         os.chmod(io_dir / "job.json", 0o644)
         try:

@@ -79,3 +79,13 @@ def manual_gradients(params: Mapping[str, Sequence], X: Sequence[Sequence[float]
         if i > 1:
             delta = (delta @ w[f"W{i}"]) * np.where(pre[i - 2] > 0, 1.0, NEGATIVE_SLOPE)
     return {k: grads[k] for k in KEYS}
+
+
+def model() -> torch.nn.Sequential:
+    """The network as an nn.Module, for grading the model a student trains in part a."""
+    layers: list[torch.nn.Module] = []
+    for i, (fan_in, fan_out) in enumerate(zip(LAYER_SIZES[:-1], LAYER_SIZES[1:]), start=1):
+        layers.append(torch.nn.Linear(fan_in, fan_out))
+        if i < N_LAYERS:
+            layers.append(torch.nn.LeakyReLU(NEGATIVE_SLOPE))
+    return torch.nn.Sequential(*layers)

@@ -158,6 +158,28 @@ CIFAR_PARAMS = '''cifar_model = nn.Sequential(*block(3, 32, 64), *block(64, 128,
                             nn.Linear(q4_flatten, 1024), nn.ReLU(), nn.Linear(1024, 512), nn.ReLU(), nn.Linear(512, 10))
 q4_params = sum(p.numel() for p in cifar_model.parameters())'''
 
+IRIS_MODEL = '''import torch
+from sklearn.datasets import load_iris
+from sklearn.model_selection import train_test_split
+
+data = load_iris()
+x_tr, x_te, y_tr, y_te = train_test_split(data.data, data.target, test_size=0.3, random_state=0,
+                                          stratify=data.target)
+mean, std = x_tr.mean(axis=0), x_tr.std(axis=0)
+x_tr, x_te = (torch.tensor((a - mean) / std, dtype=torch.float32) for a in (x_tr, x_te))
+y_tr, y_te = torch.tensor(y_tr), torch.tensor(y_te)
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.LeakyReLU(0.2), torch.nn.Linear(5, 5),
+                            torch.nn.LeakyReLU(0.2), torch.nn.Linear(5, 5), torch.nn.LeakyReLU(0.2),
+                            torch.nn.Linear(5, 3))
+opt = torch.optim.Adam(model.parameters(), lr=0.01)
+for epoch in range(EPOCHS):
+    opt.zero_grad()
+    torch.nn.functional.cross_entropy(model(x_tr), y_tr).backward()
+    opt.step()
+torch.save(model.state_dict(), "iris_model.pt")
+iris_test_accuracy = (model(x_te).argmax(1) == y_te).float().mean().item()'''
+
 NODES = '''from sklearn.datasets import load_breast_cancer
 data = load_breast_cancer()
 q9_nodes = {"inputs": data.data.shape[1], "outputs": len(set(data.target))}'''
@@ -170,6 +192,7 @@ ANSWERS = {
     "q3_avg": Q3,
     "q3_max": 'q3_max = q3_step("max")',
     "iris_backward": IRIS,
+    "iris_model": IRIS_MODEL.replace("EPOCHS", "1000"),
     "q11_filtered": FILTERS,
     "q11_matches": MATCHES,
     "q11_laplacian_2d": LAPLACIAN,

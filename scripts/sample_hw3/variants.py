@@ -16,6 +16,9 @@ PARTLY_WRONG = {
         "q4_params = sum(p.numel() for m in cifar_model if not isinstance(m, nn.BatchNorm2d) for p in m.parameters())"),
     # the input gradient as a correlation: the kernel is not flipped
     "conv1d_grads": ANSWERS["conv1d_grads"].replace('np.convolve(g, w, mode="full")', 'np.convolve(g, w[::-1], mode="full")'),
+    # stopped after 30 small steps, and the accuracy reported is not the model's
+    "iris_model": ANSWERS["iris_model"].replace("range(1000)", "range(30)").replace("lr=0.01", "lr=0.002")
+    + "\niris_test_accuracy = 0.97",
     # row 8's parameters without the bias: one wrong table cell
     "q12_table": ANSWERS["q12_table"].replace("conv_params(384, 256, 3)]", "384 * 256 * 3 * 3]"),
 }

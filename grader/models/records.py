@@ -1,0 +1,19 @@
+"""A reference model's record: its metrics on the held-out split, measured by the same evaluator
+that grades students, with what a course needs to re-create it (seed, device, time, epochs)."""
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from grader.models import evaluate
+
+
+def write_record(path: Path, model_file: Path, job: dict[str, Any], **provenance: Any) -> dict[str, Any]:
+    """Evaluate `model_file` as `job` describes (see `grader.models.evaluate`) and store the record."""
+    result = evaluate.evaluate({**job, "model_path": str(model_file)})
+    record = {"metrics": result["metrics"], "parameters": result["parameters"], "job": job, **provenance}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
+        json.dump(record, f, indent=1)
+    Path(f.name).replace(path)
+    return record
