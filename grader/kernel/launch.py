@@ -8,11 +8,13 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from queue import Empty
 
-from jupyter_client import AsyncKernelManager
+from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
 from grader.kernel import sandbox
@@ -20,6 +22,33 @@ from grader.kernel.zygote import zygote_for
 from grader.rubric.schema import KernelOptions, Limits
 
 SPEC_NAME = "grader-kernel"
+
+
+class _ReadyClient(AsyncKernelClient):
+    """jupyter_client's wait_for_ready ends by waiting until IOPub is silent for 0.2 s, a fifth of a
+    second per notebook; nbclient ignores messages that answer other requests, so that wait is left out."""
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if reply["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub is connected once it carries this request's status messages
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
 class _OwnedConnectionKernelManager(AsyncKernelManager):
@@ -62,7 +91,7 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
         spec_dir = Path(tmp) / "spec" / SPEC_NAME
         spec_dir.mkdir(parents=True)
         km = _OwnedConnectionKernelManager(
-            kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
+            client_factory=_ReadyClient, kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
             transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
         if zygote is not None:
             uid = sandbox.KernelBox.uid_for_this_process()

@@ -15,6 +15,7 @@ EXCHANGE/NAME/request.json (written by the grader) says what to start; the zygot
 """
 import ctypes
 import fcntl
+import gc
 import importlib
 import json
 import os
@@ -33,6 +34,7 @@ PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 CAPABILITY_VERSION_3 = 0x20080522
 HOME, TMP, SHM = "/home/student", "/tmp", "/dev/shm"
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
 RLIMITS = {"nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "fsize": resource.RLIMIT_FSIZE,
            "cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS}
 
@@ -146,6 +148,7 @@ def _run_kernel(req: dict, last_cap: int) -> None:
     os.environ.update(req["env"])
     os.chdir(f"{HOME}/work")
     os.umask(0o022)
+    gc.enable()
     _reseed()
     # in-memory history: a fresh sqlite file per kernel costs a tenth of a second and nobody reads it
     sys.argv = ["ipykernel_launcher", "-f", req["connection_file"], "--HistoryManager.hist_file=:memory:"]
@@ -295,9 +298,11 @@ class Zygote:
 
 def main() -> None:
     exchange, preload = sys.argv[1], json.loads(sys.argv[2])
+    gc.disable()  # as the gc docs advise for a pre-fork server: no holes in the pages children share
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts its own work folder back
-    importlib.import_module("ipykernel.kernelapp")
+    for name in KERNEL_MODULES:  # what IPKernelApp would import lazily, the debugger (debugpy) included
+        importlib.import_module(name)
     for name in preload:
         try:
             importlib.import_module(name)
@@ -307,6 +312,7 @@ def main() -> None:
     if torch is not None and torch.cuda.is_initialized():
         raise SystemExit("zygote: CUDA was initialised while preloading; CUDA is not fork-safe")
     zygote = Zygote(exchange)
+    gc.freeze()  # a child's collections then never touch (and so never copy) the zygote's objects
     print("ready", flush=True)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
