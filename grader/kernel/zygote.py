@@ -112,6 +112,7 @@ _failed: dict[tuple, str] = {}
 
 def zygote_for(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str, str]) -> Zygote | None:
     """This process's zygote for such kernels, started on first use; None where it cannot start."""
+    env = {k: v for k, v in env.items() if k != "CUDA_VISIBLE_DEVICES"}  # read by each kernel's CUDA start
     hidden = sandbox.grader_folders()
     key = (python, preload, gpu, tuple(sorted(env.items())), hidden)
     if key in _failed:
