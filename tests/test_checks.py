@@ -138,3 +138,30 @@ def test_function_inputs_can_cover_every_case_by_trial():
     plan = GradingPlan.build(HW3.parent / "hw4.yaml", seed=3)
     check = next(c for _, cs in plan.checks for c in cs if c.answer.name == "forward_batchnorm")
     assert [bool(args["training"]) for args, _ in check.trials] == [i % 2 == 0 for i in range(len(check.trials))]
+
+
+def test_experiment_record_needs_every_run_as_numbers_and_the_plots():
+    check = check_for("q9_grad_norms")
+    runs = {depth: list(np.linspace(1, 0.1, depth + 1)) for depth in (3, 9, 13, 17, 19)}
+    reply = {"q9_grad_norms": Reply(status="ok", value=runs)}
+    assert check.grade(Evidence(replies=reply, figures={"q9": 2})).fraction == 1
+    assert check.grade(Evidence(replies=reply)).fraction == pytest.approx(5 / 6)  # no plot shown
+    broken = {**runs, 9: [1.0, float("nan"), 0.5, 0.2], 13: [0.3]}  # a NaN, and too short a run
+    del broken[19]
+    outcome = check.grade(Evidence(replies={"q9_grad_norms": Reply(status="ok", value=broken)}, figures={"q9": 1}))
+    assert outcome.fraction == pytest.approx(3 / 6) and "19" in outcome.feedback["en"]
+    assert [d["ok"] for d in outcome.details] == [True, False, False, True, False, True]
+
+
+def test_figures_are_counted_per_question_from_the_executed_cells():
+    import nbformat
+
+    from grader.engine.evidence import figures
+
+    nb = nbformat.v4.new_notebook()
+    png = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    text = nbformat.v4.new_output("display_data", data={"text/plain": "not a figure"})
+    nb.cells = [nbformat.v4.new_code_cell("plot()", metadata={"grader": {"question": "q9"}}, outputs=[png, text]),
+                nbformat.v4.new_code_cell("plot()", outputs=[png]),  # still q9's
+                nbformat.v4.new_code_cell("x", metadata={"grader": {"question": "q10a"}}, outputs=[text])]
+    assert figures(nb) == {"q9": 2, "q10a": 0}

@@ -53,6 +53,7 @@ class Evidence:
     manual_text: dict[str, str] = field(default_factory=dict)
     cell_errors: dict[str, str] = field(default_factory=dict)  # question id -> error output
     timed_out: set[str] = field(default_factory=set)  # question ids whose cell hit its time limit
+    figures: dict[str, int] = field(default_factory=dict)  # question id -> plots its cells showed
     runtime: "Runtime | None" = None  # how the kernel ran, for checks that run more code (a saved model)
 
     def unanswered(self, question_id: str, name: str) -> "Outcome":

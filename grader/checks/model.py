@@ -139,6 +139,9 @@ class ModelCheck(Check):
              "expected": f">= {_pct(self.full_at)}", "found": _pct(measured), "ok": measured >= self.full_at,
              "note": f"reference model {_pct(self.reference_value)}; no points at or below {_pct(o.floor)}"},
             {"label": "loss", "expected": None, "found": _pct(result["metrics"]["loss"]), "ok": True},
+            {"label": "evaluated on", "expected": None, "ok": True,
+             "found": f"{result.get('device')}, {float(result.get('seconds') or 0):.2f} s"
+                      + (f", peak GPU memory {float(result['peak_gpu_mib']):.0f} MiB" if result.get("peak_gpu_mib") else "")},
         ]
         if len(result["metrics"]["f1"]) == 2:  # a binary task: accuracy alone hides the minority class
             m = result["metrics"]

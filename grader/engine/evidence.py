@@ -4,7 +4,7 @@ from typing import Any
 import nbformat
 
 from grader.checks import Evidence
-from grader.kernel.execute import Execution
+from grader.kernel.execute import Execution, cell_question
 from grader.reports.persian import persian_digits
 
 PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
@@ -22,6 +22,23 @@ def manual_texts(nb: nbformat.NotebookNode) -> dict[str, str]:
     return texts
 
 
+FIGURE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+def figures(nb: nbformat.NotebookNode) -> dict[str, int]:
+    """How many plots the executed cells of each question showed."""
+    counts: dict[str, int] = {}
+    question = None
+    for cell in nb.cells:
+        question = cell_question(cell, question)
+        if cell.cell_type == "code" and question:
+            drawn = sum(1 for out in cell.get("outputs", [])
+                        if out.get("output_type") in ("display_data", "execute_result")
+                        and any(t in out.get("data", {}) for t in FIGURE_TYPES))
+            counts[question] = counts.get(question, 0) + drawn
+    return counts
+
+
 def _seconds(limit: float) -> str:
     return f"{limit:g}"
 
@@ -34,7 +51,7 @@ def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_
             errors[f.question] = prefix + f.text
     timed_out = {f.question for f in execution.failures if f.kind == "timeout" and f.question}
     return Evidence(replies=execution.replies, manual_text=manual_texts(nb), cell_errors=errors,
-                    timed_out=timed_out)
+                    timed_out=timed_out, figures=figures(nb))
 
 
 def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, Any]]:

@@ -15,7 +15,8 @@ from grader.models.runner import Runtime
 from grader.results import write_json
 from grader.scoring import question_result, total
 
-KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",  # plots shown as in Jupyter
+              "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
 UNSANDBOXED = {"fa": "این نوت‌بوک بدون محیط ایزوله (sandbox) اجرا شد، به درخواست صریح دستیار آموزشی.",
                "en": "This notebook ran without the sandbox, at the teaching assistant's explicit request."}
 

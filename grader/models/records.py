@@ -8,10 +8,12 @@ from typing import Any
 from grader.models import evaluate
 
 
-def write_record(path: Path, model_file: Path, job: dict[str, Any], **provenance: Any) -> dict[str, Any]:
+def write_record(path: Path, model_file: Path, job: dict[str, Any], data_root: Path | None,
+                 **provenance: Any) -> dict[str, Any]:
     """Evaluate `model_file` as `job` describes (see `grader.models.evaluate`) and store the record."""
-    result = evaluate.evaluate({**job, "model_path": str(model_file)})
-    record = {"metrics": result["metrics"], "parameters": result["parameters"], "job": job, **provenance}
+    result = evaluate.evaluate({**job, "model_path": str(model_file), "data_root": str(data_root or "") or None})
+    record = {"metrics": result["metrics"], "parameters": result["parameters"], "job": job,
+              "evaluated_on": result["device"], **provenance}
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
         json.dump(record, f, indent=1)

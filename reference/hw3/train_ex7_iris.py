@@ -19,7 +19,7 @@ from reference.hw3.ex7_iris import model
 
 RECORD = Path(__file__).parent / "records" / "ex7_iris.json"
 JOB = {"format": "state_dict", "architecture": "reference.hw3.ex7_iris.model", "dataset": "iris", "split": "test",
-       "input": {"layout": "table", "standardize": True}, "data_root": None}
+       "input": {"layout": "table", "standardize": True}}
 
 
 def train(seed: int = 0, epochs: int = 1000, lr: float = 0.01) -> torch.nn.Module:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "iris.pt"
         torch.save(net.state_dict(), path)
-        return write_record(args.record, path, JOB, seed=args.seed, device="cpu", epochs=args.epochs,
+        return write_record(args.record, path, JOB, None, seed=args.seed, device="cpu", epochs=args.epochs,
                             seconds=seconds, torch=torch.__version__, numpy=np.__version__)
 
 

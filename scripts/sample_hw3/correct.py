@@ -180,6 +180,25 @@ for epoch in range(EPOCHS):
 torch.save(model.state_dict(), "iris_model.pt")
 iris_test_accuracy = (model(x_te).argmax(1) == y_te).float().mean().item()'''
 
+GRAD_NORMS = '''import matplotlib.pyplot as plt
+import torch
+from sklearn.datasets import load_breast_cancer
+
+data = load_breast_cancer()
+x = torch.tensor((data.data - data.data.mean(0)) / data.data.std(0), dtype=torch.float32)
+y = torch.tensor(data.target)
+q9_grad_norms = {}
+for depth in (3, 9, 13, 17, 19):
+    torch.manual_seed(0)
+    sizes = [30] + [16] * depth
+    layers = [m for a, b in zip(sizes, sizes[1:]) for m in (torch.nn.Linear(a, b), torch.nn.Sigmoid())]
+    net = torch.nn.Sequential(*layers, torch.nn.Linear(16, 2))
+    torch.nn.functional.cross_entropy(net(x), y).backward()
+    q9_grad_norms[depth] = [m.weight.grad.norm().item() for m in net if isinstance(m, torch.nn.Linear)]
+    plt.semilogy(q9_grad_norms[depth], label=f"{depth} hidden layers")
+plt.xlabel("layer"); plt.ylabel("L2 norm of the weight gradient"); plt.legend()
+plt.show()'''
+
 NODES = '''from sklearn.datasets import load_breast_cancer
 data = load_breast_cancer()
 q9_nodes = {"inputs": data.data.shape[1], "outputs": len(set(data.target))}'''
@@ -204,6 +223,7 @@ ANSWERS = {
     "q4_flatten": CIFAR,
     "q4_params": CIFAR_PARAMS,
     "q9_nodes": NODES,
+    "q9_grad_norms": GRAD_NORMS,
     "q10_flatten": "q10_flatten = 32 * 7 * 7   # 28 -> 14 -> 7 after two poolings, 32 channels",
 }
 
