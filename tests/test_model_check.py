@@ -158,3 +158,30 @@ def test_the_score_curve():
     assert curve(0.9, 0.8, 0.1) == 1.0
     assert curve(0.45, 0.8, 0.1) == pytest.approx(0.5)
     assert curve(0.05, 0.8, 0.1) == 0.0
+
+
+@pytest.mark.skipif(__import__("grader.kernel.sandbox", fromlist=["x"]).unavailable_reason() is not None,
+                    reason="needs the sandbox")
+def test_kernels_see_the_data_read_only_without_the_held_out_split(tmp_path):
+    import nbformat
+
+    from grader.kernel.execute import execute
+    from grader.kernel.probe import Request
+    from grader.rubric.schema import Limits
+
+    x, y = kit._bars(20, (28, 28), seed=3)
+    datasets.write_mnist(tmp_path / "data", "train", x, y)
+    datasets.write_mnist(tmp_path / "data", "test", x[:5], y[:5])
+    binds, env = datasets.kernel_view(tmp_path / "data", datasets.expected_files("mnist", "test"), sandboxed=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os\nd = os.path.join(os.environ['GRADER_DATA'], 'mnist')\n"
+        "sizes = {f: os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)}\n"
+        "try:\n    open(os.path.join(d, 'new'), 'w'); writable = True\nexcept OSError:\n    writable = False")]
+    (tmp_path / "work").mkdir()
+    run = execute(nb, tmp_path / "work", [Request("sizes", "sizes"), Request("writable", "writable")],
+                  limits=Limits(cell_timeout_s=60), use_sandbox=True, env=env, ro_binds=binds)
+    sizes = run.replies["sizes"].value
+    assert sizes["train-images-idx3-ubyte"] == 16 + 20 * 28 * 28 and sizes["train-labels-idx1-ubyte"] == 8 + 20
+    assert sizes["t10k-images-idx3-ubyte"] == 0 and sizes["t10k-labels-idx1-ubyte"] == 0  # the held-out split
+    assert run.replies["writable"].value is False

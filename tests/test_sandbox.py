@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.engine import local
+from grader.engine import class_run, local
 from grader.kernel import sandbox
 from grader.kernel.execute import execute
 from grader.kernel.probe import Request
@@ -83,7 +83,7 @@ def test_unsandboxed_kernel_still_gets_a_clean_environment(monkeypatch):
 
 def test_no_sandbox_means_no_student_code_unless_asked(tmp_path, monkeypatch):
     paths = corpus.build(tmp_path, 9)
-    monkeypatch.setattr(local.sandbox, "unavailable_reason", lambda: "bwrap missing")
+    monkeypatch.setattr(class_run.sandbox, "unavailable_reason", lambda: "bwrap missing")
     with pytest.raises(local.SandboxUnavailable, match="--unsafe-no-sandbox"):
         local.run(paths["subs"], paths["rubrics"] / "hostile.yaml", paths["out"])
     assert not paths["out"].exists()

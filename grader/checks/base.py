@@ -90,6 +90,10 @@ class Check(ABC):
     def preflight(self) -> None:
         """Raise `NotReady` if something this check needs at grading time is missing."""
 
+    def held_out(self) -> list[str]:
+        """Data files (relative to the data folder) that the student's kernel must not see."""
+        return []
+
     def requests(self) -> list[Request]:
         return []
 

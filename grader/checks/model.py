@@ -84,6 +84,9 @@ class ModelCheck(Check):
         except datasets.DatasetMissing as exc:
             raise NotReady(f"{self.question.id} ({self.answer.name}): {exc}") from None
 
+    def held_out(self) -> list[str]:
+        return datasets.expected_files(self.options.dataset, self.options.split)
+
     def requests(self) -> list[Request]:
         reqs = [Request(key=f"{self.answer.name}#file", name=self.options.file, kind="file",
                         args={"max_bytes": int(self.options.max_mib * 2**20)})]

@@ -41,6 +41,10 @@ class GradingPlan:
             for check in checks:
                 check.preflight()
 
+    def held_out(self) -> list[str]:
+        """Data files no kernel may see: the splits models are evaluated on."""
+        return sorted({f for _, checks in self.checks for c in checks for f in c.held_out()})
+
     def requests(self) -> list[Request]:
         return [r for _, checks in self.checks for c in checks for r in c.requests()]
 

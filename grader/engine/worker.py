@@ -11,6 +11,7 @@ from grader.engine.plan import GradingPlan
 from grader.intake import Problem, Submission, open_submission, read_notebook
 from grader.kernel.execute import execute
 from grader.manual import apply_saved
+from grader.models import datasets
 from grader.models.runner import Runtime
 from grader.results import write_json
 from grader.scoring import question_result, total
@@ -55,8 +56,9 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             result["errors"].append(problem.to_json())
             questions = problem_questions(plan, problem)
         else:
+            data_binds, data_env = datasets.kernel_view(datasets.data_root(), plan.held_out(), use_sandbox)
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
-                                env={**KERNEL_ENV, **(kernel_env or {})},
+                                env={**KERNEL_ENV, **data_env, **(kernel_env or {})}, ro_binds=data_binds,
                                 gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "", kernel=plan.rubric.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
             evidence.runtime = Runtime(limits, use_sandbox, {**KERNEL_ENV, **(kernel_env or {})})

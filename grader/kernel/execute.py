@@ -76,7 +76,7 @@ class _CappedClient(NotebookClient):
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *, limits: Limits,
             use_sandbox: bool, env: dict[str, str] | None = None, gpu: bool = False,
-            kernel: KernelOptions = KernelOptions()) -> Execution:
+            kernel: KernelOptions = KernelOptions(), ro_binds: tuple[tuple[str, str], ...] = ()) -> Execution:
     """Run every code cell of `nb` on a copy of `workdir`, then ask the kernel for `requests`."""
     start = time.monotonic()
     deadline = start + limits.total_timeout_s
@@ -87,7 +87,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
     result = Execution(replies={})
     question, index = None, 0
     with kernel_manager(workdir, limits, use_sandbox=use_sandbox, env=env or {}, gpu=gpu,
-                        kernel=kernel) as (km, launch):
+                        kernel=kernel, ro_binds=ro_binds) as (km, launch):
         client = _CappedClient(
             nb, km=km, timeout_func=timeout_for, allow_errors=True, interrupt_on_timeout=True,
             record_timing=False, iopub_timeout=10, startup_timeout=120,

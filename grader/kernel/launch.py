@@ -80,11 +80,14 @@ def _clean_env(env: dict[str, str], home: Path) -> dict[str, str]:
 @contextmanager
 def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dict[str, str],
                    gpu: bool = False, python: str = sys.executable,
-                   kernel: KernelOptions = KernelOptions()) -> Iterator[tuple[AsyncKernelManager, dict]]:
+                   kernel: KernelOptions = KernelOptions(),
+                   ro_binds: tuple[tuple[str, str], ...] = ()) -> Iterator[tuple[AsyncKernelManager, dict]]:
     """A kernel manager for one notebook run, and the keyword arguments to start its kernel with.
 
-    Sandboxed kernels are forked by this process's zygote when it works (`kernel.warm`), else cold."""
-    zygote = zygote_for(python, tuple(kernel.preload), gpu, env) if use_sandbox and kernel.warm else None
+    Sandboxed kernels are forked by this process's zygote when it works (`kernel.warm`), else cold;
+    `ro_binds` are (outside, inside) read-only folders such as datasets."""
+    zygote = (zygote_for(python, tuple(kernel.preload), gpu, env, ro_binds) if use_sandbox and kernel.warm
+              else None)
     with tempfile.TemporaryDirectory(prefix="grader-ipc-", dir=zygote.exchange if zygote else "/tmp") as tmp:
         ipc_dir = Path(tmp) / "ipc" if zygote else Path(tmp)  # a zygote's kernel sees its ipc folder only
         ipc_dir.mkdir(exist_ok=True)
@@ -104,7 +107,7 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
             _readable(workdir)
             box = sandbox.KernelBox(submission=workdir, ipc_dir=ipc_dir, limits=limits, python=python,
                                     gpu_devices=sandbox.gpu_device_nodes() if gpu else (), env=env, uid=uid,
-                                    hidden=sandbox.grader_folders())
+                                    hidden=sandbox.grader_folders(), ro_binds=ro_binds)
             argv = sandbox.command(box)
             os.chown(ipc_dir, uid, uid)
             km.owner_uid = uid

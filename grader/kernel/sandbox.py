@@ -103,6 +103,19 @@ def kernel_program(python: str) -> list[str]:
     return [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
 
+def ro_bind_args(binds: tuple[tuple[str, str], ...]) -> list[str]:
+    """Read-only binds, in order: a folder gets traversable parents (bwrap would make them 0700,
+    closed to the kernel's uid); a file bound over a file inside an earlier folder (e.g. /dev/null
+    over a held-out dataset file) hides that file."""
+    args: list[str] = []
+    for outside, inside in binds:
+        if os.path.isdir(outside):
+            for parent in reversed(Path(inside).parents[:-1]):
+                args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", outside, inside]
+    return args
+
+
 def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
     """The argv that runs `program` (default: an ipykernel) in the sandbox, in a copy of the submission."""
     gib = 2**30
@@ -113,10 +126,7 @@ def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
             "--ro-bind", str(box.submission), SUBMISSION, "--bind", str(box.ipc_dir), str(box.ipc_dir)]
     for path in box.hidden:
         argv += ["--tmpfs", path]
-    for outside, inside in box.ro_binds:  # bwrap would make missing parents 0700, unreadable to the uid
-        for parent in reversed(Path(inside).parents[:-1]):
-            argv += ["--perms", "0755", "--dir", str(parent)]
-        argv += ["--ro-bind", outside, inside]
+    argv += ro_bind_args(box.ro_binds)
     for dev in box.gpu_devices:
         argv += ["--dev-bind", dev, dev]
     argv += ["--chdir", HOME, "--clearenv"]
@@ -130,13 +140,15 @@ def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
 
 
 def zygote_command(python: str, exchange: Path, hidden: tuple[str, ...], gpu_devices: tuple[str, ...],
-                   env: dict[str, str], preload: tuple[str, ...]) -> list[str]:
+                   env: dict[str, str], preload: tuple[str, ...],
+                   ro_binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """The argv of a warm kernel factory (`zygote_main.py`): the kernel's box, but root inside with the
     capabilities it needs to build each kernel's own namespaces and drop to its uid; `exchange` (the
     requests, copies of submissions and IPC folders) is the only folder shared with the grader."""
     argv = [*_namespaces(python), "--tmpfs", "/tmp", "--dir", HOME, "--bind", str(exchange), str(exchange)]
     for path in hidden:
         argv += ["--tmpfs", path]
+    argv += ro_bind_args(ro_binds)
     for dev in gpu_devices:
         argv += ["--dev-bind", dev, dev]
     for cap in ZYGOTE_CAPS:

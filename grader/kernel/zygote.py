@@ -48,11 +48,11 @@ class Zygote:
     """One warm kernel factory and its exchange folder (`/tmp/grader-zygote-*`, same path inside)."""
 
     def __init__(self, python: str, preload: tuple[str, ...], gpu_devices: tuple[str, ...], env: dict[str, str],
-                 hidden: tuple[str, ...]):
+                 hidden: tuple[str, ...], ro_binds: tuple[tuple[str, str], ...] = ()):
         _remove_stale_exchanges()
         self.exchange = Path(tempfile.mkdtemp(prefix=f"{EXCHANGE_PREFIX}{os.getpid()}-", dir="/tmp"))
         self.log = self.exchange / "zygote.log"
-        argv = sandbox.zygote_command(python, self.exchange, hidden, gpu_devices, env, preload)
+        argv = sandbox.zygote_command(python, self.exchange, hidden, gpu_devices, env, preload, ro_binds)
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
         self.gpu = bool(gpu_devices)
@@ -110,11 +110,12 @@ _current: dict[tuple, Zygote] = {}   # at most one per grading process
 _failed: dict[tuple, str] = {}
 
 
-def zygote_for(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str, str]) -> Zygote | None:
+def zygote_for(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str, str],
+               ro_binds: tuple[tuple[str, str], ...] = ()) -> Zygote | None:
     """This process's zygote for such kernels, started on first use; None where it cannot start."""
     env = {k: v for k, v in env.items() if k != "CUDA_VISIBLE_DEVICES"}  # read by each kernel's CUDA start
     hidden = sandbox.grader_folders()
-    key = (python, preload, gpu, tuple(sorted(env.items())), hidden)
+    key = (python, preload, gpu, tuple(sorted(env.items())), hidden, ro_binds)
     if key in _failed:
         return None
     zygote = _current.get(key)
@@ -122,7 +123,7 @@ def zygote_for(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str, 
         return zygote
     close_all()
     try:
-        zygote = Zygote(python, preload, sandbox.gpu_device_nodes() if gpu else (), env, hidden)
+        zygote = Zygote(python, preload, sandbox.gpu_device_nodes() if gpu else (), env, hidden, ro_binds)
     except (ZygoteUnavailable, OSError) as exc:
         _failed[key] = str(exc)
         print(f"grader: warm kernels unavailable, starting each kernel cold ({exc})", file=sys.stderr)

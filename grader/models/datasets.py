@@ -24,6 +24,7 @@ _MNIST = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
 _CIFAR_DIR = "cifar-10-batches-py"
 _CIFAR = {"train": tuple(f"data_batch_{i}" for i in range(1, 6)), "test": ("test_batch",)}
 DATASETS = ("mnist", "cifar10", *BUNDLED)
+KERNEL_DATA = "/data"
 
 
 class DatasetMissing(FileNotFoundError):
@@ -49,6 +50,22 @@ def data_root() -> Path | None:
         if value:
             return (config.parent / value).resolve()
     return None
+
+
+def kernel_view(root: Path | None, held_out: list[str], sandboxed: bool) -> tuple[tuple[tuple[str, str], ...],
+                                                                                dict[str, str]]:
+    """How a student's kernel sees the data folder: read-only at /data (GRADER_DATA says where), with
+    the held-out files bound over by an empty file. Unsandboxed, the folder is only named."""
+    if root is None or not root.is_dir():
+        return (), {}
+    if not sandboxed:
+        return (), {"GRADER_DATA": str(root)}
+    binds = [(str(root), KERNEL_DATA)]
+    for rel in held_out:
+        for name in (rel, rel + ".gz"):
+            if (root / name).is_file():
+                binds.append(("/dev/null", f"{KERNEL_DATA}/{name}"))
+    return tuple(binds), {"GRADER_DATA": KERNEL_DATA}
 
 
 def expected_files(name: str, split: str) -> list[str]:
