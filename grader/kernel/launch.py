@@ -94,7 +94,8 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
         spec_dir = Path(tmp) / "spec" / SPEC_NAME
         spec_dir.mkdir(parents=True)
         km = _OwnedConnectionKernelManager(
-            client_factory=_ReadyClient, kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
+            client_factory=_ReadyClient, kernel_name=SPEC_NAME,
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
             transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
         if zygote is not None:
             uid = sandbox.KernelBox.uid_for_this_process()
