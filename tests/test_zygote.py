@@ -162,3 +162,16 @@ def test_rubric_names_the_modules_to_preload():
         preload=["numpy", "torch", "tensorflow.keras"], warm=False)
     with pytest.raises(ValidationError, match="not a module name"):
         Rubric.model_validate({**base, "kernel": {"preload": ["os; rm -rf /"]}})
+
+
+@pytest.mark.skipif(not sandbox.gpu_device_nodes(), reason="no NVIDIA GPU on this machine")
+def test_cuda_in_a_kernel_forked_from_a_zygote_that_imported_torch(tmp_path):
+    """The zygote imports torch but never starts CUDA; each forked kernel starts its own."""
+    work = tmp_path / "gpu"
+    work.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys\npreloaded = 'torch' in sys.modules\nimport torch\n"
+        "x = float((torch.ones(256, 256, device='cuda') @ torch.ones(256, 256, device='cuda')).sum())")])
+    ex = execute(nb, work, [Request(key="preloaded", name="preloaded"), Request(key="x", name="x")],
+                 limits=LIMITS, use_sandbox=True, gpu=True, kernel=WARM)
+    assert ex.replies["preloaded"].value is True and ex.replies["x"].value == 256.0 ** 3, ex.failures
