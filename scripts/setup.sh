@@ -12,3 +12,4 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   fi
 fi
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+[ -f data/mnist/t10k-labels-idx1-ubyte ] || python3 scripts/make_sample_data.py data

@@ -42,6 +42,8 @@ class ModelOptions(BaseModel):
     dataset: str
     split: Literal["test", "train"] = "test"
     input: InputSpec = InputSpec()
+    positive: list[int] | None = Field(default=None, description="a binary task: these labels are class 1, "
+                                                                 "the rest class 0 (e.g. [0] for zero versus the rest)")
     metric: Literal["accuracy", "f1_macro"] = "accuracy"
     record: str = Field(description="the reference model's record (JSON, relative to the reference package)")
     margin: float = Field(default=0.05, ge=0)
@@ -101,6 +103,7 @@ class ModelCheck(Check):
     def job(self) -> dict[str, Any]:
         o = self.options
         return {"format": o.format, "dataset": o.dataset, "split": o.split, "input": o.input.model_dump(),
+                "positive": o.positive,
                 "architecture": f"{self.references.package}.{o.architecture}" if o.architecture else None,
                 "max_examples": o.max_examples}
 
@@ -132,7 +135,7 @@ class ModelCheck(Check):
         o = self.options
         measured = float(result["metrics"][o.metric])
         problems = [str(p) for p in result.get("architecture_problems", [])]
-        expected_params = self.record.get("parameters")
+        expected_params = self.record.get("parameters") if o.architecture else None  # else any network will do
         arch_ok = not problems and (expected_params is None or int(result["parameters"]) == int(expected_params))
         fraction = o.architecture_share * arch_ok + (1 - o.architecture_share) * curve(measured, self.full_at, o.floor)
         details = [

@@ -125,6 +125,8 @@ def evaluate(job: dict) -> dict:
     start = time.monotonic()
     root = Path(job["data_root"]) if job.get("data_root") else None
     held_out = datasets.load(job["dataset"], job["split"], root)
+    if job.get("positive") is not None:  # a binary task made from a multi-class set
+        held_out.y, held_out.classes = np.isin(held_out.y, job["positive"]).astype(np.int64), 2
     if job.get("max_examples"):
         held_out.x, held_out.y = held_out.x[: job["max_examples"]], held_out.y[: job["max_examples"]]
     spec = job.get("input", {})

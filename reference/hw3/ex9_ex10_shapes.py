@@ -15,9 +15,18 @@ def breast_cancer_nodes() -> dict[str, int]:
     return {"inputs": int(data.data.shape[1]), "outputs": int(len(np.unique(data.target)))}
 
 
-def mnist_flatten_features() -> int:
-    """Length of a 28×28 digit after layer1 and layer2 (conv 3×3 pad 1, ReLU, maxpool 2)."""
-    conv = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
+def mnist_layers() -> nn.Sequential:
+    """layer1 and layer2 of the statement's MNIST network (conv 3×3 pad 1, ReLU, maxpool 2)."""
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2))
+
+
+def mnist_flatten_features() -> int:
+    """Length of a 28×28 digit after layer1 and layer2."""
     with torch.no_grad():
-        return int(conv(torch.zeros(1, 1, 28, 28)).flatten(1).shape[1])
+        return int(mnist_layers()(torch.zeros(1, 1, 28, 28)).flatten(1).shape[1])
+
+
+def zero_vs_rest_model(outputs: int = 1) -> nn.Sequential:
+    """Exercise 10d: the MNIST network with one output node (a logit for "zero") or two."""
+    return nn.Sequential(mnist_layers(), nn.Flatten(), nn.Linear(mnist_flatten_features(), outputs))

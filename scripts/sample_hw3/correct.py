@@ -199,6 +199,31 @@ for depth in (3, 9, 13, 17, 19):
 plt.xlabel("layer"); plt.ylabel("L2 norm of the weight gradient"); plt.legend()
 plt.show()'''
 
+ZERO_MODEL = '''import os
+import numpy as np
+import torch
+
+def read_idx(path):
+    """MNIST's idx format: a 4-byte magic whose last byte is the rank, big-endian sizes, the bytes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * rank).reshape(shape)
+
+root = os.path.join(os.environ.get("GRADER_DATA", "data"), "mnist")
+x = torch.tensor(read_idx(os.path.join(root, "train-images-idx3-ubyte")) / 255.0, dtype=torch.float32)[:, None]
+y = torch.tensor(read_idx(os.path.join(root, "train-labels-idx1-ubyte")) == 0, dtype=torch.float32)
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
+opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+for epoch in range(5):
+    for idx in torch.randperm(len(y)).split(BATCH):
+        opt.zero_grad()
+        torch.nn.functional.binary_cross_entropy_with_logits(model(x[idx]).squeeze(1), y[idx]).backward()
+        opt.step()
+torch.jit.script(model).save("zero_vs_rest.pt")'''
+
 NODES = '''from sklearn.datasets import load_breast_cancer
 data = load_breast_cancer()
 q9_nodes = {"inputs": data.data.shape[1], "outputs": len(set(data.target))}'''
@@ -224,6 +249,7 @@ ANSWERS = {
     "q4_params": CIFAR_PARAMS,
     "q9_nodes": NODES,
     "q9_grad_norms": GRAD_NORMS,
+    "zero_model": ZERO_MODEL.replace("BATCH", "32"),
     "q10_flatten": "q10_flatten = 32 * 7 * 7   # 28 -> 14 -> 7 after two poolings, 32 channels",
 }
 
