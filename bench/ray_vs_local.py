@@ -54,7 +54,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     rubric = ROOT / "rubrics" / f"{args.assignment}.yaml"
-    with tempfile.TemporaryDirectory() as tmp, two_node_cluster(cpus_per_node=1) as address:
+    with tempfile.TemporaryDirectory() as tmp, two_node_cluster(cpus_per_node=1) as (address, env):
+        os.environ.update(env)  # the cluster's token, for this process's connections
         n = build_class(args.assignment, args.copies, Path(tmp))
         subs = Path(tmp) / args.assignment
         walls: dict[str, list[float]] = {"local": [], "ray": []}

@@ -1,8 +1,14 @@
 """A Ray cluster of two node processes on this machine (a head and one more node), for the Ray
 engine's tests and bench/ray_vs_local.py. Every process it starts is ended by process group on
-exit, even when the caller fails."""
+exit, even when the caller fails.
+
+Token authentication is set explicitly, with a token of its own: left unset, Ray 2.60 turns it on
+for a node only where `~/.ray/auth_token` exists (written by any earlier `ray.init()` that started
+a Ray), and a second node joining by address then fails to authenticate.
+"""
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -69,9 +75,13 @@ def _end(groups: list[int]) -> None:
 
 
 @contextlib.contextmanager
-def two_node_cluster(env: dict[str, str] | None = None, cpus_per_node: int = 1) -> Iterator[str]:
-    """Start a head and a second node, `cpus_per_node` CPUs each; yield the head's address."""
+def two_node_cluster(env: dict[str, str] | None = None,
+                     cpus_per_node: int = 1) -> Iterator[tuple[str, dict[str, str]]]:
+    """Start a head and a second node, `cpus_per_node` CPUs each; yield the head's address and the
+    environment a driver needs to connect (`env` plus the cluster's token)."""
     address = f"127.0.0.1:{_free_port()}"
+    env = {**(os.environ if env is None else env), "RAY_AUTH_MODE": "token",
+           "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     groups: list[int] = []
     folders: list[str] = []
     try:
@@ -91,7 +101,7 @@ def two_node_cluster(env: dict[str, str] | None = None, cpus_per_node: int = 1) 
                                capture_output=True, text=True, timeout=120)
         if ready.returncode != 0:
             raise RayStartFailed(f"the two nodes did not both come up:\n{ready.stderr[-2000:]}")
-        yield address
+        yield address, env
     finally:
         _end(groups)
         for folder in folders:

@@ -89,9 +89,11 @@ def course(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def cluster(course):
-    """Head and second node, one CPU each; the workers import the course's reference package."""
+    """Head and second node, one CPU each; the workers import the course's reference package.
+    The course's environment gets the cluster's token, for the runs that connect to it."""
     try:
-        with two_node_cluster(env=course["env"]) as address:
+        with two_node_cluster(env=course["env"]) as (address, env):
+            course["env"] = env
             yield address
     except RayStartFailed as exc:
         pytest.skip(f"Ray cannot start a cluster on this machine: {exc}")
@@ -139,7 +141,8 @@ def test_a_worker_killed_mid_task_is_retried(course, cluster, tmp_path):
         deadline = time.monotonic() + 120
         while (worker := _busy_worker()) is None and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
-        assert worker is not None, "no Ray worker was seen grading the slow submission"
+        assert worker is not None, ("no Ray worker was seen grading the slow submission; the run: "
+                                    f"{'still running' if proc.poll() is None else proc.stderr.read()[-3000:]}")
         time.sleep(1)  # the kernel is in the student's 8 s cell now
         os.kill(worker, signal.SIGKILL)
         killed_at = dt.datetime.now(dt.timezone.utc)
@@ -164,8 +167,22 @@ def test_a_kernel_no_node_can_hold_is_refused_before_anything_runs():
 
 
 def test_gpus_on_ray_are_asked_of_ray_not_named():
-    assert _gpus_per_task("auto", cluster_gpus=2) == 1
-    assert _gpus_per_task("auto", cluster_gpus=0) == 0
-    assert _gpus_per_task("none", cluster_gpus=2) == 0
+    assert _gpus_per_task("auto", cluster_gpus=2, share=1) == 1
+    assert _gpus_per_task("auto", cluster_gpus=2, share=4) == 0.25  # the rubric's gpu_share
+    assert _gpus_per_task("auto", cluster_gpus=0, share=1) == 0
+    assert _gpus_per_task("none", cluster_gpus=2, share=1) == 0
     with pytest.raises(RayEngineError, match="auto or none"):
-        _gpus_per_task("0,1", cluster_gpus=2)
+        _gpus_per_task("0,1", cluster_gpus=2, share=1)
+
+
+def test_without_an_address_a_ray_is_started_here_and_a_grader_crash_is_a_result(course, cluster, tmp_path):
+    """`cluster` only to skip where Ray cannot start; this run starts a Ray of its own beside it."""
+    out = tmp_path / "out"
+    (out / "honest.pdf").mkdir(parents=True)  # the report cannot be written: a grader-side failure
+    proc = _grade(course, course["root"] / "tiny", out, "--engine", "ray", "--jobs", "2")
+    assert "internal error on honest" in proc.stderr
+    crashed = json.loads((out / "results" / "honest.json").read_text(encoding="utf-8"))
+    assert [e["kind"] for e in crashed["errors"]] == ["internal_error"] and crashed["total"] == 0
+    assert crashed["errors"][0]["detail"].startswith("IsADirectoryError:")  # the task's own exception
+    other = json.loads((out / "results" / "honest2.json").read_text(encoding="utf-8"))
+    assert other["total"] == 4 and (out / "summary.pdf").is_file()

@@ -36,18 +36,19 @@ def grade_on_worker(plan: GradingPlan, gpu: bool, sub: Submission, out_dir: Path
     return grade_submission(plan, sub, out_dir, lang, env, *rest)
 
 
-def task_options(memory_gib: float, num_gpus: int) -> dict[str, Any]:
+def task_options(memory_gib: float, num_gpus: float) -> dict[str, Any]:
     """What one submission asks of the cluster: a core and the rubric's memory per kernel."""
     return {"num_cpus": 1, "memory": int(memory_gib * 2**30), "num_gpus": num_gpus,
             "max_retries": MAX_RETRIES, "retry_exceptions": False}
 
 
-def _gpus_per_task(gpus: str, cluster_gpus: float) -> int:
-    """`--gpus auto` gives each kernel a GPU where the cluster has any; Ray picks the device."""
+def _gpus_per_task(gpus: str, cluster_gpus: float, share: int) -> float:
+    """`--gpus auto` gives each kernel a GPU, or its share of one (the rubric's `gpu_share`), where
+    the cluster has any; Ray picks the device."""
     if gpus == "none":
         return 0
     if gpus == "auto":
-        return 1 if cluster_gpus > 0 else 0
+        return 1 / share if cluster_gpus > 0 else 0
     raise RayEngineError(f"--gpus {gpus}: device numbers name this machine's GPUs; with --engine ray "
                          "use --gpus auto or none (Ray assigns each task its GPU)")
 
@@ -106,8 +107,9 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, address: str | N
 def _grade_all(batch: ClassRun, lang: str, gpus: str) -> None:
     import ray
 
-    num_gpus = _gpus_per_task(gpus, ray.cluster_resources().get("GPU", 0))
-    options = task_options(batch.plan.rubric.limits.memory_gib, num_gpus)
+    limits = batch.plan.rubric.limits
+    num_gpus = _gpus_per_task(gpus, ray.cluster_resources().get("GPU", 0), limits.gpu_share)
+    options = task_options(limits.memory_gib, num_gpus)
     _check_fits(options, ray.nodes())
     remote = ray.remote(grade_on_worker).options(**options)
     plan = ray.put(batch.plan)  # sent once, not once per submission
