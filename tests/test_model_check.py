@@ -185,3 +185,23 @@ def test_kernels_see_the_data_read_only_without_the_held_out_split(tmp_path):
     assert sizes["train-images-idx3-ubyte"] == 16 + 20 * 28 * 28 and sizes["train-labels-idx1-ubyte"] == 8 + 20
     assert sizes["t10k-images-idx3-ubyte"] == 0 and sizes["t10k-labels-idx1-ubyte"] == 0  # the held-out split
     assert run.replies["writable"].value is False
+
+
+def test_the_data_folder_comes_from_grader_data_or_grader_yaml(tmp_path, monkeypatch):
+    monkeypatch.delenv("GRADER_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert datasets.data_root() is None
+    (tmp_path / "grader.yaml").write_text("data_dir: sets\n")
+    assert datasets.data_root() == tmp_path / "sets"
+    monkeypatch.setenv("GRADER_DATA", str(tmp_path / "elsewhere"))
+    assert datasets.data_root() == tmp_path / "elsewhere"
+
+
+def test_a_corrupt_model_file_is_that_students_error_not_a_crash():
+    from grader.models.runner import Runtime, evaluate_model
+    from grader.rubric.schema import Limits
+
+    job = {"format": "state_dict", "dataset": "iris", "split": "test", "input": {"layout": "table"},
+           "architecture": "reference.hw3.ex7_iris.model"}
+    result = evaluate_model(job, b"\x00garbage" * 100, ".safetensors", Runtime(Limits(), use_sandbox=False), None)
+    assert result["status"] == "error" and "SafetensorError" in result["error"]
