@@ -2,11 +2,11 @@
 
 It runs as `python -c <this file's text> EXCHANGE PRELOAD` inside a bubblewrap box (root with a
 few capabilities, no network, grader code hidden), so it imports nothing of the grader. It
-imports ipykernel and the course's heavy modules once; each request forks a child that, before
-any student code runs, gets fresh namespaces (mount, PID with a fresh /proc, IPC, network, UTS),
-fresh size-limited tmpfs for the home, /tmp and /dev/shm, a copy of that student's files only,
-rlimits, then drops to the kernel's unprivileged uid with no capabilities and no_new_privs, and
-runs the ipykernel app in-process. The child's PID namespace dies with it, taking every process
+imports ipykernel and the course's heavy modules once. Each kernel is a child forked ahead of
+need into fresh namespaces (mount, PID with a fresh /proc, IPC, network, UTS) that waits for its
+request; then, before any student code runs, it gets fresh size-limited tmpfs for the home, /tmp
+and /dev/shm, a copy of that student's files only, rlimits, drops to the kernel's unprivileged uid
+with no capabilities and no_new_privs, and runs the ipykernel app in-process. The child's PID namespace dies with it, taking every process
 the student left behind. Stdlib and ctypes only: Python 3.11 has no os.unshare.
 
 Wire protocol on EXCHANGE/control.sock: the client sends `{"kernel": NAME}` and a newline, where
@@ -25,6 +25,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -35,6 +36,7 @@ SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 CAPABILITY_VERSION_3 = 0x20080522
 HOME, TMP, SHM = "/home/student", "/tmp", "/dev/shm"
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
+SPARE_DELAY_S = 2.0  # the next spare is forked when this kernel ends, or this long after it started
 RLIMITS = {"nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "fsize": resource.RLIMIT_FSIZE,
            "cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS}
 
@@ -169,28 +171,53 @@ def _init(kernel_pid: int) -> int:
             return _exit_code(status)
 
 
-def _child(req: dict, last_cap: int) -> int:
-    """Runs in the forked child: new namespaces, then PID 1 (init) and PID 2 (the kernel)."""
+def _read_request(fd: int) -> dict | None:
+    """The request written to a waiting child's pipe; None at end of file (no kernel wanted)."""
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    return json.loads(data) if data else None
+
+
+def _kernel(go: int, last_cap: int) -> int:
+    """PID 2: waits until its filesystem is ready, then becomes the student's kernel."""
+    req = _read_request(go)
+    if req is None:
+        return 0
+    try:
+        _run_kernel(req, last_cap)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - the kernel failed to start; its exit code says so
+        return 1
+    return 0
+
+
+def _spare(request: int, last_cap: int) -> int:
+    """A kernel forked ahead of need: fresh namespaces, PID 1 (init) and PID 2 (the kernel-to-be)
+    wait on `request`; the student's files, limits and uid come only with it."""
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_DFL)
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS), "unshare")
     init = os.fork()
     if init:
+        os.close(request)
         return _exit_code(os.waitpid(init, 0)[1])
     try:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote kills the child: the namespace goes with it
-        _private_filesystem(req)
-        _loopback_up()
+        go_r, go_w = os.pipe()
         kernel = os.fork()
         if kernel == 0:
-            try:
-                _run_kernel(req, last_cap)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-            except BaseException:  # noqa: BLE001 - the kernel failed to start; its exit code says so
-                code = 1
-            os._exit(code)
+            os.close(go_w)
+            os.close(request)
+            os._exit(_kernel(go_r, last_cap))
+        os.close(go_r)
+        req = _read_request(request)
+        if req is None:
+            return 0
+        _private_filesystem(req)
+        _loopback_up()
+        os.write(go_w, json.dumps(req).encode())
+        os.close(go_w)
         return _init(kernel)
     except BaseException as exc:  # noqa: BLE001 - report why the sandbox could not be built
         print(f"zygote child: {exc!r}", file=sys.stderr, flush=True)
@@ -217,14 +244,39 @@ class Zygote:
         self.selector.register(self.server, selectors.EVENT_READ, self._accept)
         self.selector.register(self.wake_r, selectors.EVENT_READ, self._drain)
         self.children: dict[int, socket.socket] = {}
+        self.spare: tuple[int, int] | None = None  # (pid, request pipe) of the next kernel
+        self.spare_due = 0.0
 
     def serve(self) -> None:
         while True:
-            for key, _ in self.selector.select(timeout=1.0):
+            wait = max(0.0, self.spare_due - time.monotonic()) if self.spare is None else 1.0
+            for key, _ in self.selector.select(timeout=min(wait, 1.0)):
                 key.data(key.fileobj)
             self._reap()
+            if self.spare is None and time.monotonic() >= self.spare_due:
+                self.spawn_spare()
+
+    def spawn_spare(self) -> None:
+        """Fork the next kernel's namespaces ahead of need (the forks of a large interpreter are slow)."""
+        request_r, request_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 125
+            try:
+                os.close(request_w)
+                self.selector.close()
+                for sock in (self.server, self.wake_r, self.wake_w, *self.children.values()):
+                    sock.close()
+                signal.set_wakeup_fd(-1)
+                code = _spare(request_r, self.last_cap)
+            finally:
+                os._exit(code)
+        os.close(request_r)
+        self.spare = (pid, request_w)
 
     def _accept(self, server: socket.socket) -> None:
+        if self.spare is None:  # forked before accepting: a child never holds another client's socket
+            self.spawn_spare()
         conn, _ = server.accept()
         conn.settimeout(5)
         try:
@@ -238,17 +290,11 @@ class Zygote:
             print(f"zygote: bad request: {exc!r}", file=sys.stderr, flush=True)
             conn.close()
             return
-        pid = os.fork()
-        if pid == 0:
-            code = 125
-            try:
-                self.selector.close()
-                for sock in (server, conn, self.wake_r, self.wake_w, *self.children.values()):
-                    sock.close()
-                signal.set_wakeup_fd(-1)
-                code = _child(req, self.last_cap)
-            finally:
-                os._exit(code)
+        assert self.spare is not None
+        (pid, request), self.spare = self.spare, None
+        os.write(request, json.dumps(req).encode())  # far below a pipe's buffer: never blocks
+        os.close(request)
+        self.spare_due = time.monotonic() + SPARE_DELAY_S
         conn.settimeout(None)
         conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         self.children[pid] = conn
@@ -282,9 +328,13 @@ class Zygote:
                 return
             if pid == 0:
                 return
+            if self.spare is not None and pid == self.spare[0]:  # died waiting: fork another
+                os.close(self.spare[1])
+                self.spare = None
             conn = self.children.pop(pid, None)
             if conn is None:
                 continue
+            self.spare_due = 0.0  # its kernel is gone: fork the next one while the grader checks answers
             try:
                 self.selector.unregister(conn)
             except (KeyError, ValueError):
@@ -313,6 +363,7 @@ def main() -> None:
         raise SystemExit("zygote: CUDA was initialised while preloading; CUDA is not fork-safe")
     zygote = Zygote(exchange)
     gc.freeze()  # a child's collections then never touch (and so never copy) the zygote's objects
+    zygote.spawn_spare()
     print("ready", flush=True)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
