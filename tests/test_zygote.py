@@ -175,3 +175,17 @@ def test_cuda_in_a_kernel_forked_from_a_zygote_that_imported_torch(tmp_path):
     ex = execute(nb, work, [Request(key="preloaded", name="preloaded"), Request(key="x", name="x")],
                  limits=LIMITS, use_sandbox=True, gpu=True, kernel=WARM)
     assert ex.replies["preloaded"].value is True and ex.replies["x"].value == 256.0 ** 3, ex.failures
+
+
+def test_a_bad_request_or_a_vanished_client_leaves_the_zygote_serving(tmp_path):
+    import socket
+
+    assert _run(tmp_path, "before", "import os\nuid = os.getuid()", ["uid"])
+    (warm,) = zygote._current.values()
+    for payload in (b"not json\n", b'{"kernel": "../../etc"}\n', b'{"kernel": "no-such-kernel"}\n', b""):
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.connect(str(warm.control))
+            conn.sendall(payload)
+    assert warm.alive()
+    assert _run(tmp_path, "after", "x = 1", ["x"]) == {"x": 1}
+    assert zygote._current == {next(iter(zygote._current)): warm}  # the same zygote, not a new one

@@ -251,7 +251,10 @@ class Zygote:
         while True:
             wait = max(0.0, self.spare_due - time.monotonic()) if self.spare is None else 1.0
             for key, _ in self.selector.select(timeout=min(wait, 1.0)):
-                key.data(key.fileobj)
+                try:
+                    key.data(key.fileobj)
+                except Exception as exc:  # noqa: BLE001 - one connection must not stop the zygote
+                    print(f"zygote: {exc!r}", file=sys.stderr, flush=True)
             self._reap()
             if self.spare is None and time.monotonic() >= self.spare_due:
                 self.spawn_spare()
@@ -292,13 +295,19 @@ class Zygote:
             return
         assert self.spare is not None
         (pid, request), self.spare = self.spare, None
-        os.write(request, json.dumps(req).encode())  # far below a pipe's buffer: never blocks
-        os.close(request)
         self.spare_due = time.monotonic() + SPARE_DELAY_S
+        try:
+            os.write(request, json.dumps(req).encode())  # far below a pipe's buffer: never blocks
+        except OSError as exc:  # the spare died waiting; the client sees its kernel fail to start
+            print(f"zygote: spare lost: {exc!r}", file=sys.stderr, flush=True)
+            conn.close()
+            return
+        finally:
+            os.close(request)
         conn.settimeout(None)
-        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-        self.children[pid] = conn
+        self.children[pid] = conn  # from here on, a client that hangs up takes its kernel with it
         self.selector.register(conn, selectors.EVENT_READ, lambda c, pid=pid: self._hangup(pid, c))
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
     def _hangup(self, pid: int, conn: socket.socket) -> None:
         """The client stopped standing for its kernel (killed, or asked to): kill the kernel."""
