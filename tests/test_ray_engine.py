@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -186,3 +187,13 @@ def test_without_an_address_a_ray_is_started_here_and_a_grader_crash_is_a_result
     assert crashed["errors"][0]["detail"].startswith("IsADirectoryError:")  # the task's own exception
     other = json.loads((out / "results" / "honest2.json").read_text(encoding="utf-8"))
     assert other["total"] == 4 and (out / "summary.pdf").is_file()
+
+
+def test_an_address_where_no_cluster_answers_is_a_configuration_error(course, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens here once the socket is closed
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(course["root"] / "tiny"), "--out",
+                           str(tmp_path), "--engine", "ray", "--ray-address", f"127.0.0.1:{closed}"],
+                          cwd=ROOT, env=course["env"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and f"no Ray cluster answers at 127.0.0.1:{closed}" in proc.stderr

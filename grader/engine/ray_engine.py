@@ -8,6 +8,7 @@ machine this holds as it is; across machines, mount them at the same path), and 
 """
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ def _connect(address: str | None, jobs: int | None) -> bool:
     if ray.is_initialized():
         return False
     address = address or os.environ.get("RAY_ADDRESS") or "local"
+    _check_reachable(address)
     local = {"num_cpus": jobs, "include_dashboard": False,
              "object_store_memory": LOCAL_OBJECT_STORE} if address == "local" else {}
     try:
@@ -81,6 +83,17 @@ def _connect(address: str | None, jobs: int | None) -> bool:
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise RayEngineError(f"cannot connect to Ray at {address}: {exc}") from exc
     return True
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds where nothing listens: `ray.init` retries an unreachable address for minutes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not (host and port.isdigit()):
+        return  # "local", "auto": Ray resolves these itself
+    try:
+        socket.create_connection((host, int(port)), timeout=10).close()
+    except OSError as exc:
+        raise RayEngineError(f"no Ray cluster answers at {address}: {exc}") from exc
 
 
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, address: str | None = None,
