@@ -1,5 +1,6 @@
-"""Homework 11 (deep learning): computed answers for question 1, the two-branch Keras model.
+"""Homework 11 (deep learning): computed answers and reference runs.
 
-Questions 2 (word embeddings on Reuters) and 3 (Grad-CAM on MNIST) are experiments graded by a
-person, so they have no reference here.
+Question 1: the two-branch Keras model's table. Question 2: the word2vec tutorial's context pairs
+(`q2_pairs`) and the embedding training (`train_q2_embeddings`). Question 3: Grad-CAM (`q3_grad_cam`,
+shared with homework 4) and the MNIST CNN whose record the model check reads (`train_q3_grad_cam`).
 """
