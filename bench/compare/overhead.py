@@ -2,7 +2,9 @@
 
 For each of the first `--n` notebooks of a generated class (run.py or generate.py made it):
   cells     the student's own cells, timed one by one (perf_counter around nbclient's
-            execute_cell) in a fresh, unsandboxed kernel started plainly by nbclient;
+            execute_cell) in a fresh, unsandboxed kernel started plainly by nbclient, after an
+            untimed cell that imports the rubric's `kernel.preload` modules, as grader's warm
+            kernels have them already;
   runtime   `runtime_s` of its result from `grader run --jobs 1 --force` (sandbox set-up, kernel
             start, cells, probe, checks, result JSON and its PDF);
   overhead  runtime − cells, so kernel start, sandbox, probe, checks and the PDF;
@@ -23,16 +25,19 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.reports import render_student_report
-from tools import NB_NAME, grader_env
+from grader.rubric import load_rubric
+from tools import HERE, NB_NAME, grader_env
 
 
-def cells_time(notebook: Path) -> float:
-    """Seconds spent in the notebook's code cells, the kernel's start-up not counted."""
+def cells_time(notebook: Path, preload: list[str]) -> float:
+    """Seconds spent in the notebook's code cells, the kernel's start-up and `preload` not counted."""
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120,
                             resources={"metadata": {"path": str(notebook.parent)}})
     total = 0.0
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        if preload:
+            client.execute_cell(nbformat.v4.new_code_cell("import " + ", ".join(preload)), -1)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
                 start = time.perf_counter()
@@ -57,7 +62,8 @@ def main() -> None:
     args = parser.parse_args()
     info = json.loads((args.work / "class.json").read_text())[:args.n]
     kind = {s["sid"]: s["kind"] for s in info}
-    cells = {s["sid"]: cells_time(args.work / "class" / s["sid"] / NB_NAME) for s in info}
+    preload = load_rubric(HERE / "rubrics" / "cmp.yaml").kernel.preload
+    cells = {s["sid"]: cells_time(args.work / "class" / s["sid"] / NB_NAME, preload) for s in info}
     with tempfile.TemporaryDirectory() as tmp:
         subs, out = Path(tmp) / "class", Path(tmp) / "out"
         for s in info:
@@ -73,8 +79,8 @@ def main() -> None:
     print(f"  per notebook, median of {len(cells)}: student's cells {med(cells.values()):.2f} s, "
           f"grader runtime_s {med(runtime.values()):.2f} s")
     print(f"  overhead (runtime_s - cells, PDF included): median {med(overhead.values()):.2f} s, "
-          f"max {max(overhead.values()):.2f} s")
-    print(f"  overhead without the PDF (minus each report's own render time): "
+          f"max {max(overhead.values()):.2f} s (the first notebook also waits for the warm kernels' start)")
+    print(f"  overhead without the PDF (estimate: minus that report's re-render time): "
           f"median {med(overhead[s] - pdf[s] for s in cells):.2f} s")
     print(f"  PDF report: median {med(pdf.values()):.3f} s, max {max(pdf.values()):.3f} s")
     for k in sorted(set(kind.values())):
