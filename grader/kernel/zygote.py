@@ -63,13 +63,16 @@ class Zygote:
             raise
 
     def _wait_ready(self) -> None:
+        """Until the zygote says `ready` (a preloaded module may print before it), dies or times out."""
         assert self.proc.stdout is not None
+        fd, said = self.proc.stdout.fileno(), b""
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
-            if ready:
-                if self.proc.stdout.readline().strip() == b"ready":
-                    return
+        while (left := deadline - time.monotonic()) > 0 and select.select([fd], [], [], left)[0]:
+            chunk = os.read(fd, 4096)
+            said += chunk
+            if b"ready" in said.splitlines():
+                return
+            if not chunk:
                 break
         raise ZygoteUnavailable(f"the zygote did not start: {self.log.read_text(errors='replace')[-500:].strip()}")
 
