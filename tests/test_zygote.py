@@ -189,3 +189,12 @@ def test_a_bad_request_or_a_vanished_client_leaves_the_zygote_serving(tmp_path):
     assert warm.alive()
     assert _run(tmp_path, "after", "x = 1", ["x"]) == {"x": 1}
     assert zygote._current == {next(iter(zygote._current)): warm}  # the same zygote, not a new one
+
+
+def test_a_warm_kernel_imports_the_students_own_modules(tmp_path):
+    work = tmp_path / "modules"
+    work.mkdir()
+    (work / "helpers.py").write_text("def double(x):\n    return 2 * x\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from helpers import double\ny = double(21)")])
+    ex = execute(nb, work, [Request(key="y", name="y")], limits=LIMITS, use_sandbox=True, kernel=WARM)
+    assert ex.replies["y"].value == 42, ex.failures
