@@ -9,18 +9,22 @@ import pytest
 
 from tests.sample_run import grade_sample, gradebook, load_result
 
-FULL = {"q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5}  # automatic points; the 61 manual points wait for a person
+# automatic points; the 57 manual points wait for a person
+FULL = {"q1c": 2, "q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5, "q7": 2}
 EXPECTED = {
     # the table: 9 of 19 cells (layer 1, and every params cell but layer 2's and the total);
-    # q6e: only the Dense layer's 220 of five counts
-    "s-hw4-a": {"q5a": 20 * 9 / 19, "q6a": 4, "q6b": 0, "q6e": 1},
+    # q6e: only the Dense layer's 220 of five counts; no saved model, runs or grad_cam in the document
+    "s-hw4-a": {"q1c": 0, "q5a": 20 * 9 / 19, "q6a": 4, "q6b": 0, "q6e": 1, "q7": 0},
     "s-hw4-b": FULL,
-    "s-hw4-c": {"q5a": 0, "q6a": 4, "q6b": 0, "q6e": 0},
-    # eps outside the square root fails every trial; moving statistics counted as trainable: 3 of 5
-    "s-hw4-d": {**FULL, "q6b": 0, "q6e": 3},
+    "s-hw4-c": {"q1c": 0, "q5a": 0, "q6a": 4, "q6b": 0, "q6e": 0, "q7": 0},
+    # eps outside the square root fails every trial; moving statistics counted as trainable: 3 of 5;
+    # the ablation's two one-epoch runs fail (2 of 4 parts); the map normalised fails every trial
+    "s-hw4-d": {**FULL, "q1c": 1 + 0.5, "q6b": 0, "q6e": 3, "q7": 0},
 }
 STATUS = {("s-hw4-a", "q6b"): "missing", ("s-hw4-a", "q5a"): "partial", ("s-hw4-c", "q6e"): "missing",
-          ("s-hw4-c", "q5a"): "failed", ("s-hw4-d", "q6b"): "failed", ("s-hw4-d", "q5a"): "passed"}
+          ("s-hw4-c", "q5a"): "failed", ("s-hw4-d", "q6b"): "failed", ("s-hw4-d", "q5a"): "passed",
+          ("s-hw4-a", "q1c"): "missing", ("s-hw4-b", "q1c"): "passed", ("s-hw4-d", "q1c"): "passed",
+          ("s-hw4-b", "q7"): "passed", ("s-hw4-d", "q7"): "failed"}
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +73,14 @@ def test_real_answers_fail_where_wrong_with_the_computed_value_shown(out):
     assert params["total"]["expected"] == "300" and params["total"]["found"] == "222"
     essay = qs["q6a"]["answers"][1]
     assert essay["status"] == "manual" and "درست نیست" in qs["q6a"]["answer_text"]
+
+
+def test_tuned_model_and_grad_cam_are_graded_from_the_notebook(out):
+    b, d = questions(out, "s-hw4-b"), questions(out, "s-hw4-d")
+    model = b["q1c"]["answers"][0]
+    assert model["name"] == "q1c_model" and model["points"] == 1
+    assert any(det["label"].startswith("accuracy (mnist test") and det["ok"] for det in model["details"])
+    ablation = {det["label"]: det["ok"] for det in d["q1c"]["answers"][1]["details"]}
+    assert ablation == {"run tuned": True, "run no_dropout": False, "run no_pooling": False, "figures": True}
+    cam = d["q7"]["answers"][0]
+    assert cam["name"] == "grad_cam" and cam["status"] == "failed" and "0 of 3" in cam["feedback"]["en"]

