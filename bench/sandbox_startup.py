@@ -10,13 +10,14 @@ import nbformat
 
 from grader.kernel.execute import execute
 from grader.kernel.probe import Request
-from grader.rubric.schema import Limits
+from grader.rubric.schema import KernelOptions, Limits
 
 
 def once(workdir: Path, use_sandbox: bool) -> float:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 40 + 2")])
     start = time.perf_counter()
-    ex = execute(nb, workdir, [Request(key="x", name="x")], limits=Limits(), use_sandbox=use_sandbox)
+    ex = execute(nb, workdir, [Request(key="x", name="x")], limits=Limits(), use_sandbox=use_sandbox,
+                 kernel=KernelOptions(warm=False))  # cold kernels both ways; bench/kernel_startup.py: warm
     assert ex.replies["x"].value == 42, ex
     return time.perf_counter() - start
 
