@@ -12,14 +12,19 @@ import pytest
 
 from tests.sample_run import grade_sample
 
-MANUAL = ["q1a", "q1b", "q1c", "q1d", "q2a", "q2b", "q2c", "q2d", "q3a", "q3b"]
-FULL = {"q1e": 12, "q2e": 15, "q4": 5}  # q4 also has 5 manual points
+MANUAL = ["q1a", "q1b", "q1c", "q1d", "q2a", "q2b", "q2c", "q2d"]
+# automatic points: q3a's fc1 size and logged runs (11 manual), q3b's model (10 manual), q4's table,
+# frozen count and logged runs (4 manual)
+FULL = {"q1e": 12, "q2e": 15, "q3a": 2, "q3b": 2, "q4": 6}
 EXPECTED = {
-    "s-hw5-a": FULL,
+    # the document's fc1 size is right, its CIFAR runs are not logged per epoch and no MNIST model is
+    # saved; its transfer-learning logs give both runs
+    "s-hw5-a": {**FULL, "q3a": 1, "q3b": 0},
     "s-hw5-b": FULL,
-    "s-hw5-c": {"q1e": 0, "q2e": 0, "q4": 0},
-    # flipped kernel; no biases in 3 of 16 cells; n - k in 2 of 14 cells and 17920 frozen
-    "s-hw5-d": {"q1e": 0, "q2e": 15 * 13 / 16, "q4": 4 * 12 / 14},
+    "s-hw5-c": dict.fromkeys(FULL, 0),
+    # flipped kernel; no biases in 3 of 16 cells; n - k in 2 of 14 cells and 17920 frozen;
+    # fc1 from two poolings; the MNIST model saved as a state_dict where TorchScript is asked for
+    "s-hw5-d": {"q1e": 0, "q2e": 15 * 13 / 16, "q3a": 0, "q3b": 0, "q4": 4 * 12 / 14},
 }
 
 
@@ -50,13 +55,14 @@ def test_scores_question_by_question(out, sid):
     for qid, want in {**EXPECTED[sid], **{q: 0 for q in MANUAL}}.items():
         assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
     assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
-    assert r["max_total"] == 100 and r["manual_pending"] == 68
+    assert r["max_total"] == 100 and r["manual_pending"] == 63
     assert not r["errors"]
 
 
 def test_real_answers_are_right_and_their_essays_recorded(out):
-    for name in ("q1e_output", "q2e_table", "q4_table", "q4_frozen"):
+    for name in ("q1e_output", "q2e_table", "q4_table", "q4_frozen", "q3a_fc1_in", "q4_runs"):
         assert answer(out, "s-hw5-a", name)["status"] == "passed", name
+    assert answer(out, "s-hw5-a", "q3b_model")["status"] == "missing"
     essays = {q["id"]: q for q in result(out, "s-hw5-a")["questions"] if q["id"] in MANUAL}
     assert all(q["status"] == "manual" and q["answer_text"] for q in essays.values())
     assert "Data Augmentation" in essays["q2d"]["answer_text"]
@@ -72,6 +78,20 @@ def test_slips_show_the_right_values(out):
     assert wrong == {"layer 1 · output": "[29, 29, 32]", "layer 3 · output": "[11, 11, 32]"}
     frozen = answer(out, "s-hw5-d", "q4_frozen")
     assert (frozen["expected"], frozen["found"]) == ("17984", "17920")
+    fc1 = answer(out, "s-hw5-d", "q3a_fc1_in")
+    assert (fc1["expected"], fc1["found"]) == ("1024", "4096")
+    model = answer(out, "s-hw5-d", "q3b_model")
+    assert model["status"] == "failed" and "TorchScript" in model["error"]
+
+
+def test_the_mnist_model_is_measured_on_held_out_data(out):
+    model = answer(out, "s-hw5-b", "q3b_model")
+    assert model["status"] == "passed"
+    details = {d["label"].split(" (")[0]: d for d in model["details"]}
+    assert details["accuracy"]["ok"] and details["reported accuracy"]["ok"]
+    runs = answer(out, "s-hw5-b", "q3a_runs")
+    assert runs["status"] == "passed" and {d["label"] for d in runs["details"]} == {"run no_dropout", "run dropout",
+                                                                                  "figures"}
 
 
 def test_missing_answers_are_reported_as_missing(out):

@@ -50,7 +50,15 @@ new_model.add(Dense(10, activation='softmax'))
 new_model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])
 q4_frozen = sum(int(w.numpy().size) for w in new_model.non_trainable_weights)'''
 
-ANSWERS = {"q1e_output": CONV, "q2e_table": TABLE, "q4_table": KERAS, "q4_frozen": FROZEN}
+# the validation accuracies of the two trainings as the document's Keras logs print them
+RUNS = '''q4_runs = {
+    "first": [0.6202, 0.6688, 0.6874, 0.7110, 0.7038, 0.7250, 0.7166, 0.7488, 0.7540, 0.7448],
+    "second": [0.7824, 0.7904, 0.7978, 0.8062, 0.8122, 0.8176, 0.8176, 0.8252, 0.8264, 0.8234],
+}'''
+
+ANSWERS = {"q1e_output": CONV, "q2e_table": TABLE, "q4_table": KERAS, "q4_frozen": FROZEN,
+           "q3a_fc1_in": "q3a_fc1_in = 64 * 4 * 4   # as the document's fc1 = nn.Linear(64 * 4 * 4, 128)",
+           "q4_runs": RUNS}
 
 ESSAYS = {
     "q1a": "شبکه های CNN به طور ذاتی در Translation Invariance خوب هستند و فیلترها بر روی ورودی حرکت می کنند ... "
