@@ -39,7 +39,7 @@ assignment: tiny
 title: {fa: "تکلیف کوچک", en: "Tiny assignment"}
 course: {fa: "درس آزمون", en: "Test course"}
 reference: tiny_ref
-limits: {cell_timeout_s: 30, total_timeout_s: 120, memory_gib: 1, disk_gib: 0.25, tmp_gib: 0.25,
+limits: {cell_timeout_s: 10, total_timeout_s: 120, memory_gib: 1, disk_gib: 0.25, tmp_gib: 0.25,
          max_file_gib: 0.2, max_processes: 64, max_output_mib: 1}
 questions:
   - id: q1
@@ -61,8 +61,9 @@ STUDENTS = {
     "honest2": [HONEST],
     "wrong": ["answer = [0.0, 0.0, 0.0]\n\ndef double(x):\n    return 3 * x"],
     "raises": ["raise ValueError('a bug of the student')", "answer = [1.0, 2.0, 3.0]"],
+    "sleeper": ["import time\ntime.sleep(10**6)", HONEST],  # interrupted at the cell time limit
 }
-SLOW = ["import time\ntime.sleep(8)", HONEST]  # long enough to be killed mid-task
+SLOW = ["import time\ntime.sleep(4)", "time.sleep(4)", HONEST]  # long enough to be killed mid-task
 
 
 def _write_class(folder: Path, students: dict[str, list[str]]) -> None:
@@ -115,9 +116,11 @@ def test_ray_engine_gives_the_local_engines_results_and_files(course, cluster, t
     assert ray_files == local_files
     assert {"honest.pdf", "broken.pdf", "grades.csv", "summary.pdf", "results/raises.json"} <= set(ray_files["files"])
     totals = {name: total for name, (total, _, _) in ray_files["results"].items()}
-    assert totals == {"honest.json": 4, "honest2.json": 4, "wrong.json": 0, "raises.json": 2, "broken.json": 0}
-    progress = [line for line in ray.stderr.splitlines() if re.match(r"\[\d/5\] \w+: ", line)]
-    assert len(progress) == 5, ray.stderr[-2000:]  # one line per finished submission, as the local engine
+    assert totals == {"honest.json": 4, "honest2.json": 4, "wrong.json": 0, "raises.json": 2, "broken.json": 0,
+                      "sleeper.json": 4}
+    assert ray_files["results"]["sleeper.json"][2] == ["cell_timeout"]  # the kernel took the interrupt
+    progress = [line for line in ray.stderr.splitlines() if re.match(r"\[\d/6\] \w+: ", line)]
+    assert len(progress) == 6, ray.stderr[-2000:]  # one line per finished submission, as the local engine
 
 
 def _busy_worker() -> int | None:
@@ -144,7 +147,7 @@ def test_a_worker_killed_mid_task_is_retried(course, cluster, tmp_path):
             time.sleep(0.2)
         assert worker is not None, ("no Ray worker was seen grading the slow submission; the run: "
                                     f"{'still running' if proc.poll() is None else proc.stderr.read()[-3000:]}")
-        time.sleep(1)  # the kernel is in the student's 8 s cell now
+        time.sleep(1)  # the kernel is in the student's 8 s of sleeping now
         os.kill(worker, signal.SIGKILL)
         killed_at = dt.datetime.now(dt.timezone.utc)
         _, err = proc.communicate(timeout=300)

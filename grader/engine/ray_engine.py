@@ -8,6 +8,7 @@ machine this holds as it is; across machines, mount them at the same path), and 
 """
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -34,7 +35,13 @@ def grade_on_worker(plan: GradingPlan, gpu: bool, sub: Submission, out_dir: Path
 
     devices = ",".join(str(i) for i in ray.get_gpu_ids()) if gpu else ""
     env = {**kernel_env, "CUDA_VISIBLE_DEVICES": devices, "OMP_NUM_THREADS": "1"}  # the task's one core
-    return grade_submission(plan, sub, out_dir, lang, env, *rest)
+    # Ray's workers block SIGINT and child processes inherit the mask: a kernel started from here
+    # would never take the interrupt that ends a cell at its time limit, and be declared stuck.
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        return grade_submission(plan, sub, out_dir, lang, env, *rest)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def task_options(memory_gib: float, num_gpus: float) -> dict[str, Any]:
