@@ -9,13 +9,17 @@ import pytest
 
 from tests.sample_run import grade_sample, gradebook, load_result
 
-MANUAL = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 60 points that wait for a person
+MANUAL = ["q2a", "q2c"]  # essays only
+ESSAY_QUESTIONS = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 49 points that wait for a person
 CELLS = 28  # output and params of 14 layers
 EXPECTED = {  # automatic points per question
-    "s-hw11-a": {"q1": 40 * 25 / CELLS},
-    "s-hw11-b": {"q1": 40},
-    "s-hw11-c": {"q1": 0},
-    "s-hw11-d": {"q1": 40 * 27 / CELLS},
+    # the real document: its table only (no code for the pairs, the runs, the model or Grad-CAM)
+    "s-hw11-a": {"q1": 40 * 25 / CELLS, "q2b": 0, "q2d": 0, "q3": 0},
+    "s-hw11-b": {"q1": 40, "q2b": 3, "q2d": 2, "q3": 2 + 4},
+    "s-hw11-c": {"q1": 0, "q2b": 0, "q2d": 0, "q3": 0},
+    # pairs deduplicated and sorted fail every trial; one of two plots (5 runs + 0 of 1 figure
+    # check = 5 of 6 parts); no saved model; Grad-CAM of the softmax probability fails every trial
+    "s-hw11-d": {"q1": 40 * 27 / CELLS, "q2b": 0, "q2d": 2 * 5 / 6, "q3": 0},
 }
 STATUS = {"s-hw11-a": "partial", "s-hw11-b": "passed", "s-hw11-c": "missing", "s-hw11-d": "partial"}
 WRONG = {  # label: (expected, found) of every cell the grader marks wrong
@@ -24,7 +28,7 @@ WRONG = {  # label: (expected, found) of every cell the grader marks wrong
                  "layer 9 · params": ("256000", "513256")},
     "s-hw11-d": {"layer 10 · params": ("49280", "32896")},
 }
-ESSAYS = {"s-hw11-a": set(MANUAL), "s-hw11-b": set(MANUAL), "s-hw11-c": set(), "s-hw11-d": {"q2c"}}
+ESSAYS = {"s-hw11-a": set(ESSAY_QUESTIONS), "s-hw11-b": set(ESSAY_QUESTIONS), "s-hw11-c": set(), "s-hw11-d": {"q2c"}}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def test_every_report_is_written(out):
         assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
     rows = gradebook(out)
     assert set(rows) == set(EXPECTED) and rows["s-hw11-b"]["name"] == "Omid Sharifi"
-    assert all(float(r["manual_pending"]) == 60 for r in rows.values())
+    assert all(float(r["manual_pending"]) == 49 for r in rows.values())
 
 
 @pytest.mark.parametrize("sid", sorted(EXPECTED))
@@ -63,5 +67,15 @@ def test_wrong_cells_show_the_right_value(out, sid):
 @pytest.mark.parametrize("sid", sorted(ESSAYS))
 def test_essays_are_recorded_for_a_person(out, sid):
     qs = questions(out, sid)
-    assert {q for q in MANUAL if qs[q].get("answer_text")} == ESSAYS[sid]
+    assert {q for q in ESSAY_QUESTIONS if qs[q].get("answer_text")} == ESSAYS[sid]
     assert all(qs[q]["status"] == "manual" for q in MANUAL)
+
+
+def test_experiment_answers_are_checked(out):
+    b, d = questions(out, "s-hw11-b"), questions(out, "s-hw11-d")
+    assert [a["status"] for a in b["q3"]["answers"][:2]] == ["passed", "passed"]
+    assert b["q2d"]["answers"][0]["status"] == "passed" and b["q2b"]["answers"][0]["status"] == "passed"
+    figures = {det["label"]: (det["expected"], det["found"]) for det in d["q2d"]["answers"][0]["details"]}
+    assert figures["figures"] == (">= 2", "1")
+    assert d["q2b"]["answers"][0]["status"] == "failed" and d["q3"]["answers"][1]["status"] == "failed"
+    assert d["q3"]["answers"][0]["status"] == "missing"

@@ -1,5 +1,5 @@
 """The hw11 sample students (see make_sample_class.py); ids and names are invented."""
-from sample_hw11.correct import ESSAYS, Q1
+from sample_hw11.correct import ANSWERS, ESSAYS
 
 # The real answer document (shared/assignments/004_ffd91f2063be86ae.txt), numbers and arithmetic
 # as the student wrote them, right or wrong: layer 1's shape reads (24, 24, 60), the Embedding
@@ -63,10 +63,21 @@ rows = [
 ]
 q1_table = pd.DataFrame(rows, columns=["Layer", "Type", "Output", "Params"])'''
 
+# The pairs deduplicated through a set (order and repeated pairs lost), one plot where two are asked
+# for, and Grad-CAM weighted by the softmax probability's gradient instead of the logit's.
+SLIPS = {
+    "q1_table": HAND_Q1,
+    "context_pairs": ANSWERS["context_pairs"].replace("    return pairs", "    return sorted(set(map(tuple, pairs)))"),
+    "q2d_run": ANSWERS["q2d_run"].replace("plt.scatter(vectors[:, 0], vectors[:, 1])\n", "").replace(
+        "for w, (a, b) in zip(vocab, vectors):\n    plt.annotate(w, (a, b))\nplt.show()", ""),
+    "grad_cam": ANSWERS["grad_cam"].replace("score = logits[:, int(class_index)]",
+                                            "score = tf.nn.softmax(logits)[:, int(class_index)]"),
+}
+
 STUDENTS = {
     # id: (name_fa, name_en, answers, essays)
     "s-hw11-a": ("سپیده کاظمی", "Sepideh Kazemi", {"q1_table": REAL_Q1}, REAL_ESSAYS),
-    "s-hw11-b": ("امید شریفی", "Omid Sharifi", {"q1_table": Q1}, ESSAYS),
+    "s-hw11-b": ("امید شریفی", "Omid Sharifi", ANSWERS, ESSAYS),
     "s-hw11-c": ("رها توکلی", "Raha Tavakoli", {"q1_table": "# TODO: the table"}, {}),  # stub deleted
-    "s-hw11-d": ("نیما فرهادی", "Nima Farhadi", {"q1_table": HAND_Q1}, {"q2c": ESSAYS["q2c"]}),
+    "s-hw11-d": ("نیما فرهادی", "Nima Farhadi", SLIPS, {"q2c": ESSAYS["q2c"]}),
 }
