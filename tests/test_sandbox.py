@@ -31,7 +31,7 @@ def test_command_isolates_and_drops_privileges():
 
 
 @pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")
-def test_grader_code_inside_bound_folders_is_hidden(monkeypatch):
+def test_grader_code_inside_bound_folders_is_hidden(monkeypatch, tmp_path):
     """A non-editable install puts reference/ into site-packages, which the kernel can see."""
     import site
     import shutil
@@ -47,7 +47,7 @@ def test_grader_code_inside_bound_folders_is_hidden(monkeypatch):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
             f"import os\nseen = os.listdir({str(fake)!r})")])
         monkeypatch.setattr(sandbox, "grader_folders", lambda: hidden)
-        ex = execute(nb, Path("/tmp"), [Request(key="seen", name="seen")],
+        ex = execute(nb, tmp_path, [Request(key="seen", name="seen")],
                      limits=Limits(cell_timeout_s=60, total_timeout_s=120), use_sandbox=True)
         assert ex.replies["seen"].status == "ok" and ex.replies["seen"].value == []
     finally:
