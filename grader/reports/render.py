@@ -15,6 +15,7 @@ from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
 from .bidi import has_rtl, isolate_ltr
+from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
 from .stats import summary_view
 from .user_agent import ReportHTML
@@ -58,8 +59,9 @@ def _write_pdf(html: str, out_path: Path) -> None:
     css, fonts = _style()
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    ReportHTML(string=html, base_url=str(_HERE)).write_pdf(
-        out_path, stylesheets=[css], font_config=fonts)
+    with gc_paused():
+        ReportHTML(string=html, base_url=str(_HERE)).write_pdf(
+            out_path, stylesheets=[css], font_config=fonts)
 
 
 def html_for_student(result: dict, lang: str = "both") -> str:
