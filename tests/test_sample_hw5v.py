@@ -11,11 +11,15 @@ import pytest
 
 from tests.sample_run import grade_sample
 
-MANUAL = ["q1a", "q1b", "q3a", "q3b", "q3c", "q3d", "q4a", "q4b", "q4c", "q4d", "q5"]
-EXPECTED = {  # automatic points per question (26 of 100); essays wait for a person
-    "s-hw5v-a": {"q2a": 14 * 4 / 13, "q2b": 10 * 4 / 8},
-    "s-hw5v-b": {"q2a": 16, "q2b": 10},
-    "s-hw5v-c": {"q2a": 14, "q2b": 0},
+MANUAL = ["q1a", "q1b", "q3c", "q4a", "q4b", "q4c", "q4d"]
+EXPERIMENTS = {"q3a": 2, "q3b": 2, "q3d": 2, "q5": 2}  # logged histories, ResNet50 counts, U-Net skip shapes
+EXPECTED = {  # automatic points per question (34 of 100); essays wait for a person
+    # the document shows no histories, counts or shapes for these
+    "s-hw5v-a": {"q2a": 14 * 4 / 13, "q2b": 10 * 4 / 8, **dict.fromkeys(EXPERIMENTS, 0)},
+    "s-hw5v-b": {"q2a": 16, "q2b": 10, **EXPERIMENTS},
+    # five epochs of ten (only the figure part of five), no augmented run, the backbone left
+    # trainable (only the total right), one of five skip shapes wrong
+    "s-hw5v-c": {"q2a": 14, "q2b": 0, "q3a": 2 * 1 / 5, "q3b": 0, "q3d": 2 * 1 / 3, "q5": 2 * 4 / 5},
 }
 # Student A's wrong cells: (label, the reference's value, what they wrote)
 REAL_WRONG = {
@@ -54,7 +58,7 @@ def test_scores_question_by_question(out, sid):
         assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
     assert all(points[q] == 0 for q in MANUAL)
     assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
-    assert r["max_total"] == 100 and r["manual_pending"] == pytest.approx(74)
+    assert r["max_total"] == 100 and r["manual_pending"] == pytest.approx(66)
     assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
 
 
@@ -72,5 +76,18 @@ def test_missing_answers_and_essays(out):
     assert answer(c, "q2a_total")["status"] == "missing"
     assert answer(c, "q2b_table")["status"] == "failed"  # the template's stub left unfilled
     essays = {q["id"]: q for q in result(out, "s-hw5v-a")["questions"] if q["id"] in MANUAL}
+    assert essays.keys() == set(MANUAL)
     assert all(q["status"] == "manual" and q["answer_text"] for q in essays.values())
     assert "recall" in essays["q4b"]["answer_text"]
+
+
+def test_experiment_answers_show_what_is_wrong(out):
+    c = result(out, "s-hw5v-c")
+    params = {d["label"]: (d["expected"], d["found"]) for d in answer(c, "q3d_params")["details"] if not d["ok"]}
+    assert params == {"trainable": ("20490", "23555082"), "non_trainable": ("23587712", "53120")}
+    skips = {d["label"]: (d["expected"], d["found"]) for d in answer(c, "q5_skips")["details"]}
+    assert skips == {"layer block_16_project · output": ("[4, 4, 320]", "[4, 4, 1280]")}
+    history = {d["label"]: d["ok"] for d in answer(c, "q3a_history")["details"]}
+    assert history == {"run accuracy": False, "run val_accuracy": False, "run loss": False, "run val_loss": False,
+                       "figures": True}
+    assert answer(c, "q3b_history")["status"] == "missing"

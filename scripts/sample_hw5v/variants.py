@@ -58,6 +58,56 @@ q2b_table = [
     ["local", first, local, first + local, (5, 5)],
 ]'''
 
+# CIFAR is not in the sample data: the histories come from 64 random stand-in images.
+HISTORY = '''import numpy as np
+import keras
+import matplotlib.pyplot as plt
+from keras import layers
+
+def train(augment, epochs=EPOCHS):
+    keras.utils.set_random_seed(0)
+    x = np.random.rand(64, 32, 32, 3).astype("float32")
+    y = keras.utils.to_categorical(np.random.randint(0, 10, 64), 10)
+    extra = [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)] if augment else []
+    model = keras.Sequential([keras.Input((32, 32, 3)), *extra, layers.Conv2D(8, 3, activation="relu"),
+                              layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x[:48], y[:48], validation_data=(x[48:], y[48:]), epochs=epochs, verbose=0).history
+    for key in ("accuracy", "val_accuracy"):
+        plt.plot(history[key], label=key)
+    plt.legend(); plt.show()
+    return history
+
+q3a_history = train(augment=False)'''
+RESNET = '''import keras
+
+backbone = keras.applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3))
+backbone.trainable = False
+model = keras.Sequential([keras.Input((32, 32, 3)), backbone, keras.layers.GlobalAveragePooling2D(),
+                          keras.layers.Dense(10, activation="softmax")])
+trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
+frozen = sum(int(w.numpy().size) for w in model.non_trainable_weights)
+q3d_params = {"trainable": trainable, "non_trainable": frozen, "total": trainable + frozen}'''
+SKIPS = '''import keras
+
+base = keras.applications.MobileNetV2(input_shape=(128, 128, 3), include_top=False, weights=None)
+names = ["block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_13_expand_relu",
+         "block_16_project"]
+q5_skips = [[name, tuple(base.get_layer(name).output.shape[1:])] for name in names]'''
+CORRECT_EXPERIMENTS = {"q3a_history": HISTORY.replace("EPOCHS", "10"),
+                       "q3b_history": "q3b_history = train(augment=True)", "q3d_params": RESNET, "q5_skips": SKIPS}
+# Five epochs where ten are asked; the backbone left trainable (only batch norm's moving statistics
+# frozen); the last skip given the 1280 channels of MobileNetV2's final convolution.
+GAPS = {"q3a_history": HISTORY.replace("EPOCHS", "5"),
+        "q3d_params": 'q3d_params = {"trainable": 23555082, "non_trainable": 53120, "total": 23608202}',
+        "q5_skips": '''q5_skips = [
+    ["block_1_expand_relu", (64, 64, 96)],
+    ["block_3_expand_relu", (32, 32, 144)],
+    ["block_6_expand_relu", (16, 16, 192)],
+    ["block_13_expand_relu", (8, 8, 576)],
+    ["block_16_project", (4, 4, 1280)],
+]'''}
+
 REAL_ESSAYS = {
     "q1a": "در شبکه ای دارای n لایه پنهان، n مشتق با هم ضرب می شوند. اگر مشتق ها بزرگ باشند، هنگام انتشار شیب "
            "به شکل تصاعدی زیاد میشه و مشکل گرادیان انفجاری رخ می دهد … اگر مشتق ها کوچک باشند، شیب به شکل "
@@ -91,6 +141,7 @@ STUDENTS = {
     "s-hw5v-a": ("سارا نیک‌پور", "Sara Nikpour", {"q2a_table": REAL_Q2A, "q2a_total": "q2a_total = 7274288",
                                                     "q2b_table": REAL_Q2B}, REAL_ESSAYS),
     "s-hw5v-b": ("امید فرهمند", "Omid Farahmand", {"q2a_table": CORRECT_Q2A, "q2a_total": CORRECT_TOTAL,
-                                                     "q2b_table": CORRECT_Q2B}, {"q2b": REAL_ESSAYS["q2b"]}),
-    "s-hw5v-c": ("لیلا شاکری", "Leila Shakeri", {"q2a_table": CORRECT_Q2A}, {}),
+                                                     "q2b_table": CORRECT_Q2B, **CORRECT_EXPERIMENTS},
+                 {"q2b": REAL_ESSAYS["q2b"]}),
+    "s-hw5v-c": ("لیلا شاکری", "Leila Shakeri", {"q2a_table": CORRECT_Q2A, **GAPS}, {}),
 }
