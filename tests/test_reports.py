@@ -181,6 +181,7 @@ def isolated(text: str) -> list[str]:
     ("مقدار α = 0.01، و سپس", ["α = 0.01"]),
     ("سلام - خداحافظ.", []),
     ("مقدار -۱۲ در ۴ آذر ۱۴۰۵", ["-۱۲"]),
+    ("تصویرهای (N, 1, 28, 28) با مقدار", ["(N, 1, 28, 28)"]),  # "28)" closes the tuple, it is no list marker
 ])
 def test_isolate_ltr_runs(text, runs):
     assert isolated(text) == runs

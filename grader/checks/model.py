@@ -139,7 +139,8 @@ class ModelCheck(Check):
         arch_ok = not problems and (expected_params is None or int(result["parameters"]) == int(expected_params))
         fraction = o.architecture_share * arch_ok + (1 - o.architecture_share) * curve(measured, self.full_at, o.floor)
         details = [
-            {"label": "parameters", "expected": str(expected_params), "found": str(result["parameters"]),
+            {"label": "parameters", "expected": None if expected_params is None else str(expected_params),
+             "found": str(result["parameters"]),
              "ok": arch_ok, "note": "; ".join(problems[:5]) or None},
             {"label": f"{o.metric} ({o.dataset} {o.split}, {result['metrics']['examples']} examples)",
              "expected": f">= {_pct(self.full_at)}", "found": _pct(measured), "ok": measured >= self.full_at,

@@ -63,6 +63,19 @@ def _trim(run: str) -> tuple[int, int]:
 _LIST_MARKER = re.compile(r"((?:^|(?<=\s))\d{1,2}[.)](?=\s))")
 
 
+def _split_list_markers(text: str) -> list[str]:
+    """``text`` split around its list markers (at odd positions); "28)" that closes an open
+    bracket, as in "(N, 1, 28, 28)", ends a tuple, it numbers nothing."""
+    parts, pos = [], 0
+    for m in _LIST_MARKER.finditer(text):
+        before = text[:m.start()]
+        if m.group().endswith(")") and before.count("(") > before.count(")"):
+            continue
+        parts += [text[pos:m.start()], m.group()]
+        pos = m.end()
+    return parts + [text[pos:]]
+
+
 def isolate_ltr(text: str | None) -> Markup:
     """Escape ``text`` and wrap each embedded Latin/number/code run in ``<bdi dir="ltr">``.
 
@@ -71,7 +84,7 @@ def isolate_ltr(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    parts = _LIST_MARKER.split(text)
+    parts = _split_list_markers(text)
     if len(parts) > 1:
         return Markup("").join(escape(p) if i % 2 else isolate_ltr(p) for i, p in enumerate(parts))
     out: list[str] = []
