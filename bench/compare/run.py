@@ -96,10 +96,9 @@ def main() -> None:
         print(f"  {name} median per notebook by framework ({label}): "
               + ", ".join(f"{k} {v:.2f} s" for k, v in med.items()))
 
-    if "grader" in per_student:
-        print(f"  grader: its notebooks' runtime_s add up to {sum(per_student['grader'].values()):.1f} s "
-              f"over {args.rounds} runs taking {walls['grader']:.1f} s wall in all (each run also starts "
-              "its workers and warm kernels, and writes the class reports)")
+    print(f"  grader: its notebooks' runtime_s add up to {sum(per_student['grader'].values()):.1f} s "
+          f"over {args.rounds} runs taking {walls['grader']:.1f} s wall in all (each run also starts "
+          "its workers and warm kernels, and writes the class reports)")
 
     bad = disagreements(class_info, scores)
     print(f"\nscores: {n - len(bad)} of {n} students get the intended points from every tool")
