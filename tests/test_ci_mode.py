@@ -37,6 +37,7 @@ def course(base: Path) -> Path:
     (repo / "submissions" / "hw4" / "students.csv").write_text(
         "id,name_fa,name_en,email\ns-hw4-a,سارا کاظمی,Sara Kazemi,a@example.edu\n", encoding="utf-8")
     (repo / "README.md").write_text("# Deep Learning\n", encoding="utf-8")
+    (repo / "grader.yaml").write_text(f"data_dir: {ROOT / 'data'}\n", encoding="utf-8")  # hw4 q1c's MNIST
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "ta@example.edu")
     git(repo, "config", "user.name", "TA")
