@@ -1,4 +1,6 @@
 """Answer cells of a student who gets every automatic answer right, and full essays."""
+from sample_common import READ_IDX
+
 
 Q1 = '''import keras
 from keras import layers
@@ -69,16 +71,7 @@ import numpy as np
 import keras
 from keras import layers
 
-def read_idx(path):
-    """MNIST's idx format: a 4-byte magic whose last byte is the rank, big-endian sizes, the bytes."""
-    with open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * rank).reshape(shape)
-
-root = os.path.join(os.environ.get("GRADER_DATA", "data"), "mnist")
-x = read_idx(os.path.join(root, "train-images-idx3-ubyte"))[..., None].astype("float32") / 255.0
+''' + READ_IDX + '''x = read_idx(os.path.join(root, "train-images-idx3-ubyte"))[..., None].astype("float32") / 255.0
 y = keras.utils.to_categorical(read_idx(os.path.join(root, "train-labels-idx1-ubyte")), 10)
 keras.utils.set_random_seed(0)
 model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2),
