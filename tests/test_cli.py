@@ -35,7 +35,7 @@ def test_release_writes_a_template_with_one_answer_cell_per_automatic_answer(tmp
     nbformat.validate(nb)
     answers = [c.metadata["grader"]["answer"] for c in nb.cells if "answer" in c.metadata.get("grader", {})]
     assert answers == ["q1_forward", "q1_gradients", "q1_sgd", "q1_adam", "q3_avg", "q3_max", "q4_flatten",
-                       "q4_params", "iris_model", "iris_backward", "q9_nodes", "q9_grad_norms", "q10_flatten",
+                       "q4_params", "q4_runs", "iris_model", "iris_backward", "q9_nodes", "q9_grad_norms", "q10_flatten",
                        "zero_model", "q11_filtered", "q11_matches", "q11_laplacian_2d", "q12_table", "separable_conv",
                        "rank1_conv", "conv_backward", "conv1d_grads"]
     manual = {c.metadata["grader"]["question"] for c in nb.cells if c.metadata.get("grader", {}).get("manual_answer")}

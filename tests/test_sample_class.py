@@ -14,13 +14,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTO = ["q1a", "q3", "q4a", "q7a", "q7b", "q9", "q10a", "q10d", "q11a", "q11b", "q11c", "q12", "q14a", "q14c", "q14d", "q15"]
-FULL = {"q1a": 8, "q3": 8, "q4a": 2, "q7a": 1, "q7b": 6, "q9": 2, "q10a": 1, "q10d": 0.5, "q11a": 5, "q11b": 3, "q11c": 1, "q12": 8,
+FULL = {"q1a": 8, "q3": 8, "q4a": 3, "q7a": 1, "q7b": 6, "q9": 2, "q10a": 1, "q10d": 0.5, "q11a": 5, "q11b": 3, "q11c": 1, "q12": 8,
         "q14a": 1, "q14c": 1, "q14d": 1, "q15": 2}
-EXPECTED = {  # automatic points per question; manual questions wait for a person (49.5 points)
+EXPECTED = {  # automatic points per question; manual questions wait for a person (48.5 points)
     "s01": FULL,
     # s02: q3_max has out1, out2, grad_bias and bias right (4 of 7 keys; the bias gradient is 0 either way)
     # q7a: its under-trained IRIS model classifies 38 of 45 held-out flowers (the architecture is right)
-    "s02": {**FULL, "q1a": 4, "q3": 4 + 4 * 4 / 7, "q11c": 0, "q12": 8 * 33 / 34, "q15": 0, "q4a": 1,
+    "s02": {**FULL, "q1a": 4, "q3": 4 + 4 * 4 / 7, "q11c": 0, "q12": 8 * 33 / 34, "q15": 0, "q4a": 2,
             "q7a": 0.2 + 0.8 * (38 / 45 - 0.34) / (0.9 - 0.34),
             "q9": 1 + 3 / 6,  # three of the five depths logged, no plot shown
             "q10d": 0},  # "not zero" for every digit: 90 % accurate, macro F1 at the floor
@@ -58,7 +58,7 @@ def test_run_exits_0_and_writes_every_file(run):
     with (out / "grades.csv").open(encoding="utf-8") as f:
         rows = {r["id"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(EXPECTED)
-    assert float(rows["s01"]["total"]) == 50.5 and rows["s01"]["name"] == "Arash Rezaei"
+    assert float(rows["s01"]["total"]) == 51.5 and rows["s01"]["name"] == "Arash Rezaei"
 
 
 @pytest.mark.parametrize("sid", sorted(EXPECTED))
