@@ -35,6 +35,18 @@ def _grade(paths, out: Path, **popen) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **popen)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def _comparable(out: Path) -> dict:
     results = {}
     for path in sorted((out / "results").iterdir()):
@@ -57,8 +69,14 @@ def test_kill_9_then_rerun_matches_an_uninterrupted_run(tmp_path):
     deadline = time.monotonic() + 300
     while len(list((resumed / "results").glob("*.json"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
+    workers = _children(proc.pid)
+    assert workers  # the worker processes of the pool
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 30  # they die with the grader, taking their kernels and zygotes along
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
     done_before = len(list((resumed / "results").glob("*.json")))
     assert 2 <= done_before < 9
 

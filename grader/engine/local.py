@@ -3,8 +3,10 @@
 With GPUs, each worker process holds one GPU slot for its lifetime (see `gpus.py`), so the
 number of workers is also bounded by the slots.
 """
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -16,12 +18,18 @@ from grader.engine.worker import grade_submission
 
 __all__ = ["RunSummary", "SandboxUnavailable", "default_jobs", "publish_class", "run"]
 
+PR_SET_PDEATHSIG = 1
 _SLOT: str | None = None  # this worker process's GPU slot
 _THREADS = 1  # math-library threads per kernel: the cores shared out among the workers
 
 
-def _take_slot(queue: Any, threads: int) -> None:
+def _start_worker(queue: Any, threads: int) -> None:
+    """Take a GPU slot, and die with the grader: after a kill -9 nobody would stop this worker,
+    its warm-kernel factory or a kernel it is running."""
     global _SLOT, _THREADS
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the grader died before the line above
+        os._exit(1)
     _SLOT, _THREADS = queue.get(), threads
 
 
@@ -61,7 +69,7 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
     for i in range(jobs):
         queue.put(slots[i] if slots else None)
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_take_slot,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_start_worker,
                              initargs=(queue, threads)) as pool:
         futures = {pool.submit(_grade_in_slot, *batch.grade_args(sub, lang, {})): sub for sub in batch.todo}
         for future in as_completed(futures):
