@@ -56,12 +56,13 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             result["errors"].append(problem.to_json())
             questions = problem_questions(plan, problem)
         else:
+            runtime = Runtime(limits, use_sandbox, {**KERNEL_ENV, **(kernel_env or {})})
             data_binds, data_env = datasets.kernel_view(datasets.data_root(), plan.held_out(), use_sandbox)
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
-                                env={**KERNEL_ENV, **data_env, **(kernel_env or {})}, ro_binds=data_binds,
-                                gpu=(kernel_env or {}).get("CUDA_VISIBLE_DEVICES") != "", kernel=plan.rubric.kernel)
+                                env={**data_env, **runtime.env}, ro_binds=data_binds, gpu=runtime.gpu,
+                                kernel=plan.rubric.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
-            evidence.runtime = Runtime(limits, use_sandbox, {**KERNEL_ENV, **(kernel_env or {})})
+            evidence.runtime = runtime
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
     result["questions"] = questions

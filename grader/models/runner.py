@@ -53,6 +53,7 @@ def evaluate_model(job: dict[str, Any], model: bytes, suffix: str, runtime: Runt
             tempfile.TemporaryDirectory(prefix="grader-eval-io-", dir="/tmp") as io:
         box_dir, io_dir = Path(box), Path(io)  # io_dir is bound at the same path inside: its parent is /tmp
         (box_dir / f"model{suffix}").write_bytes(model)
+        program = [sys.executable, "-m", "grader.models.evaluate", str(io_dir / "job.json"), str(io_dir / "result.json")]
         if runtime.use_sandbox:
             job = {**job, "model_path": f"{sandbox.WORK}/model{suffix}",
                    "data_root": DATA_ROOT if data_root else None}
@@ -66,14 +67,12 @@ def evaluate_model(job: dict[str, Any], model: bytes, suffix: str, runtime: Runt
             os.chmod(box_dir / f"model{suffix}", 0o644)
             os.chmod(box_dir, 0o755)
             os.chown(io_dir, uid, uid)
-            argv = sandbox.command(box, [sys.executable, "-m", "grader.models.evaluate",
-                                         str(io_dir / "job.json"), str(io_dir / "result.json")])
+            argv = sandbox.command(box, program)
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             job = {**job, "model_path": str(box_dir / f"model{suffix}"),
                    "data_root": str(data_root) if data_root else None}
-            argv = [sys.executable, "-m", "grader.models.evaluate", str(io_dir / "job.json"),
-                    str(io_dir / "result.json")]
+            argv = program
             parents = dict.fromkeys(str(_package_dir(p).parent) for p in sorted(packages))
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": os.pathsep.join(parents),
                    "HOME": str(io_dir), "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()}
