@@ -198,3 +198,67 @@ def test_a_warm_kernel_imports_the_students_own_modules(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from helpers import double\ny = double(21)")])
     ex = execute(nb, work, [Request(key="y", name="y")], limits=LIMITS, use_sandbox=True, kernel=WARM)
     assert ex.replies["y"].value == 42, ex.failures
+
+
+TOKEN = "import os, sys\npreloaded = 'torch' in sys.modules\nzygote_object = hex(id(sys.modules.get('numpy')))\nuid = os.getuid()"
+
+
+def _worker_kernel(shared: zygote.SharedZygote, work: str) -> dict:
+    """A local engine worker's view: adopt the parent's zygote, then run one notebook."""
+    zygote.adopt(shared)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TOKEN)])
+    keys = ["preloaded", "zygote_object", "uid"]
+    ex = execute(nb, Path(work), [Request(key=k, name=k) for k in keys], limits=LIMITS, use_sandbox=True, kernel=WARM)
+    assert ex.failures == [], ex.failures
+    return {k: ex.replies[k].value for k in keys}
+
+
+def _grade_in_workers(tmp_path: Path, shared: zygote.SharedZygote | None) -> list[dict]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    works = []
+    for i in range(2):
+        (tmp_path / f"w{i}").mkdir()
+        works.append(str(tmp_path / f"w{i}"))
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_worker_kernel, [shared] * 2, works))
+
+
+def test_workers_take_their_kernels_from_the_parents_one_zygote(tmp_path):
+    """The local engine's parent starts one zygote; every worker's kernels are forked from it
+    (the same numpy module object, a copy of the one it imported), each under its worker's uid."""
+    import sys
+
+    shared = zygote.start_shared(sys.executable, tuple(WARM.preload), False, {}, (), spares=2)
+    try:
+        assert shared is not None
+        got = _grade_in_workers(tmp_path, shared)
+    finally:
+        zygote.close_all()
+    assert [g["preloaded"] for g in got] == [True, True]
+    assert got[0]["zygote_object"] == got[1]["zygote_object"]
+    assert got[0]["uid"] != got[1]["uid"]
+    assert not shared.exchange.exists()  # closed with the run
+
+
+def test_workers_start_cold_kernels_when_the_parents_zygote_fails(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sandbox, "zygote_command", lambda *a, **k: ["false"])
+    shared = zygote.start_shared(sys.executable, tuple(WARM.preload), False, {}, (), spares=2)
+    try:
+        assert shared is not None
+        got = _grade_in_workers(tmp_path, shared)
+        assert shared.failed_file.read_text().startswith("the zygote did not start")
+    finally:
+        zygote.close_all()
+    assert [g["preloaded"] for g in got] == [False, False]
+
+
+def test_a_kernel_is_ready_without_waiting_for_iopub_to_fall_silent():
+    """jupyter_client's AsyncKernelClient binds wait_for_ready to its own coroutine: overriding the
+    coroutine alone did nothing (0.2 s more per notebook)."""
+    from grader.kernel.launch import _ReadyClient
+
+    assert _ReadyClient.wait_for_ready is _ReadyClient._async_wait_for_ready

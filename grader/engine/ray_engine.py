@@ -116,6 +116,7 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, address: str | N
                      unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done)
     if batch.todo:
         started = _connect(address, jobs)
+        batch.warm_up_publish()
         try:
             _grade_all(batch, lang, gpus)
         finally:

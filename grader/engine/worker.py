@@ -2,6 +2,7 @@
 import datetime as dt
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,22 @@ KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",  # plot
               "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
 UNSANDBOXED = {"fa": "این نوت‌بوک بدون محیط ایزوله (sandbox) اجرا شد، به درخواست صریح دستیار آموزشی.",
                "en": "This notebook ran without the sandbox, at the teaching assistant's explicit request."}
+
+
+@dataclass(frozen=True)
+class KernelSetup:
+    """How a submission's kernel is started: what it runs with (also for its saved models), its
+    environment and the read-only folders it sees. The same for every submission of a run."""
+
+    runtime: Runtime
+    env: dict[str, str]
+    ro_binds: tuple[tuple[str, str], ...]
+
+
+def kernel_setup(plan: GradingPlan, kernel_env: dict[str, str], use_sandbox: bool) -> KernelSetup:
+    runtime = Runtime(plan.rubric.limits, use_sandbox, {**KERNEL_ENV, **kernel_env})
+    data_binds, data_env = datasets.kernel_view(datasets.data_root(), plan.held_out(), use_sandbox)
+    return KernelSetup(runtime, {**data_env, **runtime.env}, data_binds)
 
 
 def result_skeleton(plan: GradingPlan, sub: Submission, hashes: dict[str, str]) -> dict[str, Any]:
@@ -56,13 +73,12 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             result["errors"].append(problem.to_json())
             questions = problem_questions(plan, problem)
         else:
-            runtime = Runtime(limits, use_sandbox, {**KERNEL_ENV, **(kernel_env or {})})
-            data_binds, data_env = datasets.kernel_view(datasets.data_root(), plan.held_out(), use_sandbox)
+            setup = kernel_setup(plan, kernel_env or {}, use_sandbox)
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
-                                env={**data_env, **runtime.env}, ro_binds=data_binds, gpu=runtime.gpu,
+                                env=setup.env, ro_binds=setup.ro_binds, gpu=setup.runtime.gpu,
                                 kernel=plan.rubric.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
-            evidence.runtime = runtime
+            evidence.runtime = setup.runtime
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
             questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
     result["questions"] = questions

@@ -26,7 +26,8 @@ SPEC_NAME = "grader-kernel"
 
 class _ReadyClient(AsyncKernelClient):
     """jupyter_client's wait_for_ready ends by waiting until IOPub is silent for 0.2 s, a fifth of a
-    second per notebook; nbclient ignores messages that answer other requests, so that wait is left out."""
+    second per notebook; nbclient ignores messages that answer other requests, so that wait is left out.
+    (AsyncKernelClient binds `wait_for_ready` to the base class's coroutine, hence the assignment below.)"""
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
@@ -39,7 +40,7 @@ class _ReadyClient(AsyncKernelClient):
             else:
                 if reply["msg_type"] == "kernel_info_reply":
                     try:  # IOPub is connected once it carries this request's status messages
-                        await self.iopub_channel.get_msg(timeout=0.2)
+                        await self.iopub_channel.get_msg(timeout=0.02)
                     except Empty:
                         pass
                     else:
@@ -49,6 +50,8 @@ class _ReadyClient(AsyncKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    wait_for_ready = _async_wait_for_ready
 
 
 class _OwnedConnectionKernelManager(AsyncKernelManager):

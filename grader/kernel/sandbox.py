@@ -141,10 +141,11 @@ def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
 
 def zygote_command(python: str, exchange: Path, hidden: tuple[str, ...], gpu_devices: tuple[str, ...],
                    env: dict[str, str], preload: tuple[str, ...],
-                   ro_binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+                   ro_binds: tuple[tuple[str, str], ...] = (), spares: int = 1) -> list[str]:
     """The argv of a warm kernel factory (`zygote_main.py`): the kernel's box, but root inside with the
     capabilities it needs to build each kernel's own namespaces and drop to its uid; `exchange` (the
-    requests, copies of submissions and IPC folders) is the only folder shared with the grader."""
+    requests, copies of submissions and IPC folders) is the only folder shared with the grader.
+    It keeps `spares` kernels forked ahead of need: one per grading process it serves."""
     argv = [*_namespaces(python), "--tmpfs", "/tmp", "--dir", HOME, "--bind", str(exchange), str(exchange)]
     for path in hidden:
         argv += ["--tmpfs", path]
@@ -157,7 +158,7 @@ def zygote_command(python: str, exchange: Path, hidden: tuple[str, ...], gpu_dev
     for key, value in kernel_env(env).items():
         argv += ["--setenv", key, value]
     source = (Path(__file__).parent / "zygote_main.py").read_text(encoding="utf-8")
-    return [*argv, "--", python, "-c", source, str(exchange), json.dumps(list(preload))]
+    return [*argv, "--", python, "-c", source, str(exchange), json.dumps(list(preload)), str(spares)]
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """The zygote: a warm interpreter inside bubblewrap that forks one sandboxed kernel per request.
 
-It runs as `python -c <this file's text> EXCHANGE PRELOAD` inside a bubblewrap box (root with a
+It runs as `python -c <this file's text> EXCHANGE PRELOAD SPARES` inside a bubblewrap box (root with a
 few capabilities, no network, grader code hidden), so it imports nothing of the grader. It
 imports ipykernel and the course's heavy modules once. Each kernel is a child forked ahead of
 need into fresh namespaces (mount, PID with a fresh /proc, IPC, network, UTS) that waits for its
@@ -36,7 +36,7 @@ SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
 CAPABILITY_VERSION_3 = 0x20080522
 HOME, TMP, SHM = "/home/student", "/tmp", "/dev/shm"
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
-SPARE_DELAY_S = 2.0  # the next spare is forked when this kernel ends, or this long after it started
+SPARE_DELAY_S = 2.0  # a spare is replaced when a kernel ends, or this long after the last hand-out
 RLIMITS = {"nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "fsize": resource.RLIMIT_FSIZE,
            "cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS}
 
@@ -227,8 +227,8 @@ def _spare(request: int, last_cap: int) -> int:
 class Zygote:
     """The accept loop: one forked child per connection, killed when its connection closes."""
 
-    def __init__(self, exchange: str):
-        self.exchange = exchange
+    def __init__(self, exchange: str, spares: int):
+        self.exchange, self.target = exchange, spares  # one spare per grading process it serves
         self.last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         path = os.path.join(exchange, "control.sock")
@@ -244,19 +244,19 @@ class Zygote:
         self.selector.register(self.server, selectors.EVENT_READ, self._accept)
         self.selector.register(self.wake_r, selectors.EVENT_READ, self._drain)
         self.children: dict[int, socket.socket] = {}
-        self.spare: tuple[int, int] | None = None  # (pid, request pipe) of the next kernel
+        self.spares: dict[int, int] = {}  # pid -> request pipe of the kernels forked ahead of need
         self.spare_due = 0.0
 
     def serve(self) -> None:
         while True:
-            wait = max(0.0, self.spare_due - time.monotonic()) if self.spare is None else 1.0
+            wait = max(0.0, self.spare_due - time.monotonic()) if len(self.spares) < self.target else 1.0
             for key, _ in self.selector.select(timeout=min(wait, 1.0)):
                 try:
                     key.data(key.fileobj)
                 except Exception as exc:  # noqa: BLE001 - one connection must not stop the zygote
                     print(f"zygote: {exc!r}", file=sys.stderr, flush=True)
             self._reap()
-            if self.spare is None and time.monotonic() >= self.spare_due:
+            if len(self.spares) < self.target and time.monotonic() >= self.spare_due:
                 self.spawn_spare()
 
     def spawn_spare(self) -> None:
@@ -270,15 +270,17 @@ class Zygote:
                 self.selector.close()
                 for sock in (self.server, self.wake_r, self.wake_w, *self.children.values()):
                     sock.close()
+                for fd in self.spares.values():
+                    os.close(fd)
                 signal.set_wakeup_fd(-1)
                 code = _spare(request_r, self.last_cap)
             finally:
                 os._exit(code)
         os.close(request_r)
-        self.spare = (pid, request_w)
+        self.spares[pid] = request_w
 
     def _accept(self, server: socket.socket) -> None:
-        if self.spare is None:  # forked before accepting: a child never holds another client's socket
+        if not self.spares:  # forked before accepting: a child never holds another client's socket
             self.spawn_spare()
         conn, _ = server.accept()
         conn.settimeout(5)
@@ -293,8 +295,7 @@ class Zygote:
             print(f"zygote: bad request: {exc!r}", file=sys.stderr, flush=True)
             conn.close()
             return
-        assert self.spare is not None
-        (pid, request), self.spare = self.spare, None
+        pid, request = self.spares.popitem()
         self.spare_due = time.monotonic() + SPARE_DELAY_S
         try:
             os.write(request, json.dumps(req).encode())  # far below a pipe's buffer: never blocks
@@ -337,9 +338,8 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            if self.spare is not None and pid == self.spare[0]:  # died waiting: fork another
-                os.close(self.spare[1])
-                self.spare = None
+            if pid in self.spares:  # died waiting: fork another
+                os.close(self.spares.pop(pid))
             conn = self.children.pop(pid, None)
             if conn is None:
                 continue
@@ -356,7 +356,7 @@ class Zygote:
 
 
 def main() -> None:
-    exchange, preload = sys.argv[1], json.loads(sys.argv[2])
+    exchange, preload, spares = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
     gc.disable()  # as the gc docs advise for a pre-fork server: no holes in the pages children share
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts its own work folder back
@@ -370,7 +370,7 @@ def main() -> None:
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_initialized():
         raise SystemExit("zygote: CUDA was initialised while preloading; CUDA is not fork-safe")
-    zygote = Zygote(exchange)
+    zygote = Zygote(exchange, spares)
     gc.freeze()  # a child's collections then never touch (and so never copy) the zygote's objects
     zygote.spawn_spare()
     print("ready", flush=True)

@@ -6,7 +6,7 @@ that only read `grader.reports.persian` or `view` (the CLI start, `grader ci`'s 
 """
 from typing import Any
 
-__all__ = ["html_for_student", "html_for_summary", "render_student_report", "render_summary"]
+__all__ = ["html_for_student", "html_for_summary", "render_student_report", "render_summary", "warm_up"]
 
 
 def __getattr__(name: str) -> Any:

@@ -83,6 +83,18 @@ def render_student_report(result: dict, out_path: Path, lang: str = "both") -> N
     _write_pdf(html_for_student(result, lang), out_path)
 
 
+def warm_up() -> None:
+    """Pay the first render's costs now (templates, stylesheet, fonts of both scripts, the
+    histogram's plotting): a class run does it while submissions are graded, not after the last."""
+    from .stats import histogram_svg
+
+    _environment().get_template("summary.html.j2")
+    css, fonts = _style()
+    histogram_svg([1.0, 2.0], 2.0)
+    ReportHTML(string="<p dir='rtl'>نمرهٔ ۱۲</p><p>Score 12</p>", base_url=str(_HERE)).render(
+        stylesheets=[css], font_config=fonts)
+
+
 def render_summary(results: list[dict], meta: dict, out_path: Path) -> None:
     """Write the class summary PDF (statistics, histogram, student list) to ``out_path``."""
     _write_pdf(html_for_summary(results, meta), out_path)
