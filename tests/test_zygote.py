@@ -262,3 +262,28 @@ def test_a_kernel_is_ready_without_waiting_for_iopub_to_fall_silent():
     from grader.kernel.launch import _ReadyClient
 
     assert _ReadyClient.wait_for_ready is _ReadyClient._async_wait_for_ready
+
+
+def test_a_local_run_forks_every_kernel_from_one_zygote(tmp_path):
+    """Every exchange folder seen while `grader run --jobs 2` grades is the parent's one zygote."""
+    import re
+    import time
+
+    from tests.test_crash_safety import _children, _class, _grade
+
+    paths = _class(tmp_path)
+    proc = _grade(paths, tmp_path / "out")
+    seen: set[bytes] = set()
+    while proc.poll() is None:
+        family = {proc.pid, *_children(proc.pid)}
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                text = cmdline.read_bytes()
+            except OSError:
+                continue
+            for folder, owner in re.findall(rb"/tmp/(grader-zygote-(\d+)-\w+)", text):
+                if int(owner) in family:
+                    seen.add(folder)
+        time.sleep(0.05)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert [folder.split(b"-")[2] for folder in seen] == [str(proc.pid).encode()]

@@ -6,9 +6,9 @@ For each of the first `--n` notebooks of a generated class (run.py or generate.p
             untimed cell that imports the rubric's `kernel.preload` modules, as grader's warm
             kernels have them already;
   runtime   `runtime_s` of its result from `grader run --jobs 1 --force` (sandbox set-up, kernel
-            start, cells, probe, checks, result JSON and its PDF);
-  overhead  runtime − cells, so kernel start, sandbox, probe, checks and the PDF;
-  pdf       the median of three renders of its report from its result JSON.
+            start, cells, probe, checks, up to the result JSON: the report that shows it comes after);
+  pdf       the median of three renders of its report from its result JSON;
+  overhead  runtime − cells + pdf, so kernel start, sandbox, probe, checks and the PDF.
 Both passes run one notebook at a time, so neither is slowed by the other's parallel kernels.
 Run with grader's environment (run.py sets it): GRADER_RUBRICS and PYTHONPATH as in tools.grader_env().
 """
@@ -74,14 +74,13 @@ def main() -> None:
         results = {sid: json.loads((out / "results" / f"{sid}.json").read_text()) for sid in cells}
         pdf = {sid: pdf_time(r, Path(tmp) / "again.pdf") for sid, r in results.items()}
     runtime = {sid: float(r["runtime_s"]) for sid, r in results.items()}
-    overhead = {sid: runtime[sid] - cells[sid] for sid in cells}
+    overhead = {sid: runtime[sid] - cells[sid] + pdf[sid] for sid in cells}
     med = statistics.median
     print(f"  per notebook, median of {len(cells)}: student's cells {med(cells.values()):.2f} s, "
           f"grader runtime_s {med(runtime.values()):.2f} s")
-    print(f"  overhead (runtime_s - cells, PDF included): median {med(overhead.values()):.2f} s, "
+    print(f"  overhead (runtime_s - cells + PDF): median {med(overhead.values()):.2f} s, "
           f"max {max(overhead.values()):.2f} s (the first notebook also waits for the warm kernels' start)")
-    print(f"  overhead without the PDF (estimate: minus that report's re-render time): "
-          f"median {med(overhead[s] - pdf[s] for s in cells):.2f} s")
+    print(f"  overhead without the PDF (runtime_s - cells): median {med(overhead[s] - pdf[s] for s in cells):.2f} s")
     print(f"  PDF report: median {med(pdf.values()):.3f} s, max {max(pdf.values()):.3f} s")
     for k in sorted(set(kind.values())):
         mine = [s for s in cells if kind[s] == k]
