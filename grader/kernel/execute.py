@@ -90,11 +90,13 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
                         kernel=kernel, ro_binds=ro_binds) as (km, launch):
         client = _CappedClient(
             nb, km=km, timeout_func=timeout_for, allow_errors=True, interrupt_on_timeout=True,
-            record_timing=False, iopub_timeout=10, startup_timeout=120,
+            record_timing=False, iopub_timeout=10, startup_timeout=120, shutdown_kernel="immediate",
             max_output_bytes=int(limits.max_output_mib * 2**20),
             error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell time limit reached",
                               "traceback": [f"{TIMEOUT_ENAME}: cell time limit reached"]})
-        with client.setup_kernel(**launch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        # cleanup_kc: nbclient leaves a kernel manager it was handed running, with the client's
+        # channels open, a heartbeat thread and five sockets per notebook left behind in the worker
+        with client.setup_kernel(**launch, cleanup_kc=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             try:
                 for index, cell in enumerate(list(nb.cells)):
                     question = cell_question(cell, question)

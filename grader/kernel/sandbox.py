@@ -190,16 +190,20 @@ def _pids_of(uid: int) -> list[int]:
 
 
 def kill_all(uid: int, wait_s: float = 10.0) -> None:
-    """Kill every process left under a kernel's uid (a fork bomb's children, say) and wait until
-    they are gone, so the next kernel of this grading process starts with its whole quota."""
+    """Kill every process left under a kernel's uid (a fork bomb's children, say) and wait up to
+    `wait_s` until they are gone. Called with a wait before a kernel or evaluator starts, so it
+    has its uid's whole quota, and without one after a kernel, whose teardown (tens of
+    milliseconds for a process holding torch and TensorFlow) then overlaps the checks."""
     deadline = time.monotonic() + wait_s
-    while (pids := _pids_of(uid)) and time.monotonic() < deadline:
+    while pids := _pids_of(uid):
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        time.sleep(0.05)
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.005)
 
 
 def gpu_device_nodes() -> tuple[str, ...]:

@@ -78,6 +78,8 @@ def evaluate_model(job: dict[str, Any], model: bytes, suffix: str, runtime: Runt
                    "HOME": str(io_dir), "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()}
         (io_dir / "job.json").write_text(json.dumps(job))
         os.chmod(io_dir / "job.json", 0o644)
+        if runtime.use_sandbox:
+            sandbox.kill_all(uid)  # the kernel's processes, killed when it ended, are gone
         try:
             done = subprocess.run(argv, env=env, cwd=str(io_dir), capture_output=True, text=True,
                                   timeout=EVALUATOR_TIMEOUT_S)

@@ -46,6 +46,7 @@ def iris_mlp():
 
 def iris_keras():
     import keras
+    keras.utils.set_random_seed(0)  # as the torch ones: an untrained model is the same every run
     return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
                              keras.layers.Dense(3, activation="softmax")])
 '''
