@@ -173,6 +173,10 @@ _failed: dict[tuple, str] = {}
 _waiting: dict[tuple, _Adopted] = {}   # the parent's zygote, not yet asked for a kernel
 
 
+def _say_cold(exc: BaseException) -> None:
+    print(f"grader: warm kernels unavailable, starting each kernel cold ({exc})", file=sys.stderr)
+
+
 def _key_env(env: dict[str, str]) -> dict[str, str]:
     """The zygote's environment: not the GPU slot, which each kernel's CUDA start reads for itself."""
     return {k: v for k, v in env.items() if k != "CUDA_VISIBLE_DEVICES"}
@@ -194,7 +198,7 @@ def start_shared(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str
         zygote = Zygote(python, preload, sandbox.gpu_device_nodes() if gpu else (), _key_env(env),
                         sandbox.grader_folders(), ro_binds, spares, wait=False)
     except OSError as exc:
-        print(f"grader: warm kernels unavailable, starting each kernel cold ({exc})", file=sys.stderr)
+        _say_cold(exc)
         return None
     _current[key] = zygote
     shared = SharedZygote(key, zygote.exchange, zygote.proc.pid, zygote.gpu)
@@ -230,7 +234,7 @@ def zygote_for(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str, 
             adopted.wait_ready()
         except ZygoteUnavailable as exc:
             _failed[key] = str(exc)
-            print(f"grader: warm kernels unavailable, starting each kernel cold ({exc})", file=sys.stderr)
+            _say_cold(exc)
             return None
         _current[key] = adopted
     zygote = _current.get(key)
@@ -242,7 +246,7 @@ def zygote_for(python: str, preload: tuple[str, ...], gpu: bool, env: dict[str, 
                         sandbox.grader_folders(), ro_binds)
     except (ZygoteUnavailable, OSError) as exc:
         _failed[key] = str(exc)
-        print(f"grader: warm kernels unavailable, starting each kernel cold ({exc})", file=sys.stderr)
+        _say_cold(exc)
         return None
     _current[key] = zygote
     return zygote

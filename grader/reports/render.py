@@ -17,7 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .bidi import has_rtl, isolate_ltr
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
-from .stats import summary_view
+from .stats import histogram_svg, summary_view
 from .user_agent import ReportHTML
 from .view import LABELS, LANGS, STATUS, student_view
 
@@ -86,8 +86,6 @@ def render_student_report(result: dict, out_path: Path, lang: str = "both") -> N
 def warm_up() -> None:
     """Pay the first render's costs now (templates, stylesheet, fonts of both scripts, the
     histogram's plotting): a class run does it while submissions are graded, not after the last."""
-    from .stats import histogram_svg
-
     _environment().get_template("summary.html.j2")
     css, fonts = _style()
     histogram_svg([1.0, 2.0], 2.0)
