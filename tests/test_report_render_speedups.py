@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+from pathlib import Path
 
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from grader.reports.gc_pause import gc_paused
-from grader.reports.render import _style
+from grader.reports.html_tree import parse
+from grader.reports.render import _HERE, _style, html_for_student, html_for_summary
 from grader.reports.user_agent import ReportHTML, light_ua_css
+from tests.test_reports import META, sample_result, three_results
 
 
 def test_light_ua_sheet_drops_only_the_per_element_pseudo_elements():
@@ -43,3 +48,35 @@ def test_gc_paused_nests_and_restores():
         assert not gc.isenabled()  # a caller's own choice is left alone
     finally:
         gc.enable()
+
+
+def test_html_tree_does_what_an_html5_parser_would_for_the_templates():
+    root = parse("<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>t</title></head><body>"
+                 "<table><tr><td>a<br>b</td></tr><tr><td hidden>c</td></tr></table>"
+                 "<pre>\nkept\n</pre><p>x &amp; &#39;y&#39; <bdi dir=ltr>-1</bdi></p></body></html>")
+    assert root.tag == "html" and [c.tag for c in root] == ["head", "body"]
+    table = root.find("body/table")
+    assert [c.tag for c in table] == ["tbody"] and len(table.findall("tbody/tr")) == 2
+    assert table.find("tbody/tr/td/br").tail == "b" and table.find("tbody/tr[2]/td").get("hidden") == ""
+    assert root.find("head/meta").get("charset") == "utf-8" and list(root.find("head/meta")) == []
+    assert root.find("body/pre").text == "kept\n"  # the newline after <pre> is dropped, as a browser does
+    p = root.find("body/p")
+    assert p.text == "x & 'y' " and p.find("bdi").get("dir") == "ltr"
+    fragment = parse("<p>one</p><p>two</p>")
+    assert fragment.tag == "html" and [c.text for c in fragment.find("body")] == ["one", "two"]
+
+
+def _pages(doc: HTML, out: Path) -> list[bytes]:
+    css, fonts = _style()
+    doc.write_pdf(out, stylesheets=[css], font_config=fonts)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(out.with_suffix(""))], check=True)
+    return [p.read_bytes() for p in sorted(out.parent.glob(f"{out.stem}-*.png"))]
+
+
+def test_reports_come_out_as_with_weasyprints_own_parser(tmp_path):
+    for name, html in [("student", html_for_student(sample_result())),
+                       ("summary", html_for_summary(three_results(), META))]:
+        html5 = ReportHTML.__new__(ReportHTML)
+        HTML.__init__(html5, string=html, base_url=str(_HERE))  # tinyhtml5, the same user-agent sheet
+        fast = _pages(ReportHTML(string=html, base_url=str(_HERE)), tmp_path / f"{name}-fast.pdf")
+        assert fast and fast == _pages(html5, tmp_path / f"{name}-html5.pdf"), name
