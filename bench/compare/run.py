@@ -59,11 +59,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="batches, each graded by every tool in turn")
     parser.add_argument("--work", type=Path, default=Path("/tmp/grader-compare"))
     parser.add_argument("--no-otter-x2", action="store_true", help="skip Otter with two runs in parallel")
+    parser.add_argument("--no-otter-serial", action="store_true",
+                        help="skip Otter one run at a time (its slowest mode, half the benchmark's time)")
     parser.add_argument("--no-warmup", action="store_true")
     parser.add_argument("--overhead-n", type=int, default=12, help="notebooks for the overhead measure (0: skip)")
     args = parser.parse_args()
 
-    names = [n for n in TOOLS if not (args.no_otter_x2 and n == "otter x2")]
+    skipped = {name for name, skip in (("otter x2", args.no_otter_x2), ("otter", args.no_otter_serial)) if skip}
+    names = [n for n in TOOLS if n not in skipped]
     students = generate(args.n, args.work)
     class_info = json.loads((args.work / "class.json").read_text())
     print(f"class: {len(students)} notebooks in {args.work / 'class'}; load before: {load()}", flush=True)
