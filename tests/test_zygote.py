@@ -281,13 +281,13 @@ def test_a_local_run_forks_every_kernel_from_one_zygote(tmp_path):
     import re
     import time
 
-    from tests.test_crash_safety import _children, _class, _grade
+    from tests.test_crash_safety import _class, _descendants, _grade
 
     paths = _class(tmp_path)
     proc = _grade(paths, tmp_path / "out")
     seen: set[bytes] = set()
     while proc.poll() is None:
-        family = {proc.pid, *_children(proc.pid)}
+        family = {proc.pid, *_descendants(proc.pid)}
         for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
             try:
                 text = cmdline.read_bytes()

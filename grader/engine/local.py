@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,19 @@ _SLOT: str | None = None  # this worker process's GPU slot
 _THREADS = 1  # math-library threads per kernel: the cores shared out among the workers
 
 
-def _start_worker(queue: Any, threads: int, shared: zygote.SharedZygote | None) -> None:
-    """Take a GPU slot and the run's warm-kernel factory, and die with the grader: after a kill -9
-    nobody would stop this worker or a kernel it is running."""
-    global _SLOT, _THREADS
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies: after a kill -9 of the grader nobody would stop
+    its forkserver, a worker or the kernel a worker is running."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the grader died before the line above
+    if os.getppid() == 1:  # the parent died before the line above
         os._exit(1)
+
+
+def _start_worker(queue: Any, threads: int, shared: zygote.SharedZygote | None) -> None:
+    """Take a GPU slot and the run's warm-kernel factory; die with the forkserver, which dies with
+    the grader."""
+    global _SLOT, _THREADS
+    die_with_parent()
     _SLOT, _THREADS = queue.get(), threads
     if shared is not None:
         zygote.adopt(shared)
@@ -79,7 +86,9 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
                      unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done)
     jobs = max(1, min(jobs or default_jobs(), len(batch.todo) or 1))
     slots = gpu_slots.slots(gpu_slots.find_gpus(gpus), batch.plan.rubric.limits.gpu_share)
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
+    ctx.set_forkserver_preload(["grader.engine.worker_preload"])
+    forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
     queue = ctx.Queue()
     if slots:
         jobs = min(jobs, len(slots))
