@@ -1,4 +1,5 @@
 """Rubric loading: the bundled rubric is valid; each kind of mistake names its file and line."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,31 @@ def test_rubric_check_command(tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2
     assert f"{bad}:{_line_of(bad, 'check: tabel')}: questions[" in out.stderr
+
+
+def test_a_run_with_a_wrong_reference_name_stops_before_grading(tmp_path):
+    """`grader run` checks reference names after starting its kernels (`GradingPlan.prepare`):
+    still exit 2 with the file and line, no student graded, nothing left running."""
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    bad = _broken(rubrics, "reference: ex12_alexnet.table", "reference: ex12_alexnet.tabel")
+    subs = tmp_path / "hw3"
+    subs.mkdir()
+    (subs / "s05.ipynb").write_bytes((ROOT / "submissions" / "hw3" / "s05" / "hw3.ipynb").read_bytes())
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "GRADER_RUBRICS": str(rubrics)})
+    assert proc.returncode == 2, proc.stderr
+    assert f"{bad}:{_line_of(bad, 'ex12_alexnet.tabel')}:" in proc.stderr and "no function 'tabel'" in proc.stderr
+    assert not list(out.glob("results/*.json"))
+
+
+def test_a_plan_loads_without_importing_the_reference_code():
+    code = ("import sys; from grader.engine.plan import GradingPlan; "
+            f"plan = GradingPlan.load({str(HW3)!r}); "
+            "assert not plan.prepared and plan.held_out() is not None; "
+            "print(sorted(m for m in ('torch', 'sklearn', 'reference.hw3.ex12_alexnet') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -158,8 +158,10 @@ def build_check(question: Question, answer: Answer, references: References) -> C
     return REGISTRY[answer.check](question, answer, references)
 
 
-def validate_answer(rubric: Rubric, answer: Answer) -> list[tuple[tuple, str]]:
-    """Everything wrong with one answer entry, as (location inside the answer, message)."""
+def validate_answer(rubric: Rubric, answer: Answer, with_references: bool = True) -> list[tuple[tuple, str]]:
+    """Everything wrong with one answer entry, as (location inside the answer, message). Without
+    `with_references`, only what can be told without importing the reference code (its check type,
+    name and options): enough to build the check."""
     cls = REGISTRY.get(answer.check)
     if cls is None:
         return [(("check",), f"unknown check type {answer.check!r} (known: {', '.join(sorted(REGISTRY))})")]
@@ -170,6 +172,8 @@ def validate_answer(rubric: Rubric, answer: Answer) -> list[tuple[tuple, str]]:
         options = cls.Options.model_validate(answer.options)
     except ValidationError as exc:
         return problems + [(("options",) + tuple(e["loc"]), e["msg"]) for e in exc.errors()]
+    if not with_references:
+        return problems
     references = References(rubric.reference)
     if answer.reference is not None:
         try:

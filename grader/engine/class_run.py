@@ -44,7 +44,7 @@ class ClassRun:
             raise SandboxUnavailable(f"no sandbox can be set up here ({reason}); student code is not run "
                                      "without one unless you pass --unsafe-no-sandbox")
         self.out_dir, self.use_sandbox, self.on_done = out_dir, not unsafe_no_sandbox, on_done
-        self.plan = GradingPlan.build(rubric_path, seed=seed)
+        self.plan = GradingPlan.load(rubric_path, seed=seed)  # the engine calls `prepare` once kernels start
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
         self.subs = discover(submissions)
         for stale in (out_dir / "results").glob(".*.tmp"):  # left by a run killed mid-write
@@ -60,6 +60,12 @@ class ClassRun:
         self.manual_scores = load_scores(out_dir)
         self._warming = threading.Thread(target=_warm_up_publish, daemon=True, name="warm-up-publish")
 
+    def prepare(self) -> None:
+        """Compute the reference answers; an engine calls it once it has started what it can
+        start without them (the local engine's warm-kernel factory imports meanwhile)."""
+        if self.todo:
+            self.plan.prepare()
+
     def warm_up_publish(self) -> None:
         """Load what the class files need in a background thread while the workers grade: over a
         second on first use, which would otherwise come after the last submission."""
@@ -73,6 +79,7 @@ class ClassRun:
 
     def grade_args(self, sub: Submission, lang: str, kernel_env: dict[str, str]) -> tuple:
         """The arguments of `grade_submission` for `sub`, the same whichever engine runs it."""
+        assert self.plan.prepared, "ClassRun.prepare() comes before grading"
         return (self.plan, sub, self.out_dir, lang, kernel_env, self.use_sandbox,
                 self.manual_scores.get(sub.student_id, {}))
 

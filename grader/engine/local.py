@@ -88,16 +88,18 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
     slots = gpu_slots.slots(gpu_slots.find_gpus(gpus), batch.plan.rubric.limits.gpu_share)
     ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
     ctx.set_forkserver_preload(["grader.engine.worker_preload"])
-    forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
     queue = ctx.Queue()
     if slots:
         jobs = min(jobs, len(slots))
     for i in range(jobs):
         queue.put(slots[i] if slots else None)
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    shared = _shared_zygote(batch, _kernel_env(slots[0] if slots else None, threads), jobs)
-    batch.warm_up_publish()
     try:
+        shared = _shared_zygote(batch, _kernel_env(slots[0] if slots else None, threads), jobs)
+        if batch.todo:
+            forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
+        batch.prepare()  # the reference answers, while the zygote and the forkserver import
+        batch.warm_up_publish()
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_start_worker,
                                  initargs=(queue, threads, shared)) as pool:
             futures = {pool.submit(_grade_in_slot, *batch.grade_args(sub, lang, {})): sub for sub in batch.todo}

@@ -18,22 +18,36 @@ class GradingPlan:
     reference_hash: str
     checks: list[tuple[Question, list[Check]]]
     seed: int
+    rubric_path: Path
+    prepared: bool = False
+
+    @classmethod
+    def load(cls, rubric_path: Path, seed: int | None = None) -> "GradingPlan":
+        """The rubric and its checks, before any reference code is imported (a fraction of a
+        second): enough to know what the kernels need, so that they start while `prepare` runs."""
+        rubric = load_rubric(rubric_path, references=False)
+        references = References(rubric.reference)
+        seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
+        checks = [(q, [build_check(q, answer, references) for answer in q.answers]) for q in rubric.questions]
+        return cls(rubric, hashlib.sha256(Path(rubric_path).read_bytes()).hexdigest()[:16],
+                   references.digest, checks, seed, Path(rubric_path))
+
+    def prepare(self) -> None:
+        """Check the rubric's reference names and compute every reference answer (function-check
+        inputs drawn with the plan's seed): seconds, most of it importing the reference code."""
+        load_rubric(self.rubric_path)  # raises RubricError for what `load` left unchecked
+        rng = np.random.default_rng(self.seed)
+        for _, checks in self.checks:
+            for check in checks:
+                check.prepare(rng)
+        self.prepared = True
 
     @classmethod
     def build(cls, rubric_path: Path, seed: int | None = None) -> "GradingPlan":
-        """Load the rubric and compute every reference answer (function-check inputs drawn with `seed`)."""
-        rubric = load_rubric(rubric_path)
-        references = References(rubric.reference)
-        seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
-        rng = np.random.default_rng(seed)
-        checks = []
-        for question in rubric.questions:
-            built = [build_check(question, answer, references) for answer in question.answers]
-            for check in built:
-                check.prepare(rng)
-            checks.append((question, built))
-        return cls(rubric, hashlib.sha256(Path(rubric_path).read_bytes()).hexdigest()[:16],
-                   references.digest, checks, seed)
+        """A plan with every reference answer computed."""
+        plan = cls.load(rubric_path, seed)
+        plan.prepare()
+        return plan
 
     def preflight(self) -> None:
         """Raise `NotReady` before anyone is graded if a check lacks what it needs (a dataset)."""

@@ -115,6 +115,7 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, address: str | N
     batch = ClassRun(submissions.resolve(), rubric_path.resolve(), out_dir.resolve(), force=force, seed=seed,
                      unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done)
     if batch.todo:
+        batch.prepare()
         started = _connect(address, jobs)
         batch.warm_up_publish()
         try:

@@ -7,7 +7,11 @@ multiprocessing's forkserver, see `local.run`) pays it once; the workers start w
 """
 from grader.engine import worker  # noqa: F401 - the grading code
 from grader.engine.local import die_with_parent
-from grader.reports import warm_up
 
 die_with_parent()  # the forkserver is the grader's child: it and the workers it forks die with it
-warm_up()
+try:
+    from grader.reports import warm_up  # WeasyPrint and its system libraries
+
+    warm_up()
+except Exception:  # noqa: BLE001 - a forkserver that failed here could fork no worker; the first
+    pass           # report of each worker meets the same failure and it becomes that student's result

@@ -61,8 +61,11 @@ def _line_of(path: Path_, lines: dict[Path_, int]) -> int:
     return lines[path]
 
 
-def load_rubric(path: Path) -> Rubric:
-    """Parse and validate the rubric at `path`, including its checks and reference names."""
+def load_rubric(path: Path, *, references: bool = True) -> Rubric:
+    """Parse and validate the rubric at `path`, including its checks and reference names.
+
+    `references=False` leaves out what needs the reference code imported (seconds, with torch or
+    TensorFlow): a grading run starts its kernels meanwhile and loads it fully after."""
     from grader.checks import validate_answer  # the check classes own their options
 
     path = Path(path)
@@ -91,7 +94,7 @@ def load_rubric(path: Path) -> Rubric:
     problems = []
     for qi, question in enumerate(rubric.questions):
         for ai, answer in enumerate(question.answers):
-            for sub, message in validate_answer(rubric, answer):
+            for sub, message in validate_answer(rubric, answer, with_references=references):
                 loc = ("questions", qi, "answers", ai) + sub
                 problems.append(f"{path}:{_line_of(loc, lines)}: {_where(loc)}: {message}")
     if problems:
