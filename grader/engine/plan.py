@@ -8,7 +8,7 @@ import numpy as np
 from grader.checks import Check, build_check
 from grader.kernel.probe import Request
 from grader.references import References
-from grader.rubric import Question, Rubric, load_rubric
+from grader.rubric import Question, Rubric, check_references, load_rubric
 
 
 @dataclass
@@ -35,7 +35,7 @@ class GradingPlan:
     def prepare(self) -> None:
         """Check the rubric's reference names and compute every reference answer (function-check
         inputs drawn with the plan's seed): seconds, most of it importing the reference code."""
-        load_rubric(self.rubric_path)  # raises RubricError for what `load` left unchecked
+        check_references(self.rubric_path, self.rubric)  # RubricError for what `load` left unchecked
         rng = np.random.default_rng(self.seed)
         for _, checks in self.checks:
             for check in checks:

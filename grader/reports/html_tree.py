@@ -3,9 +3,9 @@
 WeasyPrint parses HTML with tinyhtml5, a pure-Python HTML5 parser that took a sixth of a long
 report's render time. The reports' HTML comes only from our own templates, so the few things an
 HTML5 parser would repair never occur; the ones the templates rely on are done here: void
-elements, the implied ``<html>``/``<body>`` of a fragment, the implied ``<tbody>`` around rows written straight into a table, and the newline a
-browser drops after ``<pre>``. ``tests/test_report_render_speedups.py`` checks that the pages come out the
-same as with WeasyPrint's own parser.
+elements, the implied ``<html>``/``<body>`` of a fragment, the implied ``<tbody>`` around rows
+written straight into a table, and the newline a browser drops after ``<pre>``.
+``tests/test_report_render_speedups.py`` checks that the pages come out as with WeasyPrint's parser.
 """
 
 from __future__ import annotations

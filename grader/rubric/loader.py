@@ -61,14 +61,8 @@ def _line_of(path: Path_, lines: dict[Path_, int]) -> int:
     return lines[path]
 
 
-def load_rubric(path: Path, *, references: bool = True) -> Rubric:
-    """Parse and validate the rubric at `path`, including its checks and reference names.
-
-    `references=False` leaves out what needs the reference code imported (seconds, with torch or
-    TensorFlow): a grading run starts its kernels meanwhile and loads it fully after."""
-    from grader.checks import validate_answer  # the check classes own their options
-
-    path = Path(path)
+def _parse(path: Path) -> tuple[Rubric, dict[Path_, int]]:
+    """The rubric at `path` checked against the schema, and the line of every key in it."""
     try:
         loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
         try:
@@ -87,16 +81,39 @@ def load_rubric(path: Path, *, references: bool = True) -> Rubric:
     lines: dict[Path_, int] = {}
     _lines(node, (), lines)
     try:
-        rubric = Rubric.model_validate(data)
+        return Rubric.model_validate(data), lines
     except ValidationError as exc:
         raise RubricError([f"{path}:{_line_of(tuple(e['loc']), lines)}: {_where(tuple(e['loc']))}: "
                            f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]) from None
-    problems = []
-    for qi, question in enumerate(rubric.questions):
-        for ai, answer in enumerate(question.answers):
-            for sub, message in validate_answer(rubric, answer, with_references=references):
-                loc = ("questions", qi, "answers", ai) + sub
-                problems.append(f"{path}:{_line_of(loc, lines)}: {_where(loc)}: {message}")
+
+
+def _answer_problems(rubric: Rubric, with_references: bool) -> list[tuple[Path_, str]]:
+    from grader.checks import validate_answer  # the check classes own their options
+
+    return [(("questions", qi, "answers", ai) + sub, message)
+            for qi, question in enumerate(rubric.questions) for ai, answer in enumerate(question.answers)
+            for sub, message in validate_answer(rubric, answer, with_references=with_references)]
+
+
+def _raise(path: Path, problems: list[tuple[Path_, str]], lines: dict[Path_, int]) -> None:
     if problems:
-        raise RubricError(problems)
+        raise RubricError([f"{path}:{_line_of(loc, lines)}: {_where(loc)}: {message}" for loc, message in problems])
+
+
+def load_rubric(path: Path, *, references: bool = True) -> Rubric:
+    """Parse and validate the rubric at `path`, including its checks and reference names.
+
+    `references=False` leaves out what needs the reference code imported (seconds, with torch or
+    TensorFlow), for `check_references` to do while a grading run starts its kernels."""
+    path = Path(path)
+    rubric, lines = _parse(path)
+    _raise(path, _answer_problems(rubric, references), lines)
     return rubric
+
+
+def check_references(path: Path, rubric: Rubric) -> None:
+    """Raise `RubricError` for what `load_rubric(path, references=False)` left unchecked in `rubric`;
+    the file is read again only to name the lines of a problem."""
+    problems = _answer_problems(rubric, with_references=True)
+    if problems:
+        _raise(Path(path), problems, _parse(Path(path))[1])
