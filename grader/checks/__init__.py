@@ -5,9 +5,9 @@ A new question type is a new module in this package plus rubric entries that nam
 import importlib
 import pkgutil
 
-from grader.checks.base import REGISTRY, Check, Evidence, NotReady, Outcome, build_check, validate_answer
+from grader.checks.base import REGISTRY, Check, Evidence, NotReady, Outcome, build_check, judge, validate_answer
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["REGISTRY", "Check", "Evidence", "NotReady", "Outcome", "build_check", "validate_answer"]
+__all__ = ["REGISTRY", "Check", "Evidence", "NotReady", "Outcome", "build_check", "judge", "validate_answer"]

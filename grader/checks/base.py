@@ -3,6 +3,8 @@
 A check prepares its expected value in the trusted process (`prepare`), says what it needs
 from the student's kernel (`requests`), and turns the kernel's replies into an `Outcome`.
 """
+import sys
+import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,7 +33,7 @@ class Outcome:
     """How one answer fared: a fraction of its points and what to tell the student."""
 
     fraction: float
-    status: str  # passed | partial | failed | error | missing | manual
+    status: str  # passed | partial | failed | error | missing | manual | internal_error
     feedback: dict[str, str]
     expected: str | None = None
     found: str | None = None
@@ -134,16 +136,14 @@ class ValueCheck(Check):
             outcome.expected = self.shown_expected()
             return outcome
         if reply.status == "error":
-            return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+            return Outcome(0.0, "error", msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
         try:
             outcome = self.compare(reply.value)
-        except Unreadable as exc:
+        except Unreadable as exc:  # anything else is a fault of ours: see `judge`
             outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):  # a shape no reader expected
-            outcome = Outcome(0.0, "failed", msg.UNREADABLE, found=fmt(reply.value))
-        if self.answer.secret:
+        if self.answer.secret:  # nothing derived from a secret expected value leaves the grader
             outcome.expected = None
-            outcome.details = [{**d, "expected": None} for d in outcome.details]
+            outcome.details = [{**d, "expected": None, "note": None} for d in outcome.details]
         outcome.error = outcome.error or (cell_error if outcome.status != "passed" else None)
         return outcome
 
@@ -152,6 +152,17 @@ class ValueCheck(Check):
 
     @abstractmethod
     def compare(self, found: Any) -> Outcome: ...
+
+
+def judge(check: Check, evidence: Evidence) -> Outcome:
+    """`check.grade`, where a fault of the grader's costs this one answer: it is logged with its
+    traceback and the answer marked `internal_error`, never the student's error."""
+    try:
+        return check.grade(evidence)
+    except Exception:  # noqa: BLE001 - any bug of ours, on this answer only
+        print(f"grader: internal error checking {check.answer.name or check.question.id} "
+              f"({check.question.id}):\n{traceback.format_exc()}", file=sys.stderr)
+        return Outcome(0.0, "internal_error", msg.INTERNAL_ERROR)
 
 
 def build_check(question: Question, answer: Answer, references: References) -> Check:

@@ -52,7 +52,7 @@ class ExperimentCheck(Check):
         if reply is None or reply.status == "missing":
             return evidence.unanswered(self.question.id, self.answer.name)
         if reply.status == "error":
-            return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+            return Outcome(0.0, "error", msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
         try:
             runs = {str(k): v for k, v in as_mapping(reply.value, o.runs).items()}  # 3 and "3" alike
         except Unreadable as exc:

@@ -24,6 +24,8 @@ class FunctionOptions(BaseModel):
                               "one that takes `trial` can make sure every case is covered")
     trials: int = Field(default=3, ge=1, le=50)
     format: Literal["numpy", "torch"] = "numpy"
+    call_timeout_s: float | None = Field(default=None, gt=0, description="time one call may take; default: "
+                                                                         "the rubric's limits.answer_timeout_s")
 
 
 def _arrays(value: Any) -> Any:
@@ -51,16 +53,19 @@ class FunctionCheck(Check):
 
     def requests(self) -> list[Request]:
         return [Request(key=f"{self.answer.name}#{i}", name=self.answer.name, kind="call", args=args,
-                        format=self.options.format) for i, (args, _) in enumerate(self.trials)]
+                        format=self.options.format, timeout_s=self.options.call_timeout_s)
+                for i, (args, _) in enumerate(self.trials)]
 
     def grade(self, evidence: Evidence) -> Outcome:
-        right, first_wrong = 0, None
+        """Each call judged on its own: one that fails or times out costs its share alone."""
+        right, first_wrong, first_failure = 0, None, None
         for i, (_, expected) in enumerate(self.trials):
             reply = evidence.replies.get(f"{self.answer.name}#{i}")
             if reply is None or reply.status == "missing":
                 return evidence.unanswered(self.question.id, self.answer.name)
             if reply.status == "error":
-                return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+                first_failure = first_failure or reply
+                continue
             try:
                 outcome = match(reply.value, expected, self.answer.tolerance)
             except Unreadable as exc:
@@ -69,7 +74,12 @@ class FunctionCheck(Check):
                 right += 1
             elif first_wrong is None:
                 first_wrong = outcome
+        if first_failure is not None and right == 0 and first_wrong is None:  # no call gave an answer
+            return Outcome(0.0, "error", msg.reply_failed(first_failure.reason, self.answer.name),
+                           error=first_failure.error)
         result = Outcome.scored(right / len(self.trials), feedback=msg.trials_right(right, len(self.trials)))
+        if first_failure is not None:
+            result.error = first_failure.error
         if first_wrong is not None and not self.answer.secret:
             result.expected, result.found, result.details = first_wrong.expected, first_wrong.found, first_wrong.details
         return result

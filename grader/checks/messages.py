@@ -10,8 +10,6 @@ CELL_FAILED = {"fa": "سلولی که این پاسخ را می‌ساخت با 
                "en": "The cell that builds this answer stopped with an error; its output is shown below."}
 CELL_TIMEOUT = {"fa": "سلولی که این پاسخ را می‌ساخت از زمان مجاز بیشتر طول کشید و متوقف شد (شاید یک حلقه بی‌پایان).",
                 "en": "The cell that builds this answer ran past its time limit and was stopped (an endless loop?)."}
-READ_FAILED = {"fa": "خواندن یا اجرای پاسخ در نوت‌بوک با خطا روبه‌رو شد.",
-               "en": "Reading or calling the answer in the notebook raised an error."}
 UNREADABLE = {"fa": "پاسخ به شکلی است که خوانده نمی‌شود؛ قالب خواسته‌شده در صورت پرسش آمده است.",
               "en": "The answer has a form that cannot be read; the question states the expected form."}
 MANUAL = {"fa": "این پرسش را دستیار آموزشی تصحیح می‌کند.",
@@ -72,3 +70,32 @@ def reported_mismatch(name: str, claimed: float, measured: float) -> dict[str, s
                   "فاصله زیادی دارد: شاید مدل ذخیره‌شده همان مدل گزارش‌شده نباشد. دستیار آموزشی بررسی می‌کند.",
             "en": f"The value the notebook reports ({name} = {claimed:.4f}) is far from the grader's own evaluation "
                   f"({measured:.4f}): the saved model may not be the one reported. A teaching assistant will look."}
+
+
+def reply_failed(reason: str | None, name: str) -> dict[str, str]:
+    """Why an answer could not be collected from the kernel, by the probe's reason (probe.REASONS)."""
+    fa, en = {
+        "timeout": (f"خواندن یا اجرای {name} از زمان مجاز بیشتر طول کشید و متوقف شد.",
+                    f"Reading or calling {name} ran past its time limit and was stopped."),
+        "exit": (f"{name} هنگام اجرا sys.exit() یا exit() را صدا زد.",
+                 f"{name} called sys.exit() or exit() while it ran."),
+        "raised": (f"خواندن یا اجرای {name} با خطا روبه‌رو شد؛ خروجی خطا در پایین آمده است.",
+                   f"Reading or calling {name} raised an error; its output is shown below."),
+        "too_large": (f"پاسخ {name} از اندازه مجاز برای یک پاسخ بزرگ‌تر یا تودرتوتر است.",
+                      f"The answer {name} is larger, or nested deeper, than one answer may be."),
+        "kernel_ended": (f"هسته پایتون هنگام خواندن {name} از کار افتاد؛ نوت‌بوک در هسته‌ای تازه دوباره اجرا "
+                         "و بقیه پاسخ‌ها خوانده شدند.",
+                         f"The Python kernel died while {name} was collected; the notebook ran again in a fresh "
+                         "kernel and the other answers were collected."),
+        "not_run": (f"پاسخ {name} خوانده نشد: هسته پایتون بارها از کار افتاد یا زمان نوت‌بوک تمام شد.",
+                    f"{name} was not collected: the notebook's kernel kept ending or its time ran out."),
+        "forged": (f"هنگام خواندن {name} پاسخی ساختگی به نام سامانه نمایش داده شد؛ پاسخ پذیرفته نشد.",
+                   f"Something displayed a reply in the grader's name while {name} was collected; it was refused."),
+    }.get(reason or "", (f"پاسخ {name} از نوت‌بوک خوانده نشد.", f"The answer {name} could not be read from the notebook."))
+    return {"fa": fa, "en": en}
+
+
+INTERNAL_ERROR = {"fa": "سامانه تصحیح در بررسی این پاسخ خطا کرد (اشکال از سامانه است، نه از نوت‌بوک شما)؛ "
+                        "دستیار آموزشی آن را بررسی می‌کند.",
+                  "en": "The grader failed while checking this answer (a fault of the grader, not of your "
+                        "notebook); a teaching assistant will look at it."}

@@ -91,7 +91,7 @@ class ModelCheck(Check):
 
     def requests(self) -> list[Request]:
         reqs = [Request(key=f"{self.answer.name}#file", name=self.options.file, kind="file",
-                        args={"max_bytes": int(self.options.max_mib * 2**20)})]
+                        max_bytes=int(self.options.max_mib * 2**20))]
         if self.options.reported:
             reqs.append(Request(key=f"{self.answer.name}#reported", name=self.options.reported))
         return reqs
@@ -117,7 +117,7 @@ class ModelCheck(Check):
                 outcome.feedback = msg.model_not_saved(self.options.file)
             return outcome
         if reply.status == "error" or not isinstance(reply.value, bytes) or evidence.runtime is None:
-            return Outcome(0.0, "error", msg.READ_FAILED, error=reply.error)
+            return Outcome(0.0, "error", msg.reply_failed(reply.reason, self.options.file), error=reply.error)
         result = evaluate_model(self.job(), reply.value, Path(self.options.file).suffix, evidence.runtime,
                                 datasets.data_root())
         status = result.get("status")

@@ -55,7 +55,7 @@ def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_
 
 
 def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, Any]]:
-    """Bilingual run-level messages: time limits, a dead kernel, answers that could not be read."""
+    """Bilingual run-level messages: time limits, kernels that ended and were replaced."""
     out = []
     timeouts = [f for f in execution.failures if f.kind == "timeout"]
     if timeouts:
@@ -75,19 +75,24 @@ def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, An
                     "detail": ""})
     if execution.kernel_stuck:
         out.append({"kind": "kernel_stuck",
-                    "message": {"fa": "هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ سلول‌های بعدی اجرا "
-                                      "و پاسخ‌ها خوانده نشدند.",
-                                "en": "The Python kernel stopped responding after a cell reached its time limit; "
-                                      "the later cells were not run and no answers could be read."},
+                    "message": {"fa": "هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ نوت‌بوک بدون آن سلول "
+                                      "در هسته‌ای تازه دوباره اجرا شد.",
+                                "en": "The Python kernel stopped responding after a cell reached its time limit; the "
+                                      "notebook ran again in a fresh kernel without that cell."},
                     "detail": ""})
-    elif execution.kernel_died:
+    if execution.kernel_died:
         out.append({"kind": "kernel_died",
-                    "message": {"fa": "هسته پایتون نوت‌بوک از کار افتاد (شاید حافظه تمام شد).",
-                                "en": "The notebook's Python kernel died (out of memory?)."},
+                    "message": {"fa": "هسته پایتون نوت‌بوک در یک سلول از کار افتاد (شاید حافظه تمام شد)؛ نوت‌بوک بدون "
+                                      "آن سلول در هسته‌ای تازه دوباره اجرا شد.",
+                                "en": "The notebook's Python kernel died in a cell (out of memory?); the notebook ran "
+                                      "again in a fresh kernel without that cell."},
                     "detail": ""})
-    elif execution.probe_failed:
-        out.append({"kind": "answers_unreadable",
-                    "message": {"fa": "پس از اجرای نوت‌بوک، پاسخ‌ها خوانده نشدند.",
-                                "en": "The answers could not be read after the notebook ran."},
+    if execution.ended_by:
+        names = ", ".join(execution.ended_by)
+        out.append({"kind": "answer_ended_kernel",
+                    "message": {"fa": f"هنگام خواندن پاسخ {names}، هسته پایتون از کار افتاد یا دیگر پاسخ نداد؛ نوت‌بوک در "
+                                      "هسته‌ای تازه دوباره اجرا و بقیه پاسخ‌ها خوانده شدند.",
+                                "en": f"Collecting {names} ended the Python kernel (it died or stopped responding); the "
+                                      "notebook ran again in a fresh kernel and the other answers were collected."},
                     "detail": ""})
     return out

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.checks import Evidence, Outcome
+from grader.checks import Evidence, Outcome, judge
 from grader.engine.evidence import evidence_from, run_errors
 from grader.engine.plan import GradingPlan
 from grader.intake import Problem, Submission, open_submission, read_notebook
@@ -80,7 +80,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
             evidence.runtime = setup.runtime
             result["errors"] += run_errors(execution, limits.cell_timeout_s)
-            questions = [question_result(q, [c.grade(evidence) for c in checks]) for q, checks in plan.checks]
+            questions = [question_result(q, [judge(c, evidence) for c in checks]) for q, checks in plan.checks]
     result["questions"] = questions
     result["total"], result["manual_pending"] = total(questions)
     apply_saved(result, manual_scores or {})  # a teaching assistant's scores survive a regrade

@@ -50,6 +50,7 @@ STATUS = {
     "error": Bi("خطا", "error"),
     "missing": Bi("بی‌پاسخ", "missing"),
     "manual": Bi("تصحیح دستی", "manual"),
+    "internal_error": Bi("خطای سامانه", "grader fault"),
 }
 
 LABELS = {

@@ -81,6 +81,9 @@ class Limits(Strict):
     max_processes: int = Field(default=512, ge=16, description="processes and threads of one kernel")
     max_open_files: int = Field(default=1024, ge=64)
     max_output_mib: float = Field(default=2, gt=0, description="output kept per cell; the rest is dropped")
+    answer_timeout_s: float = Field(default=5, gt=0, description="time to collect one answer: reading a value, "
+                                                                  "or one call of a function answer")
+    max_answer_mib: float = Field(default=32, gt=0, description="the largest one answer may be, encoded")
     gpu_share: int = Field(default=1, ge=1, le=64, description="kernels that may share one GPU at a time")
 
 

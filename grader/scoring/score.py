@@ -9,7 +9,7 @@ from grader.checks import Outcome
 from grader.checks import messages as msg
 from grader.rubric import Question
 
-_NOT_ANSWERED = {"missing", "error"}
+_NOT_ANSWERED = {"missing", "error", "internal_error"}
 
 
 def _status(answers: list[dict[str, Any]]) -> str:
@@ -22,7 +22,7 @@ def _status(answers: list[dict[str, Any]]) -> str:
         return "passed"
     if fraction > 0:
         return "partial"
-    for special in ("error", "missing"):
+    for special in ("internal_error", "error", "missing"):
         if statuses <= _NOT_ANSWERED | {"manual"} and special in statuses:
             return special
     return "failed"
