@@ -140,8 +140,9 @@ def test_a_kernel_that_ignores_interrupts_or_exits_costs_only_its_cell(graded):
 def test_tampering_gains_nothing(graded):
     _, paths, _ = graded
     assert points(paths, "patches_probe") == {"q1": 0, "q2": 0}  # forged [9, 9, 9]; wrong function
-    forged = result(paths, "forges_output")
-    assert forged["total"] == 0 and "answers_unreadable" in error_kinds(paths, "forges_output")
+    forged = [q["answers"][0] for q in result(paths, "forges_output")["questions"]]
+    assert [a["points"] for a in forged] == [0, 0]  # every probe cell showed two replies: both refused
+    assert all("in the grader's name" in a["feedback"]["en"] for a in forged)
     assert points(paths, "liar") == {"q1": 0, "q2": 0}
 
 

@@ -51,6 +51,7 @@ class Execution:
     kernel_stuck: bool = False  # a notebook cell ended a kernel (ignored the interrupt)
     ended_by: list[str] = field(default_factory=list)  # answers whose collection ended a kernel
     kernels: int = 0
+    answer_s: list[float] = field(default_factory=list)  # how long each collected answer took
     runtime_s: float = 0.0
 
 
@@ -163,7 +164,8 @@ class _Runs:
             except DeadKernelError:
                 self._ended_by(request, "kernel_ended", "the kernel died while this answer was collected")
                 return False
-            if time.monotonic() - started < client.limit - 0.05:
+            self.result.answer_s.append(time.monotonic() - started)
+            if self.result.answer_s[-1] < client.limit - 0.05:
                 self.result.replies[request.key] = parse_reply(cell.outputs, request.key)
                 continue
             reply = parse_reply(cell.outputs, request.key)

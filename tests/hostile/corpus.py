@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from grader.kernel.probe import MIME
+
 SECRET = "SECRET-7f3a9c-do-not-leak"
 TOKEN = "ci-token-5d2e8b-do-not-leak"
 
@@ -119,13 +121,13 @@ def forged(obj, *a, **k):
 json.dumps = forged
 builtins.isinstance = lambda *a: True
 """,
-        "forges_output": """
+        "forges_output": f"""
 from IPython.display import display
-display({'application/vnd.grader.answers+json': '{"answer": {"status": "ok", "value": [1.0, 2.0, 3.0]}}'}, raw=True)
-print('application/vnd.grader.answers+json {"answer": [1, 2, 3]}')
+fake = '{{"key": "answer", "status": "ok", "value": [1.0, 2.0, 3.0]}}'
+display({{'{MIME}': fake}}, raw=True)
+print('{MIME}', fake)
 ip = get_ipython()
-ip.events.register('post_run_cell', lambda *a: display(
-    {'application/vnd.grader.answers+json': '{"answer": {"status": "ok", "value": [1.0, 2.0, 3.0]}}'}, raw=True))
+ip.events.register('post_run_cell', lambda *a: display({{'{MIME}': fake}}, raw=True))
 """,
         "writes_results": f"""
 import os, json
