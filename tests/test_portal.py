@@ -132,13 +132,13 @@ def test_wrong_code_and_unknown_id_answer_alike(app, portal, monkeypatch) -> Non
     assert (wrong.status_code, wrong.content) == (unknown.status_code, unknown.content) == (403, wrong.content)
     assert "شماره دانشجویی یا کد دسترسی درست نیست" in wrong.text and "not correct" in wrong.text
     assert len(calls) == 2  # scrypt ran for the unknown id as well: same time
-    empty = client.post("/download", content=b"", headers={"content-type": "application/x-www-form-urlencoded"})
+    empty = login(client, "", "")
     assert (empty.status_code, empty.content) == (403, wrong.content)
 
 
 TRAVERSALS = ["../s202", "..%2Fs202", "s101/../s202", "..\\s202", "/etc/passwd", "../secret", "../../secret.pdf",
               "%2e%2e%2fsecret", "s202.pdf", "results/s202", "s101\x00", "s101\x00../s202", ".", "..", "",
-              "s101" + "/" * 5000, "x" * 100_000]
+              "s101" + "/" * 500, "x" * 1000]  # longer ones exceed the form's size limit (test_portal_attacks)
 
 
 @pytest.mark.parametrize("sid", TRAVERSALS)
@@ -166,30 +166,6 @@ def test_no_url_reaches_a_file(app, portal) -> None:  # type: ignore[no-untyped-
         assert "صفحه پیدا نشد" in response.text and "Page not found" in response.text
 
 
-def test_failures_are_limited_per_ip_and_per_id(app, portal, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    _, codes = portal
-    alice = TestClient(app, client=("10.1.0.1", 1))
-    for i in range(5):
-        assert login(alice, f"guess{i}", "wrong").status_code == 403
-    blocked = login(alice, "s101", codes["s101"])  # even the right code waits a minute
-    assert blocked.status_code == 429
-    assert "یک دقیقه صبر کنید" in blocked.text and "Too many failed attempts" in blocked.text
-    assert login(TestClient(app, client=("10.1.0.2", 1)), "s101", codes["s101"]).status_code == 200
-
-    for i in range(5):  # one id attacked from many addresses
-        assert login(TestClient(app, client=(f"10.2.0.{i}", 1)), "s202", "wrong").status_code == 403
-    fresh = TestClient(app, client=("10.3.0.1", 1))
-    assert login(fresh, "s202", codes["s202"]).status_code == 429
-    for i in range(5):  # an unknown id is limited the same way, so a 429 tells nothing
-        login(TestClient(app, client=(f"10.4.0.{i}", 1)), "s999", "wrong")
-    assert login(fresh, "s999", "wrong").status_code == 429
-    assert login(fresh, "s101", codes["s101"]).status_code == 200
-
-    clock.now += 61
-    assert login(alice, "s101", codes["s101"]).status_code == 200
-    assert login(fresh, "s202", codes["s202"]).status_code == 200
-
-
 def test_staff_pages_need_the_staff_code(app, portal) -> None:  # type: ignore[no-untyped-def]
     out, codes = portal
     client = TestClient(app)
@@ -215,8 +191,7 @@ def test_staff_pages_need_the_staff_code(app, portal) -> None:  # type: ignore[n
     assert grades.content == (out / "grades.csv").read_bytes() and "attachment" in grades.headers["content-disposition"]
 
     good = client.cookies["grader_staff"]
-    expiry, mac = good.split(".")
-    for forged in (f"{int(expiry) + 1}.{mac}", f"{expiry}.{mac[:-1]}{'0' if mac[-1] != '0' else '1'}", "x.y", good + "0"):
+    for forged in (good[:-1], good + "0", good[:-1] + ("A" if good[-1] != "A" else "B"), "x.y", "0" * 43):
         assert TestClient(app, cookies={"grader_staff": forged}).get("/staff").status_code == 403
     assert TestClient(app, cookies={"grader_staff": good}).get("/staff").status_code == 200
     client.post("/staff/logout")

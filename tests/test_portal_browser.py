@@ -96,5 +96,11 @@ def test_student_and_staff_in_a_browser(server, browser) -> None:  # type: ignor
         with page.expect_download() as info:
             page.click("a[href='/staff/summary.pdf']")
         assert Path(info.value.path()).read_bytes() == (out / "summary.pdf").read_bytes()
+
+        page.click("nav.toolbar form[action='/staff/logout'] button")
+        page.wait_for_url(f"{url}/")
+        page.goto(f"{url}/staff")
+        assert "Sign in with the staff code to see this page." in page.locator(".alert").inner_text()
+        assert page.locator("table.class").count() == 0
     finally:
         page.close()

@@ -1,26 +1,32 @@
-"""The download portal (DESIGN.md, "Portal"): students fetch their own PDF, staff see the class.
+"""The download portal: students fetch their own PDF, staff see the class.
 
 Requests never name files: a verified student id (or, for staff, a key of the start-up index)
 picks an entry of ClassIndex, whose paths were fixed when the portal started.
 """
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import math
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from grader.portal.guard import Clock, RateLimiter, StaffSession
+from grader.portal.guard import Clock, Refused, Sessions, Throttle, network
 from grader.portal.index import ClassIndex, normalize_id
 from grader.portal.pages import CSS, render
 from grader.portal.tokens import Verifier
 from grader.similarity import load_similarity
 
 MAX_FORM_BYTES = 4096
+MAX_FIELDS = 8
+FORM_TYPE = "application/x-www-form-urlencoded"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -30,23 +36,55 @@ SECURITY_HEADERS = {
 }
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """A small urlencoded form (the portal's only input); anything else reads as empty fields."""
-    body = b""
+class FormError(Exception):
+    """A request that is not one of the portal's forms: answered `status` with `message`, never a 500."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+async def _form(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
+    """The urlencoded UTF-8 form the login page sends: exactly `fields`, each once, in ≤ 4 KiB."""
+    media, *params = request.headers.get("content-type", "").split(";")
+    charsets = [v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in params)
+                if k.strip().lower() == "charset"]
+    if media.strip().lower() != FORM_TYPE or any(c not in ("utf-8", "utf8") for c in charsets):
+        raise FormError(415, "form_type")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_FORM_BYTES:
+        raise FormError(413, "form_large")
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            return {}
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=8)
-    return {k: v[0] for k, v in fields.items()}
+            raise FormError(413, "form_large")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS,
+                          errors="strict")
+    except UnicodeDecodeError:  # raw bytes or %-escapes that are not UTF-8
+        raise FormError(400, "form_encoding") from None
+    except ValueError:  # more than MAX_FIELDS fields
+        raise FormError(400, "form_fields") from None
+    if sorted(name for name, _ in pairs) != sorted(fields):
+        raise FormError(400, "form_fields")
+    return dict(pairs)
 
 
-def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = time.time) -> FastAPI:
-    """Load the tokens and the results index once; TokenError if `grader tokens` was never run."""
+def create_app(out: Path, *, clock: Clock = time.monotonic,
+               sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+               proxies: Sequence[str] = (), secure_cookie: bool = False) -> FastAPI:
+    """Load the tokens and the results index once; TokenError if `grader tokens` was never run.
+
+    `proxies` are the addresses (or networks) of a TLS reverse proxy in front: only requests from
+    them have their X-Forwarded-For (the client address, for throttling) and X-Forwarded-Proto
+    (anything but http → Secure cookie) believed. `secure_cookie` makes the cookie Secure always.
+    """
     index = ClassIndex.build(out)
     verifier = Verifier.load(out)
-    limiter = RateLimiter(clock=clock)
-    session = StaffSession(clock=wall_clock)
+    throttle = Throttle(clock=clock)
+    sessions = Sessions(clock=clock)
+    trusted = [ipaddress.ip_network(p, strict=False) for p in proxies]
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     def page(name: str, status: int = 200, message: str | None = None, **context: object) -> HTMLResponse:
@@ -56,8 +94,43 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
     def download(path: Path, name: str, media_type: str) -> FileResponse:
         return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="attachment")
 
+    def from_proxy(request: Request) -> bool:
+        try:
+            peer = ipaddress.ip_address(request.client.host if request.client else "")
+        except ValueError:
+            return False
+        return any(peer in net for net in trusted)
+
+    def forwarded(request: Request, header: str) -> str:
+        """The proxy's own entry: the last one, as a proxy appends to what the client sent."""
+        return ",".join(request.headers.getlist(header)).rsplit(",", 1)[-1].strip()
+
+    def client_address(request: Request) -> str:
+        peer = request.client.host if request.client else ""
+        return network((from_proxy(request) and forwarded(request, "x-forwarded-for")) or peer)
+
+    def secure(request: Request) -> bool:
+        """A proxy that names no scheme is taken to be the TLS proxy it was declared to be."""
+        if from_proxy(request):
+            return secure_cookie or (forwarded(request, "x-forwarded-proto").lower() or "https") == "https"
+        return secure_cookie or request.url.scheme == "https"
+
     def is_staff(request: Request) -> bool:
-        return session.valid(request.cookies.get(StaffSession.cookie))
+        return sessions.valid(request.cookies.get(Sessions.cookie))
+
+    async def verified(request: Request, account: str, check: Callable[..., bool], *args: str) -> bool:
+        """Check a code under the throttle (Refused → 429); the scrypt work runs off the event loop."""
+        attempt = throttle.begin(client_address(request), account)
+        if attempt.delay:
+            await sleep(attempt.delay)
+        ok = await run_in_threadpool(check, *args)
+        if ok:
+            throttle.succeeded(attempt)
+        return ok
+
+    def get(path: str):  # type: ignore[no-untyped-def]
+        """A GET route that answers HEAD alike (headers only), as HTTP requires."""
+        return app.api_route(path, methods=["GET", "HEAD"])
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -69,23 +142,30 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
     async def http_error(request: Request, exc: HTTPException) -> HTMLResponse:
         return page("error", exc.status_code, "not_found" if exc.status_code == 404 else "bad_request")
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.exception_handler(FormError)
+    async def form_error(request: Request, exc: FormError) -> HTMLResponse:
+        return page("login", exc.status, exc.message)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> HTMLResponse:
+        seconds = max(1, math.ceil(exc.wait))
+        response = page("login", 429, "too_many", seconds=seconds)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    @get("/")
     async def home() -> HTMLResponse:
         return page("login")
 
-    @app.get("/static/portal.css")
+    @get("/static/portal.css")
     async def stylesheet() -> Response:
         return Response(CSS, media_type="text/css; charset=utf-8")
 
     @app.post("/download")
     async def student_download(request: Request) -> Response:
-        form = await _form(request)
-        sid = normalize_id(form.get("student_id", ""))
-        ip = request.client.host if request.client else "?"
-        if limiter.blocked(f"ip:{ip}", f"id:{sid}"):
-            return page("login", 429, "too_many")
-        if not await run_in_threadpool(verifier.student, sid, form.get("code", "")):
-            limiter.fail(f"ip:{ip}", f"id:{sid}")
+        form = await _form(request, ("student_id", "code"))
+        sid = normalize_id(form["student_id"])
+        if not await verified(request, f"id:{sid}", verifier.student, sid, form["code"]):
             return page("login", 403, "bad_login")
         student = index.find(sid)
         if student is None or student.pdf is None:
@@ -94,25 +174,22 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
 
     @app.post("/staff/login")
     async def staff_login(request: Request) -> Response:
-        form = await _form(request)
-        ip = request.client.host if request.client else "?"
-        if limiter.blocked(f"ip:{ip}", "staff"):
-            return page("login", 429, "too_many")
-        if not await run_in_threadpool(verifier.is_staff, form.get("code", "")):
-            limiter.fail(f"ip:{ip}", "staff")
+        form = await _form(request, ("code",))
+        if not await verified(request, "staff", verifier.is_staff, form["code"]):
             return page("login", 403, "bad_staff")
         response = RedirectResponse("/staff", status_code=303)
-        response.set_cookie(StaffSession.cookie, session.issue(), max_age=int(session.lifetime), path="/",
-                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        response.set_cookie(Sessions.cookie, sessions.issue(), max_age=int(sessions.lifetime), path="/",
+                            httponly=True, samesite="strict", secure=secure(request))
         return response
 
     @app.post("/staff/logout")
-    async def staff_logout() -> Response:
+    async def staff_logout(request: Request) -> Response:
+        sessions.revoke(request.cookies.get(Sessions.cookie))
         response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(StaffSession.cookie, path="/")
+        response.delete_cookie(Sessions.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
         return response
 
-    @app.get("/staff", response_class=HTMLResponse)
+    @get("/staff")
     async def staff_table(request: Request) -> HTMLResponse:
         if not is_staff(request):
             return page("login", 403, "staff_only")
@@ -121,7 +198,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
                     has_summary=index.summary_pdf is not None, has_grades=index.grades_csv is not None,
                     similar=None if similar is None else similar.get("pairs") or [])
 
-    @app.get("/staff/report/{student_id}")
+    @get("/staff/report/{student_id}")
     async def staff_report(student_id: str, request: Request) -> Response:
         if not is_staff(request):
             return page("login", 403, "staff_only")
@@ -138,11 +215,11 @@ def create_app(out: Path, *, clock: Clock = time.monotonic, wall_clock: Clock = 
             raise HTTPException(404)
         return download(path, name, media_type)
 
-    @app.get("/staff/summary.pdf")
+    @get("/staff/summary.pdf")
     async def staff_summary(request: Request) -> Response:
         return staff_file(request, index.summary_pdf, "summary.pdf", "application/pdf")
 
-    @app.get("/staff/grades.csv")
+    @get("/staff/grades.csv")
     async def staff_grades(request: Request) -> Response:
         return staff_file(request, index.grades_csv, "grades.csv", "text/csv; charset=utf-8")
 

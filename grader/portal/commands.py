@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -51,13 +52,30 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+LOOPBACK = "127.0.0.1,::1"
+
+
+def _networks(text: str) -> list[str]:
+    """Comma-separated addresses or networks; a typo is an error, not a proxy silently distrusted."""
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        for item in items:
+            ipaddress.ip_network(item, strict=False)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not items:
+        raise argparse.ArgumentTypeError("no proxy address given")
+    return items
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from grader.portal.app import create_app
 
     try:
-        app = create_app(Path(args.out_dir))
+        app = create_app(Path(args.out_dir), proxies=args.proxy_addresses if args.behind_proxy else (),
+                         secure_cookie=args.secure_cookie)
     except TokenError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
@@ -77,4 +95,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     srv.add_argument("out_dir", metavar="OUT")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--behind-proxy", action="store_true",
+                     help="requests come through a TLS reverse proxy: believe its X-Forwarded-For (client "
+                          "address, for throttling) and X-Forwarded-Proto (the staff cookie is Secure unless it "
+                          "says http); the same headers from any other address are ignored")
+    srv.add_argument("--proxy-addresses", type=_networks, default=LOOPBACK, metavar="ADDRESSES",
+                     help=f"the proxy's comma-separated addresses or networks (default: {LOOPBACK})")
+    srv.add_argument("--secure-cookie", action="store_true",
+                     help="mark the staff cookie Secure (sent only over HTTPS) whatever the scheme")
     srv.set_defaults(fn=cmd_serve)

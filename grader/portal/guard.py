@@ -1,67 +1,173 @@
-"""In-memory defences of the portal: failed-attempt limits and the signed staff session."""
+"""In-memory defences of the portal: login throttling and the staff sessions.
+
+The app calls these only from async endpoints, so everything here runs on the event loop's thread
+and needs no locks. State is keyed by SHA-256 digests, so memory per entry is fixed however long
+the submitted id or cookie is.
+"""
 from __future__ import annotations
 
 import hashlib
-import hmac
+import ipaddress
+import itertools
 import secrets
 import time
-from collections import deque
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 Clock = Callable[[], float]
+MAX_KEYS = 100_000  # entries per table; a flood past this loses its oldest ones, the server no memory
+V = TypeVar("V")
 
 
-class RateLimiter:
-    """At most `limit` failures per `window` seconds per key (a client IP, a student id).
+def _key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "replace")).digest()
 
-    Keys are hashed so that memory per key is fixed however long the submitted id is, and
-    every id (known or not) is counted alike, so a 429 says nothing about who exists.
+
+def _tidy(table: dict[bytes, V], idle: Callable[[V], bool]) -> None:
+    if len(table) < MAX_KEYS:
+        return
+    for key in [k for k, v in table.items() if idle(v)]:
+        del table[key]
+    if len(table) >= MAX_KEYS:
+        for key in list(itertools.islice(table, len(table) - MAX_KEYS // 2)):
+            del table[key]
+
+
+def network(host: str) -> str:
+    """What a client is throttled by: its address, or its /64 for IPv6 (one host usually holds a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class Refused(Exception):
+    """No code was checked; the client may try again after `wait` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An admitted check, counted as failed from the start (so concurrent requests see it) until
+    Throttle.succeeded says otherwise; an abandoned request stays a failure."""
+
+    pair: bytes
+    account: bytes
+    delay: float  # seconds to hold the request before the check: its account is under attack
+
+
+class Throttle:
+    """Limits on guessing access codes that never lock an owner out.
+
+    A code is 12 characters from a 31-letter alphabet: 31**12 ≈ 7.9e17 (59.5 bits). Three limits:
+
+    * per (address, account): FREE failures, then each further attempt waits 1 s, 2 s, 4 s, …
+      (doubling, at most MAX_WAIT = 1 h) after the previous one was checked, the pair being
+      forgotten after a day without failures. That is 5 + 12 + 23 ≈ 40 guesses in the first day,
+      ≈ 24 a day after: against one code, one address would need ~10^16 days for even odds.
+    * per address: a budget of BUDGET = 300 scrypt checks, refilled by one every REFILL = 5 s,
+      so ≤ 17,600 checks a day over all accounts (≈ one every 5 s: about 1% of a core, at
+      16 MiB each). A term (120 days) from one address: ≤ 2.1e6 guesses, P(any code) ≤ 3e-12;
+      from a botnet of 10^6 addresses: ≤ 2.1e12, P ≤ 3e-6. The burst of 300 lets a class behind
+      one NAT sign in at once.
+    * per account, over all addresses: a level of failures leaking one every LEAK = 3 min; above
+      CEILING = 20 each request for the account is held STEP = 0.5 s per failure over it, at most
+      MAX_DELAY = 10 s, before its code is checked. It slows a spread-out attack but refuses no one.
+
+    A pair that waits or an address without budget gets 429 without a check (they did misbehave);
+    a fresh address always gets its code checked, and a right code is accepted, after at most
+    MAX_DELAY. Unknown ids are counted exactly like known ones, so the answers reveal nothing.
     """
 
-    def __init__(self, limit: int = 5, window: float = 60.0, clock: Clock = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._failures: dict[bytes, deque[float]] = {}
+    FREE = 5
+    BASE_WAIT, MAX_WAIT, FORGET = 1.0, 3600.0, 86400.0
+    BUDGET, REFILL = 300, 5.0
+    CEILING, LEAK, STEP, MAX_DELAY = 20, 180.0, 0.5, 10.0
 
-    @staticmethod
-    def _key(key: str) -> bytes:
-        return hashlib.sha256(key.encode("utf-8", "replace")).digest()
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self.clock = clock
+        self._pairs: dict[bytes, tuple[int, float]] = {}  # failures, when the latest was checked
+        self._budgets: dict[bytes, tuple[float, float]] = {}  # checks left, when counted
+        self._levels: dict[bytes, tuple[float, float]] = {}  # recent failures, when counted
 
-    def _recent(self, key: str) -> deque[float] | None:
-        times = self._failures.get(self._key(key))
+    def _wait(self, failures: int, last: float, now: float) -> float:
+        if failures < self.FREE or now - last >= self.FORGET:
+            return 0.0
+        backoff = min(self.BASE_WAIT * 2.0 ** min(failures - self.FREE, 32), self.MAX_WAIT)
+        return last + backoff - now
+
+    def _checks(self, entry: tuple[float, float], now: float) -> float:
+        return min(float(self.BUDGET), entry[0] + (now - entry[1]) / self.REFILL)
+
+    def _level(self, entry: tuple[float, float], now: float) -> float:
+        return max(0.0, entry[0] - (now - entry[1]) / self.LEAK)
+
+    def begin(self, address: str, account: str) -> Attempt:
+        """Admit one check of a code for `account` from `address`, or raise Refused."""
         now = self.clock()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
+        pair, acct, addr = _key(f"{address}\n{account}"), _key(account), _key(address)
+        failures, last = self._pairs.get(pair, (0, now))
+        wait = self._wait(failures, last, now)
+        if wait > 0:
+            raise Refused(wait)
+        checks = self._checks(self._budgets.get(addr, (self.BUDGET, now)), now)
+        if checks < 1:
+            raise Refused((1 - checks) * self.REFILL)
+        level = self._level(self._levels.get(acct, (0.0, now)), now)
+        delay = min(self.MAX_DELAY, self.STEP * max(0.0, level - self.CEILING))
 
-    def blocked(self, *keys: str) -> bool:
-        return any(len(self._recent(k) or ()) >= self.limit for k in keys)
+        _tidy(self._pairs, lambda v: now - v[1] >= self.FORGET)
+        _tidy(self._budgets, lambda v: self._checks(v, now) >= self.BUDGET)
+        _tidy(self._levels, lambda v: self._level(v, now) == 0)
+        self._pairs[pair] = (0 if now - last >= self.FORGET else failures) + 1, now + delay
+        self._budgets[addr] = checks - 1, now
+        self._levels[acct] = level + 1, now
+        return Attempt(pair, acct, delay)
 
-    def fail(self, *keys: str) -> None:
+    def succeeded(self, attempt: Attempt) -> None:
+        """The code was right: the pair starts afresh and the account's level drops this attempt."""
         now = self.clock()
-        if len(self._failures) > 100_000:  # a flood of distinct ids: drop the expired ones
-            self._failures = {k: t for k, t in self._failures.items() if t and t[-1] > now - self.window}
-        for key in keys:
-            self._failures.setdefault(self._key(key), deque()).append(now)
+        self._pairs.pop(attempt.pair, None)
+        if attempt.account in self._levels:
+            self._levels[attempt.account] = max(0.0, self._level(self._levels[attempt.account], now) - 1), now
 
 
-class StaffSession:
-    """A cookie value 'expiry.hmac' signed with a secret made at start-up: a restart signs out."""
+class Sessions:
+    """Staff sessions held by the server: the cookie carries only a random id, so signing out (or a
+    restart) ends a session for good and a copied cookie dies with it or when it expires.
+
+    Ids are stored as digests, so a lookup's timing depends on the digest, not on how much of a
+    live id a forger got right.
+    """
 
     cookie = "grader_staff"
+    LIMIT = 1000  # live sessions; staff sign in a handful of times, so more means the oldest go
 
-    def __init__(self, lifetime: float = 8 * 3600, clock: Clock = time.time) -> None:
+    def __init__(self, lifetime: float = 8 * 3600, clock: Clock = time.monotonic) -> None:
         self.lifetime, self.clock = lifetime, clock
-        self._secret = secrets.token_bytes(32)
-
-    def _sign(self, expiry: str) -> str:
-        return hmac.new(self._secret, f"staff.{expiry}".encode(), hashlib.sha256).hexdigest()
+        self._expiry: dict[bytes, float] = {}
 
     def issue(self) -> str:
-        expiry = str(int(self.clock() + self.lifetime))
-        return f"{expiry}.{self._sign(expiry)}"
+        now = self.clock()
+        self._expiry = {k: t for k, t in self._expiry.items() if t > now}
+        for key in list(itertools.islice(self._expiry, max(0, len(self._expiry) - self.LIMIT + 1))):
+            del self._expiry[key]
+        session = secrets.token_urlsafe(32)
+        self._expiry[_key(session)] = now + self.lifetime
+        return session
 
-    def valid(self, value: str | None) -> bool:
-        expiry, _, mac = (value or "").partition(".")
-        if not expiry.isdigit() or not hmac.compare_digest(mac.encode(), self._sign(expiry).encode()):
-            return False
-        return int(expiry) > self.clock()
+    def valid(self, session: str | None) -> bool:
+        expiry = self._expiry.get(_key(session)) if session else None
+        return expiry is not None and expiry > self.clock()
+
+    def revoke(self, session: str | None) -> None:
+        if session:
+            self._expiry.pop(_key(session), None)

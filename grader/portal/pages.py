@@ -15,8 +15,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_login": {"fa": "شماره دانشجویی یا کد دسترسی درست نیست.",
                   "en": "The student ID or access code is not correct."},
     "bad_staff": {"fa": "کد کادر آموزشی درست نیست.", "en": "The staff code is not correct."},
-    "too_many": {"fa": "تلاش‌های ناموفق بیش از حد مجاز بود. لطفاً یک دقیقه صبر کنید و دوباره تلاش کنید.",
-                 "en": "Too many failed attempts. Please wait a minute and try again."},
+    "too_many": {"fa": "تلاش‌های ناموفق بیش از حد مجاز بود. لطفاً {seconds} ثانیه صبر کنید و دوباره تلاش کنید.",
+                 "en": "Too many failed attempts. Please try again in {seconds} s."},
+    "form_type": {"fa": "این درخواست فرم صفحهٔ ورود نیست؛ صفحه را دوباره باز کنید و از فرم آن استفاده کنید.",
+                  "en": "This request is not the sign-in form; open the page again and use its form."},
+    "form_large": {"fa": "فرم ارسال‌شده بیش از حد بزرگ است.", "en": "The form that was sent is too large."},
+    "form_fields": {"fa": "فرم ارسال‌شده فیلد ناشناخته، تکراری یا جاافتاده دارد.",
+                    "en": "The form that was sent has an unknown, repeated or missing field."},
+    "form_encoding": {"fa": "فرم ارسال‌شده متن UTF-8 معتبر نیست.", "en": "The form that was sent is not valid UTF-8 text."},
     "staff_only": {"fa": "برای دیدن این صفحه با کد کادر آموزشی وارد شوید.",
                    "en": "Sign in with the staff code to see this page."},
     "not_ready": {"fa": "کارنامهٔ شما هنوز آماده نیست؛ بعداً دوباره سر بزنید.",
@@ -198,6 +204,10 @@ _env.globals.update(fa_num=persian_digits, pts=fmt_points)
 
 
 def render(page: str, *, title: dict[str, str], course: dict[str, str], message: str | None = None,
-           **context: Any) -> str:
-    return _env.get_template(page).render(title=title, course=course,
-                                          message=MESSAGES[message] if message else None, **context)
+           seconds: int = 0, **context: Any) -> str:
+    """`seconds` fills the waiting time into the message, in Persian digits for the Persian text."""
+    text = None
+    if message:
+        text = {"fa": MESSAGES[message]["fa"].format(seconds=persian_digits(str(seconds))),
+                "en": MESSAGES[message]["en"].format(seconds=seconds)}
+    return _env.get_template(page).render(title=title, course=course, message=text, **context)
