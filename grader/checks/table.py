@@ -2,9 +2,9 @@
 
 The reference gives {"columns", "rows", "key", "ask"}: `ask` lists the (row, column) cells
 the assignment leaves for the student. Rows are matched by the `key` column when the
-student's table has it, else by position.
+student's table has it (layer 8 is "8", 8.0 or "۸"), else by position. Each asked cell is read
+and judged on its own, so a cell that cannot be read costs that cell alone, with a note saying why.
 """
-import re
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
 from grader.checks.base import Outcome, ValueCheck
-from grader.checks.values import Unreadable, as_number, as_rows, as_shape, fmt
+from grader.checks.values import Unreadable, as_number, as_rows, as_shape, describe, fmt, fold, plain
+from grader.kernel.wire import Opaque
 
 DEFAULT_ALIASES = {
     "conv": ["convolution", "convolutionlayer", "conv2d", "convolution2d", "convlayer"],
@@ -27,13 +28,31 @@ DEFAULT_ALIASES = {
 DASHES = {"-", "–", "—", "−"}
 
 
-TRUTH = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+TRUTH = {"true": True, "false": False, "yes": True, "no": False,
          "درست": True, "نادرست": False, "صحیح": True, "غلط": False, "بله": True, "خیر": False}
 
 
-def _norm(text: Any) -> str:
-    """Letters and digits only, lower case; Persian letters are kept."""
-    return re.sub(r"[\W_]", "", str(text).lower())
+def _truth(found: Any) -> bool | None:
+    """A truth value from True/False, a truth word in English or Persian, or 1/0 in any digits."""
+    if isinstance(found, bool):
+        return found
+    if isinstance(found, str) and fold(found) in TRUTH:
+        return TRUTH[fold(found)]
+    try:
+        return {1.0: True, 0.0: False}.get(as_number(found))
+    except Unreadable:
+        return None
+
+
+def _key(value: Any) -> str | None:
+    """How a row key is matched: numbers by value in any digits ('۸', 8, 8.0), text by its letters."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        x = as_number(value)
+    except Unreadable:
+        return fold(value) if isinstance(value, str) else None
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 class TableOptions(BaseModel):
@@ -45,46 +64,63 @@ class TableCheck(ValueCheck):
     kind = "table"
     Options = TableOptions
 
-    def _cell_ok(self, expected: Any, found: Any) -> bool:
+    def _wrong(self, expected: Any, found: Any) -> str | None:
+        """Why `found` is not the cell's value, in English; None when it is."""
         if found is None:
-            return False
+            return "no value in this cell"
+        if isinstance(found, Opaque):
+            return f"an object of type {found.type[:60]}, not a value"
         if isinstance(expected, bool):
-            return TRUTH.get(_norm(found)) is expected
-        if isinstance(expected, list):
-            return as_shape(found) == tuple(expected)
-        if isinstance(expected, (int, float)):
-            if isinstance(found, str) and found.strip() in DASHES:  # "-" is how tables write "none"
-                found = 0
-            tol = self.answer.tolerance
-            return bool(np.isclose(as_number(found), expected, rtol=tol.rtol, atol=tol.atol))
-        names = {**DEFAULT_ALIASES, **self.options.aliases}.get(_norm(expected), [])
-        return _norm(found) in {_norm(expected), *map(_norm, names)}
+            truth = _truth(found)
+            if truth is None:
+                return f"{fmt(found, 60)} is not True or False (nor درست or نادرست)"
+            return None if truth is expected else f"reads as {truth}, which is not the right answer"
+        try:
+            if isinstance(expected, list):
+                shape = as_shape(found)
+                return None if shape == tuple(expected) else f"reads as {shape}, which is not the expected shape"
+            if isinstance(expected, (int, float)):
+                if isinstance(found, str) and plain(found) in DASHES:  # "-" is how tables write "none"
+                    found = 0
+                value = as_number(found)
+                if isinstance(expected, int) and not value.is_integer():
+                    return f"{value:g} is not a whole number; this cell is a count"
+                tol = self.answer.tolerance
+                if np.isclose(value, expected, rtol=tol.rtol, atol=tol.atol):
+                    return None
+                return f"reads as {value:g}, which is not the expected number"
+        except Unreadable as exc:
+            return exc.en
+        if not isinstance(found, (str, int, float)):
+            return f"expected a name, found {describe(found)}"
+        names = {**DEFAULT_ALIASES, **self.options.aliases}.get(fold(expected), [])
+        if fold(found) in {fold(expected), *map(fold, names)}:
+            return None
+        return "not the expected name (letters and digits are compared, case aside)"
 
     def _student_rows(self, found: Any) -> dict[int, dict[str, Any]]:
         columns, key = self.expected["columns"], self.expected.get("key")
-        by_name = {_norm(c): c for c in columns}
-        rows = [{by_name.get(_norm(k), k): v for k, v in row.items()} for row in as_rows(found, columns, key)]
-        if key and rows and all(key in r for r in rows):
+        by_name = {fold(c): c for c in columns}
+        rows = [{by_name.get(fold(k), k): v for k, v in row.items()} for row in as_rows(found, columns, key)]
+        if key and all(key in r for r in rows):
             at = columns.index(key)
-            index = {_norm(row[at]): i for i, row in enumerate(self.expected["rows"])}
-            return {index[_norm(r[key])]: r for r in rows if _norm(r[key]) in index}
+            index = {_key(row[at]): i for i, row in enumerate(self.expected["rows"])}
+            return {index[k]: r for r in rows if (k := _key(r[key])) is not None and k in index}
         return dict(enumerate(rows))
 
     def compare(self, found: Any) -> Outcome:
-        columns = self.expected["columns"]
+        columns, key = self.expected["columns"], self.expected.get("key")
         student = self._student_rows(found)
         details, right = [], 0
         for row_i, column in self.expected["ask"]:
             want = self.expected["rows"][row_i][columns.index(column)]
             got = student.get(row_i, {}).get(column)
-            try:
-                ok = self._cell_ok(want, got)
-            except Unreadable:
-                ok = False
-            right += ok
-            if not ok:
-                label = f"{self.expected.get('key') or 'row'} {self.expected['rows'][row_i][0]} · {column}"
-                details.append({"label": label, "expected": fmt(want), "found": fmt(got), "ok": False})
+            row_name = f"{key or 'row'} {self.expected['rows'][row_i][0]}"
+            why = f"the table has no row for {row_name}" if row_i not in student else self._wrong(want, got)
+            right += why is None
+            if why is not None:
+                details.append({"label": f"{row_name} · {column}", "expected": fmt(want), "found": fmt(got),
+                                "ok": False, "note": why})
         total = len(self.expected["ask"])
         return Outcome.scored(right / total, feedback=msg.cells_right(right, total), details=details,
                               expected=None, found=None)
