@@ -44,6 +44,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
+    if summary.grader_faults:
+        print(f"grader: {len(summary.grader_faults)} submission(s) not fully graded by a fault of the grader "
+              f"(logged above; their reports say so): {', '.join(summary.grader_faults)}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -28,6 +28,14 @@ class RunSummary:
     results: list[dict[str, Any]]
     wall_s: float
 
+    @property
+    def grader_faults(self) -> list[str]:
+        """Students whose result is not whole by a fault of the grader: the submission (a worker
+        that died, an exception of ours) or one of its answers (`internal_error`)."""
+        return [r["student_id"] for r in self.results
+                if any(e.get("kind") == "internal_error" for e in r.get("errors", []))
+                or any(a.get("status") == "internal_error" for q in r.get("questions", []) for a in q["answers"])]
+
 
 class SandboxUnavailable(RuntimeError):
     """No sandbox can be set up and the user did not pass --unsafe-no-sandbox."""
@@ -83,8 +91,11 @@ class ClassRun:
         return (self.plan, sub, self.out_dir, lang, kernel_env, self.use_sandbox,
                 self.manual_scores.get(sub.student_id, {}))
 
-    def crash_result(self, sub: Submission, exc: BaseException) -> dict[str, Any]:
-        """A grader-side failure still yields a result for that student, so the class run goes on."""
+    def crash_result(self, sub: Submission, exc: BaseException, lang: str = "both") -> dict[str, Any]:
+        """A grader-side failure still yields a result and a report for that student, saying the
+        fault is the grader's, so the class run goes on."""
+        from grader.reports import render_student_report
+
         problem = Problem("internal_error", "خطایی در خود سامانه تصحیح رخ داد؛ دستیار آموزشی بررسی می‌کند.",
                           "The grader itself failed on this submission; a teaching assistant will look.",
                           f"{type(exc).__name__}: {exc}"[:500])
@@ -92,6 +103,7 @@ class ClassRun:
         result.update(errors=[problem.to_json()], questions=problem_questions(self.plan, problem), total=0.0,
                       max_total=self.plan.rubric.max_points, manual_pending=0.0, runtime_s=0.0)
         write_json(self.out_dir / "results" / f"{sub.student_id}.json", result)
+        render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=lang)
         return result
 
     def done(self, sub: Submission, result: dict[str, Any], cached: bool = False) -> None:

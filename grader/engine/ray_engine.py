@@ -148,5 +148,5 @@ def _grade_all(batch: ClassRun, lang: str, gpus: str) -> None:
             except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
                 cause = getattr(exc, "cause", None) or exc  # a task's own exception, unwrapped
                 print(f"grader: internal error on {sub.student_id}: {cause!r}", file=sys.stderr)
-                result = batch.crash_result(sub, cause)
+                result = batch.crash_result(sub, cause, lang)
             batch.done(sub, result)

@@ -10,12 +10,14 @@ cell, never costs the others.
 """
 import json
 import re
+from queue import Empty
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
@@ -135,7 +137,7 @@ class _Runs:
             error = _error_text(cell)
             if time.monotonic() - started >= client.limit - 0.05:
                 self._record(index, question, "timeout", error or TIMEOUT_ENAME, cell)
-                if error is None:  # the interrupt went unanswered: the kernel is stuck
+                if not _responsive(client):  # the interrupt went unanswered: the kernel is stuck
                     self.result.kernel_stuck = True
                     self.ended.add(index)
                     return False
@@ -168,8 +170,7 @@ class _Runs:
             if self.result.answer_s[-1] < client.limit - 0.05:
                 self.result.replies[request.key] = parse_reply(cell.outputs, request.key)
                 continue
-            reply = parse_reply(cell.outputs, request.key)
-            if _error_text(cell) is None and reply.status == "error":  # the interrupt went unanswered
+            if not _responsive(client):  # the interrupt went unanswered
                 self._ended_by(request, "timeout", f"no reply within {client.limit:g} s; the kernel "
                                "stopped responding")
                 return False
@@ -197,6 +198,32 @@ class _Runs:
         self.pending = []
 
 
+async def _ping(kc, timeout: float) -> bool:
+    """A kernel_info request answered on the shell and its idle status seen on IOPub: a clogged
+    IOPub (a flood still draining) delays the status as a busy shell delays the reply."""
+    msg_id = kc.kernel_info()
+    deadline = time.monotonic() + timeout
+    replied = idle = False
+    while not (replied and idle):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        channel = kc.iopub_channel if replied else kc.shell_channel
+        try:
+            msg = await channel.get_msg(timeout=left)
+        except Empty:
+            return False
+        if msg["parent_header"].get("msg_id") == msg_id:
+            replied = replied or msg["msg_type"] == "kernel_info_reply"
+            idle = idle or (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle")
+    return True
+
+
+def _responsive(client: NotebookClient, timeout: float = PROBE_IOPUB_S) -> bool:
+    """Whether the kernel, after a cell was interrupted, answers a request and its output flows."""
+    return run_sync(_ping)(client.kc, timeout)
+
+
 def _fresh_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook's cells without outputs, for a kernel to run (and append its probe cells to)."""
     cells = [nbformat.v4.new_code_cell(c.source, metadata=c.get("metadata", {})) if c.cell_type == "code"
@@ -211,11 +238,13 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
     kernel for `requests`, replacing the kernel when one ends before all is done."""
     start = time.monotonic()
     runs = _Runs(nb, requests, limits)
+    answer_bytes = int(limits.max_answer_mib * 2**20)
+    largest = max([int(limits.max_output_mib * 2**20), *(r.reply_bytes(answer_bytes) for r in requests)]) + 2**16
     for _ in range(MAX_KERNELS):
         work = _fresh_copy(nb)
         runs.result.kernels += 1
-        with kernel_manager(workdir, limits, use_sandbox=use_sandbox, env=env or {}, gpu=gpu,
-                            kernel=kernel, ro_binds=ro_binds) as (km, launch):
+        with kernel_manager(workdir, limits, use_sandbox=use_sandbox, env=env or {}, gpu=gpu, kernel=kernel,
+                            ro_binds=ro_binds, max_message_bytes=largest) as (km, launch):
             client = _CappedClient(
                 work, km=km, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
                 iopub_timeout=NOTEBOOK_IOPUB_S, startup_timeout=120, shutdown_kernel="immediate",

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from queue import Empty
 
+import zmq
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
@@ -27,7 +28,20 @@ SPEC_NAME = "grader-kernel"
 class _ReadyClient(AsyncKernelClient):
     """jupyter_client's wait_for_ready ends by waiting until IOPub is silent for 0.2 s, a fifth of a
     second per notebook; nbclient ignores messages that answer other requests, so that wait is left out.
-    (AsyncKernelClient binds `wait_for_ready` to the base class's coroutine, hence the assignment below.)"""
+    (AsyncKernelClient binds `wait_for_ready` to the base class's coroutine, hence the assignment below.)
+
+    Everything the kernel sends is capped at the socket: a message over `max_message_bytes` is dropped
+    by ZeroMQ before the grader reads it, and few messages wait unread, so no flood, whatever the
+    cell, can grow the grading process (the client's context is its own)."""
+
+    max_message_bytes = 64 * 2**20
+    queued_messages = 256
+
+    def _context_default(self):  # type: ignore[override]
+        context = super()._context_default()
+        context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        context.setsockopt(zmq.RCVHWM, self.queued_messages)
+        return context
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
@@ -88,11 +102,13 @@ def _clean_env(env: dict[str, str], home: Path) -> dict[str, str]:
 def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dict[str, str],
                    gpu: bool = False, python: str = sys.executable,
                    kernel: KernelOptions = KernelOptions(),
-                   ro_binds: tuple[tuple[str, str], ...] = ()) -> Iterator[tuple[AsyncKernelManager, dict]]:
+                   ro_binds: tuple[tuple[str, str], ...] = (),
+                   max_message_bytes: int = _ReadyClient.max_message_bytes) -> Iterator[tuple[AsyncKernelManager, dict]]:
     """A kernel manager for one notebook run, and the keyword arguments to start its kernel with.
 
     Sandboxed kernels are forked by this process's zygote when it works (`kernel.warm`), else cold;
-    `ro_binds` are (outside, inside) read-only folders such as datasets."""
+    `ro_binds` are (outside, inside) read-only folders such as datasets; no message from the kernel
+    may be larger than `max_message_bytes`."""
     zygote = (zygote_for(python, tuple(kernel.preload), gpu, env, ro_binds) if use_sandbox and kernel.warm
               else None)
     with tempfile.TemporaryDirectory(prefix="grader-ipc-", dir=zygote.exchange if zygote else "/tmp") as tmp:
@@ -101,7 +117,8 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
         spec_dir = Path(tmp) / "spec" / SPEC_NAME
         spec_dir.mkdir(parents=True)
         km = _KernelManager(
-            client_factory=_ReadyClient, kernel_name=SPEC_NAME,
+            client_factory=type("_CappedClient", (_ReadyClient,), {"max_message_bytes": max_message_bytes}),
+            kernel_name=SPEC_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
             transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
         if zygote is not None:
