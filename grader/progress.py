@@ -1,7 +1,13 @@
-"""Progress of a class run: a bar on a terminal, one plain line per submission in CI logs."""
+"""Progress of a class run: a bar on a terminal, one plain line per submission in CI logs.
+
+Ids are cleaned at intake; a line cleans what it prints once more (`identifier`), as it is what
+reaches a CI log or a terminal: a line break would start a second log line, which GitHub Actions
+could take for a "::" workflow command, and ESC would start a terminal escape sequence."""
 import sys
 import time
 from typing import Any, TextIO
+
+from grader.untrusted import identifier
 
 
 class Progress:
@@ -12,8 +18,8 @@ class Progress:
     def __call__(self, done: int, total: int, result: dict[str, Any], cached: bool) -> None:
         elapsed = time.monotonic() - self.start
         how = " (unchanged, skipped)" if cached else f" in {result.get('runtime_s', 0):.1f} s"
-        problem = f" · {result['errors'][0]['kind']}" if result.get("errors") else ""
-        line = f"{result['student_id']}: {result['total']:g}/{result['max_total']:g}{how}{problem}"
+        problem = f" · {identifier(str(result['errors'][0]['kind']))}" if result.get("errors") else ""
+        line = f"{identifier(str(result['student_id']))}: {result['total']:g}/{result['max_total']:g}{how}{problem}"
         if not self.live:
             print(f"[{done}/{total}] {line}", file=self.stream, flush=True)
             return

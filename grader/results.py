@@ -6,6 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.untrusted import csv_text
+
 
 def write_json(path: Path, data: Any) -> None:
     """Write via a temporary file and rename, so a killed run never leaves half a result."""
@@ -24,15 +26,16 @@ def read_result(path: Path) -> dict[str, Any] | None:
 
 
 def write_grades_csv(path: Path, results: list[dict[str, Any]], question_ids: list[str]) -> None:
-    """One row per student: id, name, one column per question, total (DESIGN.md)."""
+    """One row per student: id, name, one column per question, total (DESIGN.md); text fields
+    neutralised against formulas (`csv_text`), points as plain numbers."""
     tmp = path.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["id", "name", *question_ids, "total", "max_total", "manual_pending"])
+        out.writerow([csv_text(c) for c in ["id", "name", *question_ids, "total", "max_total", "manual_pending"]])
         for r in sorted(results, key=lambda r: r["student_id"]):
             points = {q["id"]: q["points"] for q in r["questions"]}
             student = r.get("student") or {}
-            out.writerow([r["student_id"], student.get("name_en") or student.get("name_fa") or "",
+            out.writerow([csv_text(r["student_id"]), csv_text(student.get("name_en") or student.get("name_fa") or ""),
                           *[f"{points.get(q, 0):g}" for q in question_ids],
                           f"{r['total']:g}", f"{r['max_total']:g}", f"{r.get('manual_pending', 0):g}"])
     os.replace(tmp, path)

@@ -1,7 +1,8 @@
 """The pull request's job summary in markdown: a Persian (right-to-left) block, then the English one.
 
 GitHub renders `$GITHUB_STEP_SUMMARY` as GitHub-flavoured markdown, where `<div dir="rtl">` is kept;
-everything from the student's side (names, ids, titles) is escaped so it cannot break the table."""
+everything from the student's side (names, ids, titles, messages, which may quote a student's tag)
+is escaped so it cannot break the table or become a link, an image, a heading or emphasis."""
 import os
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 
 from grader.reports.persian import fmt_points, persian_digits
 from grader.reports.view import STATUS
+from grader.untrusted import identifier
 
 ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⚠️", "missing": "➖", "manual": "✍️"}
 SKIPPED = {
@@ -32,10 +34,16 @@ class Outcome:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
+# Markdown's punctuation: links and images ([]()!), emphasis (*_~), code (`), headings (#), lists
+# (+-. at the start of a list item), tables (|), math ($), and what starts an autolink (: @ and the
+# dot of www.). A backslash makes each a literal character. & < > become entities instead, as HTML.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:@$])")
+
+
 def _inline(text: Any) -> str:
-    """One line of untrusted text, safe in a table cell and outside HTML."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """One line of untrusted text, shown literally in a table cell, a heading or a list item."""
+    text = re.sub(r"\s+", " ", str(text)).strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _longest_backticks(text: str) -> int:
@@ -43,7 +51,9 @@ def _longest_backticks(text: str) -> int:
 
 
 def _code(text: str) -> str:
-    """An inline code span whose fence is longer than any backtick run inside."""
+    """An inline code span on one line, whose fence is longer than any backtick run inside; `text` is
+    an identifier (an id, a hand-in's name), cleaned as at intake."""
+    text = re.sub(r"\s+", " ", identifier(text)).strip()
     ticks = "`" * (_longest_backticks(text) + 1)
     return f"{ticks} {text} {ticks}" if "`" in text else f"`{text}`"
 
@@ -60,7 +70,7 @@ def _fa_num(x: float) -> str:
 def _student(result: dict[str, Any], lang: str) -> str:
     names = result.get("student") or {}
     name = names.get(f"name_{lang}") or names.get("name_en" if lang == "fa" else "name_fa")
-    sid = _code(result["student_id"].replace("\n", " "))
+    sid = _code(result["student_id"])
     return f"{_inline(name)} · {sid}" if name else sid
 
 

@@ -15,6 +15,8 @@ import csv
 import os
 from pathlib import Path
 
+from grader.untrusted import csv_text
+
 
 def moodle_number(x: float) -> str:
     """A grade as Moodle reads it: '.' decimals, no exponent, at most 5 decimals (its precision)."""
@@ -31,13 +33,14 @@ def _identifier(results: list[dict]) -> tuple[str, list[str]]:
 
 def write_moodle_csv(path: Path, results: list[dict], assignment: str) -> None:
     """One row per student, sorted by id: identifier, then ``<assignment> total``. Points still
-    awaiting manual grading are not in the total yet: import again after ``manual import``."""
+    awaiting manual grading are not in the total yet: import again after ``manual import``.
+    Text fields are neutralised against formulas (`csv_text`)."""
     ordered = sorted(results, key=lambda r: str(r["student_id"]))
     column, keys = _identifier(ordered)
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as f:  # UTF-8 without BOM
         out = csv.writer(f, lineterminator="\n")
-        out.writerow([column, f"{assignment} total"])
+        out.writerow([csv_text(column), csv_text(f"{assignment} total")])
         for key, r in zip(keys, ordered):
-            out.writerow([key, moodle_number(r["total"])])
+            out.writerow([csv_text(key), moodle_number(r["total"])])
     os.replace(tmp, path)

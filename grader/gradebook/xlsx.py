@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from grader.reports.stats import question_stats
+from grader.untrusted import xlsx_row
 
 _MIN_WIDTH, _MAX_WIDTH = 6, 48
 
@@ -23,9 +24,10 @@ def _num(x: Any) -> float | None:
 
 
 def _sheet(ws: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
-    ws.append(header)
+    """Every text a text cell, never a formula (`xlsx_row`): names and ids come from students."""
+    xlsx_row(ws, header)
     for row in rows:
-        ws.append(row)
+        xlsx_row(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"

@@ -1,9 +1,25 @@
-"""Discover the submissions of a class folder (DESIGN.md, "Submissions")."""
+"""Discover the submissions of a class folder (DESIGN.md, "Submissions").
+
+Names are student-controlled: ids and roster names are cleaned of control and bidi formatting
+characters here, once (`grader.untrusted.identifier`), so every report, export and log line gets
+the cleaned form. Two ids are the same student when they differ only in case or Unicode
+normalisation, as they would name the same result file on macOS or Windows.
+
+Two hand-ins for one id (`alice/` and `alice.ipynb`, say) are the student's problem, not the
+class's: neither is graded, the student's result says why in Persian and English (like every other
+problem with a hand-in, see `open_submission`), a line on stderr names the files, and the rest of the
+class is graded. Two roster rows for one id are the teaching assistant's: the roster is configuration,
+so it stops the run before anyone is graded (`RosterError`, exit 2), naming both rows.
+"""
 import csv
 import hashlib
 import os
+import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.untrusted import identifier
 
 ROSTER = "students.csv"
 
@@ -16,14 +32,17 @@ class Submission:
     path: Path
     name_fa: str | None = None
     name_en: str | None = None
+    clashes: tuple[Path, ...] = ()  # every hand-in claiming this id, when there is more than one
 
     def digest(self) -> str:
-        """Hash of every file the student handed in, to skip unchanged work on a re-run."""
+        """Hash of every file the student handed in, to skip unchanged work on a re-run (removing
+        one of two clashing hand-ins changes it)."""
         h = hashlib.sha256()
-        files = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else [self.path]
-        for f in files:
-            h.update(os.fsencode(f.relative_to(self.path.parent)) + b"\0")
-            h.update(f.read_bytes())
+        for entry in self.clashes or (self.path,):
+            files = sorted(p for p in entry.rglob("*") if p.is_file()) if entry.is_dir() else [entry]
+            for f in files:
+                h.update(os.fsencode(f.relative_to(entry.parent)) + b"\0")
+                h.update(f.read_bytes())
         return h.hexdigest()[:16]
 
 
@@ -32,11 +51,23 @@ class RosterError(ValueError):
 
 
 def student_id(name: str) -> str:
-    """A folder or file name as an id that survives JSON and file names (bad bytes become U+FFFD)."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A folder or file name as an id that survives JSON, file names and terminals (bad bytes become
+    U+FFFD; control and bidi formatting characters go)."""
+    return identifier(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
+def same_student(sid: str) -> str:
+    """The key under which two ids are one student."""
+    return unicodedata.normalize("NFC", sid).casefold()
+
+
+def shown(entry: Path) -> str:
+    """A hand-in's name for messages: cleaned, and a folder marked with a slash."""
+    return student_id(entry.name) + ("/" if entry.is_dir() else "")
 
 
 def _roster(root: Path) -> dict[str, dict[str, str]]:
+    """Roster rows, cleaned, by `same_student` key."""
     path = root / ROSTER
     if not path.is_file():
         return {}
@@ -45,20 +76,44 @@ def _roster(root: Path) -> dict[str, dict[str, str]]:
             reader = csv.DictReader(f)
             if not reader.fieldnames or "id" not in reader.fieldnames:
                 raise RosterError(f"{path}: the first row must name the columns id, name_fa, name_en, email")
-            return {row["id"].strip(): row for row in reader if row.get("id")}
+            rows, lines = {}, {}
+            for row in reader:
+                sid = identifier((row.get("id") or "").strip())
+                if not sid:
+                    continue
+                key = same_student(sid)
+                if key in lines:
+                    raise RosterError(f"{path}: lines {lines[key]} and {reader.line_num} are both for student id "
+                                      f"{sid!r}; keep one row per student")
+                lines[key] = reader.line_num
+                rows[key] = {k: identifier(v) for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+            return rows
     except (UnicodeDecodeError, csv.Error) as exc:
         raise RosterError(f"{path}: cannot read: {exc}") from None
 
 
 def discover(root: Path) -> list[Submission]:
-    """Every submission under `root`, sorted by student id."""
+    """Every submission under `root`, sorted by student id; one per id (see the module's docstring)."""
     roster = _roster(root)
-    found = []
+    claims: dict[str, list[tuple[str, Path]]] = {}
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith((".", "_")) or entry.name == ROSTER:
+        name = student_id(entry.name)
+        if name.startswith((".", "_")) or name == ROSTER:
             continue
         if entry.is_dir() or entry.suffix in (".ipynb", ".zip"):
-            sid = student_id(entry.name if entry.is_dir() else entry.stem)
-            names = roster.get(sid, {})
-            found.append(Submission(sid, entry, names.get("name_fa") or None, names.get("name_en") or None))
-    return found
+            sid = name if entry.is_dir() else student_id(entry.stem)
+            if not sid:
+                print(f"grader: {entry.name!r} gives no student id once its control characters are removed; "
+                      "not graded", file=sys.stderr)
+                continue
+            claims.setdefault(same_student(sid), []).append((sid, entry))
+    found = []
+    for (sid, entry), *others in claims.values():
+        names = roster.get(same_student(sid), {})
+        clashes = (entry, *(e for _, e in others)) if others else ()
+        if clashes:
+            listed = ", ".join(repr(shown(e)) for e in clashes)
+            print(f"grader: student id {sid!r} has {len(clashes)} hand-ins ({listed}); none is graded: keep one "
+                  "and run again", file=sys.stderr)
+        found.append(Submission(sid, entry, names.get("name_fa") or None, names.get("name_en") or None, clashes))
+    return sorted(found, key=lambda s: s.student_id)

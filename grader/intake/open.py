@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from grader.intake.discover import Submission
+from grader.intake.discover import Submission, shown
+from grader.untrusted import identifier
 
 MAX_BYTES = 200 * 2**20
 MAX_FILES = 5000
@@ -66,6 +67,11 @@ def _too_big(path: Path) -> Problem | None:
 
 def open_submission(sub: Submission, into: Path) -> tuple[Path | None, Problem | None]:
     """Copy the hand-in into `into`; return its one notebook, or the problem that stops grading."""
+    if sub.clashes:
+        return None, Problem("duplicate_id", "بیش از یک تحویل با این شماره دانشجویی هست (مثلاً یک پوشه و یک فایل)؛ "
+                             "هیچ‌کدام تصحیح نشد. فقط یکی را نگه دارید.",
+                             "More than one hand-in has this student id (a folder and a file, say); none of "
+                             "them was graded. Keep exactly one.", ", ".join(shown(e) for e in sub.clashes))
     into.mkdir(parents=True, exist_ok=True)
     problem = _too_big(sub.path)
     if problem:
@@ -92,8 +98,19 @@ def open_submission(sub: Submission, into: Path) -> tuple[Path | None, Problem |
     return notebooks[0], None
 
 
+def _clean_tags(nb: nbformat.NotebookNode) -> None:
+    """Question and answer tags (`metadata.grader`) are identifiers the grader quotes in its own
+    messages, so they are cleaned like student ids."""
+    for cell in nb.cells:
+        tag = cell.get("metadata", {}).get("grader")
+        if isinstance(tag, dict):
+            for key, value in tag.items():
+                if isinstance(value, str):
+                    tag[key] = identifier(value)
+
+
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, Problem | None]:
-    """Parse and validate a notebook; a broken file is a problem for that student only."""
+    """Parse and validate a notebook, its tags cleaned; a broken file is a problem for that student only."""
     try:
         nb = nbformat.read(path, as_version=4)
     except (nbformat.reader.NotJSONError, UnicodeDecodeError) as exc:
@@ -114,4 +131,5 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, Problem | N
     except nbformat.ValidationError as exc:
         return None, Problem("invalid_notebook", "ساختار نوت‌بوک معتبر نیست.",
                              "The notebook's structure is not valid.", str(exc)[:500])
+    _clean_tags(nb)
     return nb, None

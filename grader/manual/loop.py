@@ -13,6 +13,7 @@ from grader.manual import sheet
 from grader.reports.persian import persian_digits
 from grader.results import read_result, write_json
 from grader.scoring import summarize, total
+from grader.untrusted import xlsx_storable
 
 STORE = Path("manual") / "scores.json"
 
@@ -80,8 +81,9 @@ def _check_row(row: dict[str, str], results: dict[str, dict[str, Any]], line: in
     if question is None:
         return [f"{where}: {row['question']!r} is not a manual question of {row['student_id']}"], None
     problems = []
-    if answer_sha(row["answer"]) != answer_sha(question.get("answer_text")) or row["answer_sha"].strip() != answer_sha(
-            question.get("answer_text")):
+    text = question.get("answer_text") or ""
+    as_exported = {answer_sha(text), answer_sha(xlsx_storable(text))}  # XLSX cannot hold some control characters
+    if answer_sha(row["answer"]) not in as_exported or row["answer_sha"].strip() != answer_sha(text):
         problems.append(f"{where}: the answer text of {row['student_id']} {question['id']} was edited in the sheet")
     score = None
     if row["score"].strip():

@@ -1,8 +1,16 @@
-"""Reading and writing the manual-grading sheet as CSV or XLSX (the same columns either way)."""
+"""Reading and writing the manual-grading sheet as CSV or XLSX (the same columns either way).
+
+Answers and names are the students' text, so no cell may be a formula when a teaching assistant
+opens the sheet: XLSX holds them as text cells, CSV with a leading apostrophe where a spreadsheet
+would see a formula (`grader.untrusted`). Reading a CSV takes that apostrophe off again, so an
+untouched sheet imports with its answers exactly as exported."""
 import csv
 from pathlib import Path
 
+from grader.untrusted import csv_plain, csv_text, xlsx_row
+
 COLUMNS = ["student_id", "name", "question", "title", "max_points", "answer", "answer_sha", "score", "comment"]
+TEXT = [c for c in COLUMNS if c not in ("max_points", "score")]  # numbers stay as they are
 
 
 def write(path: Path, rows: list[dict[str, object]]) -> None:
@@ -13,11 +21,11 @@ def write(path: Path, rows: list[dict[str, object]]) -> None:
         book = Workbook()
         sheet = book.active
         sheet.title = "manual"
-        sheet.append(COLUMNS)
+        xlsx_row(sheet, COLUMNS)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([row.get(c, "") for c in COLUMNS])
+            xlsx_row(sheet, [row.get(c, "") for c in COLUMNS])
         for letter, width in zip("ABCDEFGHI", (14, 20, 9, 40, 10, 80, 18, 8, 40)):
             sheet.column_dimensions[letter].width = width
         for cells in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
@@ -27,7 +35,8 @@ def write(path: Path, rows: list[dict[str, object]]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.DictWriter(f, COLUMNS)
         out.writeheader()
-        out.writerows(rows)
+        for row in rows:
+            out.writerow({c: csv_text(v) if c in TEXT and isinstance(v, str) else v for c, v in row.items()})
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -42,6 +51,7 @@ def read(path: Path) -> list[dict[str, str]]:
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
         header, body = (rows[0], rows[1:]) if rows else ([], [])
+        body = [[csv_plain(cell) if column in TEXT else cell for column, cell in zip(header, row)] for row in body]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValueError(f"{path}: the sheet has no column {', '.join(missing)}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.portal.index import ClassIndex
 from grader.portal.tokens import STAFF, TokenError, check_can_create, create_tokens, tokens_path
+from grader.untrusted import csv_text
 
 
 def _codes_csv(index: ClassIndex, codes: dict[str, str], staff: str) -> str:
@@ -19,7 +20,7 @@ def _codes_csv(index: ClassIndex, codes: dict[str, str], staff: str) -> str:
     out.writerow(["student_id", "name", "code"])
     for sid, code in codes.items():
         s = index.students[sid]
-        out.writerow([sid, " / ".join(n for n in (s.name_fa, s.name_en) if n), code])
+        out.writerow([csv_text(sid), csv_text(" / ".join(n for n in (s.name_fa, s.name_en) if n)), code])
     out.writerow([STAFF, "کادر آموزشی / Staff", staff])
     return buf.getvalue()
 
