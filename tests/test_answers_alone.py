@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.checks import Evidence, judge
 from grader.engine.plan import GradingPlan
-from grader.kernel.probe import Reply
+from grader.kernel.probe import MIME, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,6 +114,12 @@ VARIANTS = {
     "overflow_count": ("shapes[0]['params'] = 10 ** 400", {**FULL, "q4": 4}),
     "opaque_cell": ("class maxpool:\n    def __repr__(self):\n        return ''\n\nshapes[1]['kind'] = maxpool()",
                     {**FULL, "q4": 4}),
+    # a notebook that breaks the probe costs itself only: every answer unread, nothing else
+    "replaces_exec": ("import builtins\nbuiltins.exec = lambda *a, **k: None", {q: 0 for q in FULL}),
+    "deep_forgery": ("import IPython.display as d\n_real = d.display\n"
+                     "def fake(*a, **k):\n    deep = '[' * 100_000 + ']' * 100_000\n"
+                     f"    _real({{'{MIME}': '{{\"key\": \"a1\", \"status\": \"ok\", \"value\": ' + deep + '}}'}}, raw=True)\n"
+                     "d.display = fake", {q: 0 for q in FULL}),
     "persian": ("count = '۱٬۵۶۸'\nshapes = [{'layer': '۱', 'kind': 'conv', 'shape': '(۹۶، ۵۵، ۵۵)', 'params': '۳۴٬۹۴۴'},\n"
                 "          {'layer': '۲', 'kind': 'maxpool', 'shape': '۹۶×۲۷×۲۷', 'params': '۰'}]", FULL),
 }
