@@ -1,9 +1,10 @@
 """`grader ci` in a throw-away course repository: main holds the hw4 rubric and one older submission, and
 each test's pull-request branch adds or changes something. The command runs in this process (parsed as
-the CLI parses it), so the two grading runs share the already imported references."""
+the CLI parses it), so the grading runs share the already imported references."""
 import argparse
 import contextlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -15,8 +16,11 @@ import pytest
 import yaml
 
 from grader.ci import add_commands
-from grader.ci.changes import Change, changed_submissions
+from grader.ci.changes import Change, CIConfigError, changed_submissions
+from grader.ci.rules import base_rules
 from grader.ci.workflow import WORKFLOW
+from grader.models import datasets
+from grader.references import References
 from grader.reports.persian import fmt_points, persian_digits
 from grader.results import read_result
 
@@ -28,16 +32,23 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-def course(base: Path) -> Path:
-    """A course repository whose main branch holds the hw4 rubric, a roster and s-hw4-a's submission."""
+ROSTER = ("id,name_fa,name_en,email\ns-hw4-a,سارا کاظمی,Sara Kazemi,a@example.edu\n"
+          "s-hw4-new,امید فرهادی,Omid Farhadi,new@example.edu\n")
+WITH_ACCOUNTS = ("id,name_fa,name_en,email,github\ns-hw4-a,سارا کاظمی,Sara Kazemi,a@example.edu,sara-k\n"
+                 "s-hw4-new,امید فرهادی,Omid Farhadi,new@example.edu,@omid-f\n")
+NEW = "submissions/hw4/s-hw4-new/hw4.ipynb"
+
+
+def course(base: Path, roster: str = ROSTER, data_dir: Path = ROOT / "data") -> Path:
+    """A course repository whose main branch holds the hw4 rubric, a roster, grader.yaml and s-hw4-a's
+    submission."""
     repo = base / "course"
     (repo / "rubrics").mkdir(parents=True)
     shutil.copy(ROOT / "rubrics" / "hw4.yaml", repo / "rubrics" / "hw4.yaml")
     shutil.copytree(HW4 / "s-hw4-a", repo / "submissions" / "hw4" / "s-hw4-a")
-    (repo / "submissions" / "hw4" / "students.csv").write_text(
-        "id,name_fa,name_en,email\ns-hw4-a,سارا کاظمی,Sara Kazemi,a@example.edu\n", encoding="utf-8")
+    (repo / "submissions" / "hw4" / "students.csv").write_text(roster, encoding="utf-8")
     (repo / "README.md").write_text("# Deep Learning\n", encoding="utf-8")
-    (repo / "grader.yaml").write_text(f"data_dir: {ROOT / 'data'}\n", encoding="utf-8")  # hw4 q1c's MNIST
+    (repo / "grader.yaml").write_text(f"data_dir: {data_dir}\n", encoding="utf-8")  # hw4 q1c's MNIST
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "ta@example.edu")
     git(repo, "config", "user.name", "TA")
@@ -46,19 +57,34 @@ def course(base: Path) -> Path:
     return repo
 
 
-def pull_request(repo: Path, name: str, files: dict[str, bytes | str]) -> None:
-    """A branch off main that writes `files` (repository path → content) in one commit."""
-    git(repo, "checkout", "-qb", name, "main")
+def commit(repo: Path, message: str, files: dict[str, bytes | str]) -> None:
+    """Write `files` (repository path → content) and commit them on the branch checked out."""
     for path, content in files.items():
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     git(repo, "add", "-A")
-    git(repo, "commit", "-qm", name)
+    git(repo, "commit", "-qm", message)
 
 
-def grader_ci(cwd: Path, *args: str, base_ref: str | None = None) -> tuple[int, str, str]:
+def pull_request(repo: Path, name: str, files: dict[str, bytes | str]) -> None:
+    """A branch off main that writes `files` in one commit."""
+    git(repo, "checkout", "-qb", name, "main")
+    commit(repo, name, files)
+
+
+def base_moves_on(repo: Path, files: dict[str, bytes | str]) -> None:
+    """main gains a commit after the checked-out pull request left it (the pull request is behind)."""
+    branch = subprocess.run(["git", "branch", "--show-current"], cwd=repo, capture_output=True,
+                            text=True).stdout.strip()
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "staff", files)
+    git(repo, "checkout", "-q", branch)
+
+
+def grader_ci(cwd: Path, *args: str, base_ref: str | None = None, author: str | None = None) -> tuple[int, str, str]:
     """`grader ci ARGS` in `cwd` as the CLI wires it (a `grader` parser with add_commands' sub-commands),
-    in this process; returns the exit code, stdout and stderr. The job summary goes to cwd/../summary.md."""
+    in this process; returns the exit code, stdout and stderr. The job summary goes to cwd/../summary.md;
+    `author` opened the pull request, as GitHub's event file says."""
     parser = argparse.ArgumentParser(prog="grader")
     add_commands(parser.add_subparsers(dest="command", required=True))
     parsed = parser.parse_args(["ci", *args])
@@ -70,7 +96,14 @@ def grader_ci(cwd: Path, *args: str, base_ref: str | None = None) -> tuple[int, 
         else:
             mp.delenv("GITHUB_BASE_REF", raising=False)
         mp.delenv("GRADER_RUBRICS", raising=False)
+        mp.delenv("GRADER_DATA", raising=False)
         mp.setenv("GITHUB_STEP_SUMMARY", str(cwd.parent / "summary.md"))
+        if author:
+            event = cwd.parent / "event.json"
+            event.write_text(json.dumps({"pull_request": {"user": {"login": author}}}), encoding="utf-8")
+            mp.setenv("GITHUB_EVENT_PATH", str(event))
+        else:
+            mp.delenv("GITHUB_EVENT_PATH", raising=False)
         code = parsed.fn(parsed)
     return code, out.getvalue(), err.getvalue()
 
@@ -83,14 +116,27 @@ def crashing_notebook() -> str:
     return nbformat.writes(nb)
 
 
-def test_only_the_changed_submission_is_graded(tmp_path):
-    repo = course(tmp_path)
+def test_an_honest_pull_request_is_graded_by_the_base_branchs_rules(tmp_path):
+    """The pull request adds one hand-in (with a rubric and a grader.yaml of its own inside it, which are
+    only files of the hand-in). main moved on after the branch left it: a new question title and the
+    data folder fixed (the branch's grader.yaml still says /, which would show the host's files and
+    stop the run for want of MNIST). The base branch's rules grade it, and the roster's github column
+    says the author's account is this student's."""
+    repo = course(tmp_path, roster=WITH_ACCOUNTS, data_dir=Path("/"))
+    lenient = (repo / "rubrics" / "hw4.yaml").read_text(encoding="utf-8").replace("rtol: 1.0e-6", "rtol: 1.0e+9")
     pull_request(repo, "s-hw4-new", {
-        "submissions/hw4/s-hw4-new/hw4.ipynb": (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes(),
-        "submissions/hw4/students.csv": (repo / "submissions/hw4/students.csv").read_text(encoding="utf-8")
-        + "s-hw4-new,امید فرهادی,Omid Farhadi,new@example.edu\n",
+        NEW: (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes(),
+        "submissions/hw4/s-hw4-new/rubrics/hw4.yaml": lenient,
+        "submissions/hw4/s-hw4-new/grader.yaml": "data_dir: /\n",
     })
-    code, _, err = grader_ci(repo, "--base", "main")
+    rubric = (repo / "rubrics" / "hw4.yaml").read_text(encoding="utf-8")
+    base_moves_on(repo, {
+        "rubrics/hw4.yaml": rubric.replace('en: "The forward pass of batch normalization"',
+                                           'en: "The forward pass of batch normalization as main says"'),
+        "grader.yaml": f"data_dir: {ROOT / 'data'}\n",
+    })
+    assert (repo / "grader.yaml").read_text(encoding="utf-8") == "data_dir: /\n"  # the checkout's own
+    code, _, err = grader_ci(repo, "--base", "main", author="Omid-F")
     assert code == 0, err[-3000:]
     out = repo / "grader-ci-out" / "hw4"
     assert [p.name for p in (out / "results").glob("*.json")] == ["s-hw4-new.json"]
@@ -98,7 +144,7 @@ def test_only_the_changed_submission_is_graded(tmp_path):
     assert (out / "s-hw4-new.pdf").read_bytes()[:5] == b"%PDF-"
     assert (out / "results" / "s-hw4-new.json").stat().st_mode & 0o044 == 0o044  # the upload step is not root
     result = read_result(out / "results" / "s-hw4-new.json")
-    assert result["total"] > 0 and result["student"]["name_en"] == "Omid Farhadi"
+    assert 0 < result["total"] < 100 and result["student"]["name_en"] == "Omid Farhadi"  # exit 0: MNIST was found
 
     summary = (repo.parent / "summary.md").read_text(encoding="utf-8")
     fa, en = summary.split("</div>")
@@ -107,8 +153,166 @@ def test_only_the_changed_submission_is_graded(tmp_path):
     assert "امید فرهادی" in fa and "| پرسش | عنوان | امتیاز | وضعیت |" in fa
     assert f"Total: {fmt_points(result['total'])} / 100" in en and "Omid Farhadi" in en
     assert "| Question | Title | Points | Status |" in en
-    assert "| q6b | The forward pass of batch normalization | 10 / 10 | ✅ passed |" in en
+    assert "| q6b | The forward pass of batch normalization as main says | 10 / 10 | ✅ passed |" in en
     assert "s-hw4-a" not in summary
+
+
+def test_the_rules_come_from_the_base_commit(tmp_path, monkeypatch):
+    """The branch's grader.yaml says data_dir: / and its roster is older; main's say otherwise: inside
+    `base_rules` the data folder (relative to the repository) and the roster are main's."""
+    monkeypatch.delenv("GRADER_DATA", raising=False)
+    repo = course(tmp_path, data_dir=Path("/"))
+    pull_request(repo, "s-hw4-new", {NEW: (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes()})
+    base_moves_on(repo, {"grader.yaml": "data_dir: data\n", "submissions/hw4/students.csv": WITH_ACCOUNTS})
+    monkeypatch.chdir(repo)
+    assert datasets.data_root() == Path("/")
+    with base_rules(repo, "main", PurePosixPath("submissions")) as rules:
+        assert datasets.data_root() == (repo / "data").resolve()
+        assert rules.roster("hw4") == WITH_ACCOUNTS.encode("utf-8")
+    assert Path.cwd() == repo and not rules.scratch.exists()
+
+
+TINY_RUBRIC = """\
+assignment: tiny
+title: {{fa: ت, en: t}}
+course: {{fa: د, en: c}}
+reference: {package}
+questions:
+  - id: q1
+    title: {{fa: ی, en: one}}
+    points: 1
+    answers:
+      - {{name: answer, check: numeric, points: 1, reference: value, prompt: {{fa: پ, en: p}}}}
+"""
+
+
+def test_reference_code_the_base_holds_is_imported_from_the_base(tmp_path):
+    """A course repository that keeps its reference package: the base commit's copy is imported (main
+    changed it after the branch left), not the checkout's, and it is forgotten afterwards."""
+    repo = course(tmp_path)
+    commit(repo, "reference code", {"ci_ref_pkg/__init__.py": "def value():\n    return 1\n",
+                                    "rubrics/tiny.yaml": TINY_RUBRIC.format(package="ci_ref_pkg")})
+    pull_request(repo, "s-1", {"submissions/tiny/s-1/tiny.ipynb": "{}"})
+    base_moves_on(repo, {"ci_ref_pkg/__init__.py": "def value():\n    return 2\n"})
+    with base_rules(repo, "main", PurePosixPath("submissions")) as rules:
+        rules.rubric("tiny")
+        assert References("ci_ref_pkg").call("value") == 2
+        assert Path(sys.modules["ci_ref_pkg"].__file__).is_relative_to(rules.scratch)
+    assert "ci_ref_pkg" not in sys.modules and str(rules.scratch / "code") not in sys.path
+
+
+def test_reference_code_found_inside_the_checkout_is_refused(tmp_path, monkeypatch):
+    """A reference package that the base does not hold at its top level but that would be imported from
+    inside the checkout (here a src/ folder on sys.path) is a configuration error, never imported."""
+    repo = course(tmp_path)
+    commit(repo, "reference code", {"src/ci_ref_src/__init__.py": "raise SystemExit('imported')\n",
+                                    "rubrics/tiny.yaml": TINY_RUBRIC.format(package="ci_ref_src")})
+    monkeypatch.syspath_prepend(str(repo / "src"))
+    with base_rules(repo, "main", PurePosixPath("submissions")) as rules, \
+            pytest.raises(CIConfigError, match=r"ci_ref_src would be imported from the pull request's checkout"):
+        rules.rubric("tiny")
+    assert "ci_ref_src" not in sys.modules
+
+
+HOSTILE_RUBRIC = """\
+assignment: hw4
+title: {{fa: ت, en: t}}
+course: {{fa: د, en: c}}
+reference: {package}
+questions:
+  - id: q1
+    title: {{fa: ی, en: one}}
+    points: 1
+    answers:
+      - {{name: answer, check: numeric, points: 1, reference: {name}, params: {{cmd: "touch {marker}"}},
+          prompt: {{fa: پ, en: p}}}}
+"""
+
+
+def _refused_case(repo: Path, case: str) -> dict[str, bytes | str]:
+    """The files of a pull request that adds s-hw4-new's hand-in and also changes what it may not."""
+    crash = crashing_notebook()
+    rubric = (repo / "rubrics" / "hw4.yaml").read_text(encoding="utf-8")
+    marker = repo.parent / "marker"
+    return {
+        "full marks": {NEW: crash, "rubrics/hw4.yaml": rubric.replace("rtol: 1.0e-6", "rtol: 1.0e+9")},
+        "subprocess in a module path": {
+            NEW: crash, "rubrics/hw4.yaml": HOSTILE_RUBRIC.format(package="reference.hw4", name="subprocess.getoutput",
+                                                                  marker=marker)},
+        "subprocess as the package": {
+            NEW: crash, "rubrics/hw4.yaml": HOSTILE_RUBRIC.format(package="subprocess", name="getoutput",
+                                                                  marker=marker)},
+        "data_dir": {NEW: crash, "grader.yaml": "data_dir: /\n"},
+        "roster": {NEW: crash, "submissions/hw4/students.csv": ROSTER + "s-hw4-x,x,X,x@example.edu\n"},
+        "workflow": {NEW: crash, ".github/workflows/grader.yml": "on: pull_request\n"},
+        "reference code": {NEW: crash, "reference/hw4/q6_batchnorm.py": "def forward_batchnorm(**_):\n    pass\n"},
+        "a loose file": {NEW: crash, "submissions/hw4/notes.txt": "hi\n"},
+        "two students": {NEW: crash, "submissions/hw4/s-hw4-b/hw4.ipynb": crash},
+        "another's folder too": {NEW: crash, "submissions/hw4/s-hw4-a/hw4.ipynb": crash},
+    }[case]
+
+
+@pytest.mark.parametrize("case, refused", [
+    ("full marks", {"rubrics/hw4.yaml": "outside"}),
+    ("subprocess in a module path", {"rubrics/hw4.yaml": "outside"}),
+    ("subprocess as the package", {"rubrics/hw4.yaml": "outside"}),
+    ("data_dir", {"grader.yaml": "outside"}),
+    ("roster", {"submissions/hw4/students.csv": "outside"}),
+    ("workflow", {".github/workflows/grader.yml": "outside"}),
+    ("reference code", {"reference/hw4/q6_batchnorm.py": "outside"}),
+    ("a loose file", {"submissions/hw4/notes.txt": "outside"}),
+    ("two students", {"submissions/hw4/s-hw4-b": "several", "submissions/hw4/s-hw4-new": "several"}),
+    ("another's folder too", {"submissions/hw4/s-hw4-a": "several", "submissions/hw4/s-hw4-new": "several"}),
+])
+def test_a_pull_request_changing_more_than_its_hand_in_is_not_graded(tmp_path, case, refused):
+    """Exit 1, nothing graded or run (the marker a hostile reference would touch is absent), and the
+    summary names each path to take out, in Persian and English."""
+    repo = course(tmp_path)
+    pull_request(repo, "pr", _refused_case(repo, case))
+    code, out, err = grader_ci(repo, "--base", "main")
+    assert code == 1, err
+    why = {"outside": "outside a student's hand-in", "several": "one of several hand-ins in this pull request"}
+    assert err.splitlines() == ["grader ci: not graded: a pull request may change only its own student's hand-in:",
+                                *(f"  {path}: {why[w]}" for path, w in sorted(refused.items()))]
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    fa, en = summary.split("</div>")
+    assert "تصحیح انجام نشد" in fa and "Not graded" in en
+    for path, w in refused.items():
+        assert f"- `{path}`: {why[w]}" in en
+        assert f"- `{path}`: " in fa
+    assert "Total" not in summary and out == ""
+    assert not (repo / "grader-ci-out").exists()
+    assert not (tmp_path / "marker").exists()
+
+
+def test_another_students_hand_in_is_not_graded(tmp_path):
+    """Where the base roster names each student's GitHub account, a pull request by omid-f that changes
+    only Sara's folder is refused; without a pull-request event to say who opened it, nothing is graded."""
+    repo = course(tmp_path, roster=WITH_ACCOUNTS)
+    pull_request(repo, "pr", {"submissions/hw4/s-hw4-a/hw4.ipynb": crashing_notebook()})
+    code, _, err = grader_ci(repo, "--base", "main", author="omid-f")
+    assert code == 1
+    assert err.splitlines()[1:] == ["  submissions/hw4/s-hw4-a: the base branch's roster does not give this hand-in "
+                                    "to the GitHub account omid-f"]
+    en = (tmp_path / "summary.md").read_text(encoding="utf-8").split("</div>")[1]
+    assert ("- `submissions/hw4/s-hw4-a`: the base branch's roster does not give this hand-in to the GitHub "
+            "account `omid-f`") in en
+    (tmp_path / "summary.md").unlink()
+    code, _, err = grader_ci(repo, "--base", "main")
+    assert code == 2 and "no pull request event says who opened this one" in err
+    assert "Not graded" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert not (repo / "grader-ci-out").exists()
+
+
+def test_a_rubric_only_pull_request_grades_nothing_and_runs_nothing(tmp_path):
+    """No hand-in changed: nothing is graded, so no grade can be shown, and its rubric is never read."""
+    repo = course(tmp_path)
+    pull_request(repo, "pr", {"rubrics/hw4.yaml": HOSTILE_RUBRIC.format(
+        package="subprocess", name="getoutput", marker=tmp_path / "marker")})
+    code, out, _ = grader_ci(repo, "--base", "main")
+    assert code == 0 and "nothing to grade" in out
+    assert "No submission" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert not (tmp_path / "marker").exists() and not (repo / "grader-ci-out").exists()
 
 
 def test_a_crashing_notebook_is_a_result_not_a_failed_job(tmp_path):
@@ -117,19 +321,49 @@ def test_a_crashing_notebook_is_a_result_not_a_failed_job(tmp_path):
     code, _, err = grader_ci(repo, "--base", "main")
     assert code == 0, err[-3000:]
     assert [p.name for p in (repo / "grader-ci-out" / "hw4" / "results").glob("*.json")] == ["s-hw4-crash.json"]
+    total = read_result(repo / "grader-ci-out" / "hw4" / "results" / "s-hw4-crash.json")["total"]
     summary = (repo.parent / "summary.md").read_text(encoding="utf-8")
-    assert "Total: 0 / 100" in summary and "نمرهٔ کل: ۰ از ۱۰۰" in summary
+    assert f"Total: {fmt_points(total)} / 100" in summary  # the cells after the fatal one still count
+    assert f"نمرهٔ کل: {persian_digits(fmt_points(total))} از ۱۰۰" in summary
     assert "The notebook's Python kernel died" in summary and "هسته پایتون" in summary
 
 
-def test_an_assignment_without_a_rubric_is_a_configuration_error(tmp_path):
+def test_an_assignment_without_a_rubric_on_the_base_is_a_configuration_error(tmp_path):
+    """Exit 2 with the reason in the summary. main dropped rubrics/hw9.yaml after the branch left it:
+    the copy still in the checkout is not looked at."""
     repo = course(tmp_path)
+    hw4 = (repo / "rubrics" / "hw4.yaml").read_text(encoding="utf-8")
+    commit(repo, "hw9", {"rubrics/hw9.yaml": hw4.replace("assignment: hw4", "assignment: hw9")})
     pull_request(repo, "hw9", {"submissions/hw9/s-1/hw9.ipynb": (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes()})
+    git(repo, "checkout", "-q", "main")
+    git(repo, "rm", "-q", "rubrics/hw9.yaml")
+    git(repo, "commit", "-qm", "hw9 withdrawn")
+    git(repo, "checkout", "-q", "hw9")
+    assert (repo / "rubrics" / "hw9.yaml").is_file()
     code, _, err = grader_ci(repo, "--base", "main")
-    assert code == 2
-    assert "submissions/hw9/" in err and "no rubric for assignment 'hw9'" in err
-    assert "Not graded" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    message = ("the pull request changes submissions/hw9/, but there is no rubric for assignment 'hw9' on the base "
+               "branch main (rubrics/hw9.yaml; known: hw4)")
+    assert (code, err) == (2, f"grader ci: {message}\n")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "Not graded" in summary and message in summary
     assert not (repo / "grader-ci-out").exists()
+
+
+def test_a_shallow_checkout_is_a_configuration_error(tmp_path):
+    """A checkout fetched with a depth (GitHub's default) cannot say what the pull request changes: exit 2,
+    the reason in the summary, no traceback."""
+    repo = course(tmp_path)
+    pull_request(repo, "s-hw4-new", {NEW: (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes()})
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{repo}", str(shallow))
+    git(shallow, "checkout", "-q", "s-hw4-new")
+    code, _, err = grader_ci(shallow, "--base", "origin/main")
+    message = ("the checkout is shallow (fetched with a depth): grader ci needs the history back to where the pull "
+               "request left its base branch; in GitHub Actions, check out with fetch-depth: 0")
+    assert (code, err) == (2, f"grader ci: {message}\n")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "Not graded" in summary and message in summary
+    assert not (shallow / "grader-ci-out").exists()
 
 
 def test_a_pull_request_without_a_submission_grades_nothing(tmp_path):

@@ -50,6 +50,15 @@ def base_ref(root: Path, explicit: str | None) -> str:
                         "(in GitHub Actions, check out with fetch-depth: 0)")
 
 
+def require_history(root: Path) -> None:
+    """A shallow checkout may lack the commit where the pull request left its base branch, and then
+    the diff (what the pull request changes) cannot be told."""
+    if git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        raise CIConfigError("the checkout is shallow (fetched with a depth): grader ci needs the history back "
+                            "to where the pull request left its base branch; in GitHub Actions, check out with "
+                            "fetch-depth: 0")
+
+
 def changed_paths(root: Path, base: str) -> list[str]:
     """Paths the branch changed since it left `base` (what the pull request shows, not what base did since)."""
     proc = _git(root, "merge-base", base, "HEAD")
@@ -93,8 +102,9 @@ def changed_submissions(paths: list[str], submissions: PurePosixPath) -> list[Ch
     return sorted(found)
 
 
-def stage(class_dir: Path, entries: list[str], into: Path) -> list[tuple[str, str]]:
-    """Copy just these hand-ins (and the roster, for names) into `into`, so `grader run` grades only them.
+def stage(class_dir: Path, entries: list[str], into: Path, roster: bytes | None) -> list[tuple[str, str]]:
+    """Copy just these hand-ins into `into`, with the base branch's roster (for names), so `grader run`
+    grades only them.
 
     Returns the entries not staged, with why: `removed` by the pull request, or a `symlink` (it could
     point anywhere on the runner; links inside a student's folder are judged by intake as usual)."""
@@ -110,7 +120,6 @@ def stage(class_dir: Path, entries: list[str], into: Path) -> list[tuple[str, st
             shutil.copytree(src, into / entry, symlinks=True)
         else:
             shutil.copy2(src, into / entry)
-    roster = class_dir / ROSTER
-    if roster.is_file() and not roster.is_symlink():
-        shutil.copy2(roster, into / ROSTER)
+    if roster is not None:
+        (into / ROSTER).write_bytes(roster)
     return skipped

@@ -1,37 +1,23 @@
 """`grader ci` and `grader ci init` (DESIGN.md, "CI on pull requests").
 
 Exit 0 whenever grading produced results, also for wrong answers or a crashing notebook, and when the
-pull request changes no submission (it may only edit docs): the job fails only on set-up errors (2)."""
+pull request changes no submission (it may only edit docs); 1 when it changes anything besides one
+student's own hand-in (a rubric, grader.yaml, another student's folder: see `grader.ci.scope`) and is
+not graded; 2 on set-up errors (no rubric on the base branch, a shallow checkout)."""
 import argparse
-import contextlib
 import os
 import shutil
 import sys
-import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from grader.ci import summary
-from grader.ci.changes import (CIConfigError, base_ref, changed_paths, changed_submissions, repo_root, stage,
-                               submissions_dir)
+from grader.ci import scope, summary
+from grader.ci.changes import (Change, CIConfigError, base_ref, changed_paths, changed_submissions, repo_root,
+                               require_history, stage, submissions_dir)
+from grader.ci.rules import BaseRules, base_rules
 from grader.ci.workflow import write_workflow
 from grader.intake import RosterError
-from grader.rubric import Rubric, RubricError, find_rubric, load_rubric
 
 DEFAULT_OUT = "grader-ci-out"
-
-
-def _rubrics(root: Path, assignments: list[str], submissions: str) -> dict[str, tuple[Path, Rubric]]:
-    """Every rubric the pull request needs, checked before anything is graded."""
-    found = {}
-    with contextlib.chdir(root):  # rubrics/ of the course repository
-        for assignment in assignments:
-            try:
-                path = find_rubric(assignment)
-                found[assignment] = (path, load_rubric(path))
-            except RubricError as exc:
-                raise CIConfigError(f"the pull request changes {submissions}/{assignment}/, but its rubric "
-                                    f"cannot be used:\n{exc}") from None
-    return found
 
 
 def _keep_reports(graded: Path, dest: Path, students: list[str]) -> None:
@@ -45,52 +31,56 @@ def _keep_reports(graded: Path, dest: Path, students: list[str]) -> None:
                 shutil.copyfile(graded / name, dest / name)
 
 
-def _grade(root: Path, submissions: str, out: Path, by_assignment: dict[str, list[str]]) -> list[summary.Outcome]:
+def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, rules: BaseRules) -> summary.Outcome:
+    """Grade the pull request's one hand-in (from the checkout) by the base's rubric, roster and data."""
     from grader.engine.local import run
     from grader.progress import Progress
 
-    rubrics = _rubrics(root, sorted(by_assignment), submissions)
-    unsafe = os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1"
-    outcomes = []
-    with tempfile.TemporaryDirectory(prefix="grader-ci-") as tmp:
-        for assignment, entries in sorted(by_assignment.items()):
-            path, rubric = rubrics[assignment]
-            folder = Path(tmp) / "submissions" / assignment
-            skipped = stage(root / submissions / assignment, entries, folder)
-            results = []
-            if len(skipped) < len(entries):
-                graded = Path(tmp) / "reports" / assignment
-                results = run(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress()).results
-                _keep_reports(graded, out / assignment, [r["student_id"] for r in results])
-            outcomes.append(summary.Outcome(assignment, rubric.title.model_dump(), results, skipped))
-    return outcomes
+    path, rubric = rules.rubric(change.assignment)
+    folder = rules.scratch / "submissions" / change.assignment
+    skipped = stage(root / submissions / change.assignment, [change.entry], folder, rules.roster(change.assignment))
+    results = []
+    if not skipped:
+        graded = rules.scratch / "reports" / change.assignment
+        results = run(folder, path, graded, unsafe_no_sandbox=os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1",
+                      on_done=Progress()).results
+        _keep_reports(graded, out / change.assignment, [r["student_id"] for r in results])
+    return summary.Outcome(change.assignment, rubric.title.model_dump(), results, skipped)
 
 
 def cmd_ci(args: argparse.Namespace) -> int:
+    from grader.checks import NotReady
     from grader.engine.local import SandboxUnavailable
 
     out = Path(args.out).resolve()
     try:
         root = repo_root(Path.cwd())
+        require_history(root)
         base = base_ref(root, args.base)
-        folder = submissions_dir(root, args.submissions)
-        submissions = str(folder)
-        changes = changed_submissions(changed_paths(root, base), folder)
+        submissions = submissions_dir(root, args.submissions)
+        paths = changed_paths(root, base)
+        changes = changed_submissions(paths, submissions)
         if not changes:
-            summary.publish(summary.nothing_to_grade(submissions, base))
+            summary.publish(summary.nothing_to_grade(str(submissions), base))
             print(f"grader ci: no submission changed under {submissions}/ since {base}; nothing to grade")
             return 0
-        by_assignment: dict[str, list[str]] = {}
-        for change in changes:
-            by_assignment.setdefault(change.assignment, []).append(change.entry)
-        outcomes = _grade(root, submissions, out, by_assignment)
-    except (CIConfigError, RosterError, SandboxUnavailable) as exc:
+        with base_rules(root, base, submissions) as rules:
+            refused = (scope.refusals(paths, changes, submissions)
+                       or scope.not_yours(changes[0], rules.roster(changes[0].assignment), scope.pr_author(),
+                                          submissions))
+            if refused:
+                summary.publish(scope.report(refused, base, submissions))
+                print("grader ci: not graded: a pull request may change only its own student's hand-in:\n"
+                      + "\n".join(f"  {r.path}: {scope.WHY[r.why][1].format(author=r.author)}" for r in refused),
+                      file=sys.stderr)
+                return 1
+            outcome = _grade(root, submissions, out, changes[0], rules)
+    except (CIConfigError, RosterError, SandboxUnavailable, NotReady) as exc:
         summary.publish(summary.not_graded(str(exc)))
         print(f"grader ci: {exc}", file=sys.stderr)
         return 2
-    summary.publish(summary.graded(outcomes))
-    graded = sum(len(o.results) for o in outcomes)
-    print(f"grader ci: graded {graded} submission(s) → {out}/")
+    summary.publish(summary.graded([outcome]))
+    print(f"grader ci: graded {len(outcome.results)} submission(s) → {out}/")
     return 0
 
 

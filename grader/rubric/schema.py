@@ -1,11 +1,14 @@
 """The rubric schema. Check-specific options are validated by the check class that owns them."""
 import re
+import sys
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 QUESTION_ID = re.compile(r"^q\d+[a-z]?$")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A module path or a reference name: identifiers joined by dots, nothing else (use with fullmatch).
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 class Strict(BaseModel):
@@ -43,6 +46,16 @@ class Answer(Strict):
     def _identifier(cls, v: str | None) -> str | None:
         if v is not None and not IDENT.match(v):
             raise ValueError(f"{v!r} is not a Python identifier")
+        return v
+
+    @field_validator("reference")
+    @classmethod
+    def _reference_name(cls, v: str | None) -> str | None:
+        """Refused as the rubric is read (file:line, nothing imported yet): only a dotted path of
+        identifiers stays inside the reference package once `References.function` imports it."""
+        if v is not None and not DOTTED.fullmatch(v):
+            raise ValueError(f"{v!r} is not a reference name: module.function inside the rubric's reference "
+                             "package, Python identifiers joined by dots")
         return v
 
 
@@ -113,6 +126,17 @@ class Rubric(Strict):
     limits: Limits = Limits()
     kernel: KernelOptions = KernelOptions()
     questions: list[Question] = Field(min_length=1)
+
+    @field_validator("reference")
+    @classmethod
+    def _reference_package(cls, v: str) -> str:
+        """Answers name functions inside this package; a standard-library module (`subprocess`,
+        `builtins`, `os`) would make `getoutput`, `eval` or `system` reference functions."""
+        if not DOTTED.fullmatch(v):
+            raise ValueError(f"{v!r} is not a package name (Python identifiers joined by dots)")
+        if v.split(".")[0] in sys.stdlib_module_names:
+            raise ValueError(f"{v!r} is part of Python's standard library, not a reference package")
+        return v
 
     @model_validator(mode="after")
     def _unique(self) -> "Rubric":
