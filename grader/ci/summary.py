@@ -13,7 +13,7 @@ from grader.reports.persian import fmt_points, persian_digits
 from grader.reports.view import STATUS
 from grader.untrusted import identifier
 
-ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⚠️", "missing": "➖", "manual": "✍️"}
+ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⚠️", "missing": "➖", "manual": "✍️", "internal_error": "🛠️"}
 SKIPPED = {
     "removed": ("این تحویل در این درخواست ادغام حذف شده است؛ تصحیح نشد.",
                 "removed by this pull request; not graded."),
