@@ -2,13 +2,13 @@
 
 Anything wrong with the hand-in becomes a `Problem` with a bilingual message, never an exception.
 """
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from grader.intake import files
 from grader.intake.discover import Submission, shown
 from grader.untrusted import identifier
 
@@ -30,7 +30,7 @@ class Problem:
 
 def _unzip(archive: Path, into: Path) -> Problem | None:
     try:
-        with zipfile.ZipFile(archive) as z:
+        with files.open_regular(archive, MAX_BYTES) as f, zipfile.ZipFile(f) as z:
             infos = z.infolist()
             if sum(i.file_size for i in infos) > MAX_BYTES or len(infos) > MAX_FILES:
                 return Problem("too_large", "فایل فشرده پس از باز شدن بیش از حد بزرگ است.",
@@ -51,18 +51,19 @@ def _escaping_link(root: Path) -> Problem | None:
     """A symbolic link that leads out of the submission (to a secret, say) stops grading."""
     base = root.resolve()
     for path in root.rglob("*"):
-        if path.is_symlink() and not path.resolve().is_relative_to(base):
-            return Problem("unsafe_symlink", "یک پیوند نمادین (symlink) در این تحویل به بیرون از پوشه آن اشاره می‌کند.",
-                           "A symbolic link in this submission points outside its folder.",
-                           str(path.relative_to(root)))
+        if not path.is_symlink():
+            continue
+        try:
+            inside = path.resolve().is_relative_to(base)
+        except (OSError, RuntimeError):  # a loop of links leads nowhere inside either
+            inside = False
+        if not inside:
+            return _problem(files.outward_link(str(path.relative_to(root))))
     return None
 
 
-def _too_big(path: Path) -> Problem | None:
-    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
-    if len(files) > MAX_FILES or sum(p.lstat().st_size for p in files) > MAX_BYTES:
-        return Problem("too_large", "این تحویل بیش از حد بزرگ است.", "This submission is too large.")
-    return None
+def _problem(refused: files.Refused) -> Problem:
+    return Problem(refused.kind, refused.fa, refused.en, refused.detail)
 
 
 def open_submission(sub: Submission, into: Path) -> tuple[Path | None, Problem | None]:
@@ -73,17 +74,15 @@ def open_submission(sub: Submission, into: Path) -> tuple[Path | None, Problem |
                              "More than one hand-in has this student id (a folder and a file, say); none of "
                              "them was graded. Keep exactly one.", ", ".join(shown(e) for e in sub.clashes))
     into.mkdir(parents=True, exist_ok=True)
-    problem = _too_big(sub.path)
-    if problem:
-        return None, problem
-    if sub.path.suffix == ".zip":
-        problem = _unzip(sub.path, into)
-        if problem:
-            return None, problem
-    elif sub.path.is_dir():
-        shutil.copytree(sub.path, into, dirs_exist_ok=True, symlinks=True)
-    else:
-        shutil.copy2(sub.path, into / sub.path.name)
+    try:  # nothing is read through a link, nor from a FIFO, device or socket (see `files`)
+        if sub.path.suffix == ".zip":
+            problem = _unzip(sub.path, into)
+            if problem:
+                return None, problem
+        else:
+            files.copy_in(sub.path, into, MAX_FILES, MAX_BYTES)
+    except files.Refused as refused:
+        return None, _problem(refused)
     problem = _escaping_link(into)
     if problem:
         return None, problem

@@ -16,11 +16,12 @@ import re
 from markupsafe import Markup, escape
 
 # Characters that may belong to a left-to-right run: printable ASCII, Latin-1/Latin
-# Extended letters, Greek (α, β), Persian/Arabic digits and separators, and common
-# math signs. A candidate run is kept only if it holds a letter or a digit.
+# Extended letters, Greek (α, β), Persian/Arabic digits and separators, common math signs,
+# and an ellipsis that leads into Latin letters or digits ("… 12 characters cut" stays whole).
+# A candidate run is kept only if it holds a letter or a digit.
 _RUN = re.compile(
-    r"[\x20-\x7e\u00b0-\u024f\u0370-\u03ff\u0660-\u0669\u066a-\u066c\u06f0-\u06f9"
-    r"\u2013\u2022\u2190-\u21ff\u2200-\u23ff]+"
+    r"(?:[\x20-\x7e\u00b0-\u024f\u0370-\u03ff\u0660-\u0669\u066a-\u066c\u06f0-\u06f9"
+    r"\u2013\u2022\u2190-\u21ff\u2200-\u23ff]|\u2026(?=\s?[A-Za-z0-9]))+"
 )
 _STRONG = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0660-\u0669\u06f0-\u06f9]")
 # A bare Persian number (۱۴۰۵, ۱۲٫۵) already reads correctly inside Persian text.
@@ -76,6 +77,12 @@ def _split_list_markers(text: str) -> list[str]:
     return parts + [text[pos:]]
 
 
+# Runs isolated in one text at most: each is an inline box, and WeasyPrint's line layout slows
+# down quadratically with the boxes of one paragraph (1,000 in an essay took 18 s); the runs
+# past this many (only in contrived text) are left in the Persian flow.
+MAX_ISOLATED = 200
+
+
 def isolate_ltr(text: str | None) -> Markup:
     """Escape ``text`` and wrap each embedded Latin/number/code run in ``<bdi dir="ltr">``.
 
@@ -84,12 +91,19 @@ def isolate_ltr(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
+    budget = [MAX_ISOLATED]
     parts = _split_list_markers(text)
-    if len(parts) > 1:
-        return Markup("").join(escape(p) if i % 2 else isolate_ltr(p) for i, p in enumerate(parts))
+    return Markup("").join(escape(p) if i % 2 else _isolate(p, budget) for i, p in enumerate(parts))
+
+
+def _isolate(text: str, budget: list[int]) -> Markup:
+    """`isolate_ltr` of a text without list markers, isolating at most ``budget[0]`` runs (and
+    taking them off it)."""
     out: list[str] = []
     pos = 0
     for match in _RUN.finditer(text):
+        if budget[0] <= 0:
+            break
         run = match.group()
         start, end = _trim(run)
         body = run[start:end]
@@ -99,5 +113,6 @@ def isolate_ltr(text: str | None) -> Markup:
         out.append(escape(text[pos:a]))
         out.append(Markup('<bdi dir="ltr" class="ltr">%s</bdi>') % text[a:b])
         pos = b
+        budget[0] -= 1
     out.append(escape(text[pos:]))
     return Markup("").join(out)

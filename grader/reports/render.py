@@ -3,11 +3,22 @@
 The Jinja environment, the parsed stylesheet and the font configuration are built once
 per process: a grading run renders hundreds of reports and re-parsing them each time
 would dominate the cost of small reports.
+
+A student's report is laid out in a forked child (which inherits all of that) under a deadline:
+the view caps every student-controlled text, but if some other input still makes WeasyPrint slow,
+or crashes it, that student gets a plain report with the scores (`fallback.html.j2`) and the rest
+of the class is not held up.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import os
+import resource
+import select
+import signal
+import sys
 from pathlib import Path
 
 import jinja2
@@ -22,6 +33,7 @@ from .user_agent import ReportHTML
 from .view import LABELS, LANGS, STATUS, student_view
 
 _HERE = Path(__file__).parent
+RENDER_TIMEOUT_S = 60.0  # a full report takes well under a second; a hostile one must not take minutes
 
 
 def _pts(x: float | None) -> str:
@@ -64,12 +76,11 @@ def _write_pdf(html: str, out_path: Path) -> None:
             out_path, stylesheets=[css], font_config=fonts)
 
 
-def html_for_student(result: dict, lang: str = "both") -> str:
-    """HTML of one student's report; ``lang`` is "both", "fa" or "en"."""
+def html_for_student(result: dict, lang: str = "both", template: str = "student.html.j2") -> str:
+    """HTML of one student's report (or of its plain `fallback.html.j2`); ``lang`` is "both", "fa" or "en"."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-    return _environment().get_template("student.html.j2").render(
-        r=student_view(result), lang=lang)
+    return _environment().get_template(template).render(r=student_view(result, lang), lang=lang)
 
 
 def html_for_summary(results: list[dict], meta: dict) -> str:
@@ -78,9 +89,58 @@ def html_for_summary(results: list[dict], meta: dict) -> str:
         s=summary_view(results, meta), lang="both")
 
 
-def render_student_report(result: dict, out_path: Path, lang: str = "both") -> None:
-    """Write one student's A4 PDF report to ``out_path``."""
-    _write_pdf(html_for_student(result, lang), out_path)
+def render_student_report(result: dict, out_path: Path, lang: str = "both",
+                          timeout_s: float = RENDER_TIMEOUT_S) -> None:
+    """Write one student's A4 PDF report to ``out_path``; if it is not laid out within ``timeout_s``
+    seconds (or the renderer fails), write the plain report with the scores instead."""
+    out_path = Path(out_path)
+    failure = _render_in_child(html_for_student(result, lang), out_path, timeout_s)
+    if failure:
+        print(f"grader: the report of {result['student_id']} was not rendered ({failure}); "
+              "a plain report with the scores was written instead", file=sys.stderr)
+        _write_pdf(html_for_student(result, lang, "fallback.html.j2"), out_path)
+
+
+def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
+    """Write ``html``'s PDF to ``out_path`` from a forked child, killed at the deadline; None on
+    success, else why not. The child also has a CPU-time limit, so it dies even if this process does."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    part = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        message = b"ok"
+        try:
+            os.close(read_end)
+            cpu = math.ceil(timeout_s) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # soft = hard: SIGKILL, no core file
+            _write_pdf(html, part)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+            message = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:1000]
+        finally:
+            try:
+                os.write(write_end, message)  # under PIPE_BUF: arrives in one piece
+            finally:
+                os._exit(0)
+    os.close(write_end)
+    ready: list[int] = []
+    try:
+        ready = select.select([read_end], [], [], timeout_s)[0]
+        reply = os.read(read_end, 4096) if ready else None
+    finally:
+        os.close(read_end)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if reply == b"ok":
+        part.replace(out_path)
+        return None
+    part.unlink(missing_ok=True)
+    if reply is None:
+        return f"not laid out within {timeout_s:g} s"
+    if not reply and os.WIFSIGNALED(status):
+        return f"the renderer was killed by signal {os.WTERMSIG(status)}"
+    return reply.decode("utf-8", "replace") or "the renderer stopped without a word"
 
 
 def warm_up() -> None:

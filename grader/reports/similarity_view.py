@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .persian import fmt_points, persian_digits
-from .view import Bi
+from .view import Bi, cut
 
 DETAILED = 3  # pairs whose matching cells are printed side by side
 
@@ -26,9 +26,18 @@ TEXT = {
     "code": Bi("شباهت کد", "Code similarity"),
     "wrong": Bi("پاسخ‌های نادرست یکسان", "Identical wrong answers"),
     "cells": Bi("سلول‌های مشابه", "Matching cells"),
-    "skipped": Bi("این ارسال‌ها مقایسه نشدند (فایل فشرده یا نوت‌بوک ناخوانا):",
-                  "Not compared (a zip or an unreadable notebook):"),
+    "skipped": Bi("این ارسال‌ها مقایسه نشدند (فایل فشرده، یا نوت‌بوکی ناخوانا، پیوند نمادین یا جز فایل معمولی):",
+                  "Not compared (a zip, or a notebook that is unreadable, a link or not a regular file):"),
 }
+
+
+def _pair(p: dict[str, Any]) -> dict[str, Any]:
+    """A flagged pair with its students' ids, answer names and quoted code cut for the page."""
+    return {**p, "a": cut(p.get("a"), "id"), "b": cut(p.get("b"), "id"),
+            "shared_wrong": [cut(w, "label") for w in p.get("shared_wrong") or []],
+            "matching_cells": [{"a_cell_source": cut(c.get("a_cell_source"), "code"),
+                                "b_cell_source": cut(c.get("b_cell_source"), "code")}
+                               for c in p.get("matching_cells") or []]}
 
 
 def similarity_view(report: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -36,11 +45,11 @@ def similarity_view(report: dict[str, Any] | None) -> dict[str, Any] | None:
     if not report:
         return None
     threshold = fmt_points(report.get("threshold") or 0)
-    flagged = [p for p in report.get("pairs") or [] if p.get("flagged")]
+    flagged = [_pair(p) for p in report.get("pairs") or [] if p.get("flagged")]
     return {
         "pairs": flagged,
         "detailed": flagged[:DETAILED],
-        "skipped": report.get("skipped") or [],
+        "skipped": [cut(sid, "id") for sid in report.get("skipped") or []],
         "threshold": Bi(TEXT["threshold"].fa.format(persian_digits(threshold)), TEXT["threshold"].en.format(threshold)),
         "text": TEXT,
     }

@@ -9,7 +9,7 @@ import statistics
 from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
 from .similarity_view import similarity_view
-from .view import Bi, bi, student_name
+from .view import Bi, bi, cut, error_view, student_name
 
 TEXT = {  # labels only the class summary uses
     "run_errors": Bi("دانشجو با خطای اجرا", "Students with a run error"),
@@ -104,13 +104,11 @@ def students(results: list[dict]) -> list[dict]:
     for r in sorted(results, key=lambda r: str(r["student_id"])):
         errors = [e for e in r.get("errors") or [] if e]
         rows.append({
-            "id": str(r["student_id"]),
+            "id": cut(r["student_id"], "id"),
             "name": student_name(r),
             "total": r["total"],
             "max_total": r["max_total"],
-            "errors": [{"kind": e.get("kind") or "", "message": bi(e.get("message"))}
-                       if isinstance(e, dict) else {"kind": "", "message": bi(e)}
-                       for e in errors],
+            "errors": [error_view(e) for e in errors],
         })
     return rows
 
@@ -179,7 +177,7 @@ def summary_view(results: list[dict], meta: dict) -> dict:
         max_total = sum(q.get("max_points") or 0 for q in meta.get("questions") or [])
     questions = hardest_first(question_stats(results, meta))
     return {
-        "assignment": str(meta.get("assignment") or ""),
+        "assignment": cut(meta.get("assignment") or "", "id"),
         "title": bi(meta.get("title")) or bi(meta.get("assignment")),
         "course": bi(meta.get("course")),
         "count": len(results),

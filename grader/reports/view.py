@@ -1,5 +1,12 @@
 """Turn a grader result dict (any key but a few may be missing) into a tidy view model,
-so the templates never have to guard against absent or null values."""
+so the templates never have to guard against absent or null values.
+
+Every string a student controls (values, tracebacks, essays, names, ids, labels, feedback that
+quotes them) reaches the templates only through `cut`: WeasyPrint's layout time grows about
+quadratically with a paragraph's length, so one 150,000-character exception message took two
+minutes to lay out. Each kind of text has its own budget of characters, lines and characters per
+line, and a cut text says so, in the report's languages ("… N characters cut").
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,78 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bidi import has_rtl
-from .persian import jalali_date
+from .persian import jalali_date, persian_digits
 
 LANGS = ("both", "fa", "en")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-MAX_TRACEBACK_LINES = 40  # the end of a traceback is what explains the error
-MAX_VALUE_CHARS = 4000  # a huge repr would turn one report into dozens of pages
 MAX_DETAILS = 40
+
+
+@dataclass(frozen=True)
+class Cap:
+    """How much of one kind of text a report shows: characters in all, lines, characters per
+    line, and whether the end is kept rather than the start (a traceback's last lines explain it)."""
+
+    chars: int
+    lines: int
+    line: int
+    tail: bool = False
+
+
+CAPS = {
+    "traceback": Cap(4000, 40, 300, tail=True),
+    "value": Cap(600, 20, 200),  # an expected or found value
+    "cell": Cap(200, 3, 100),  # a value in a table of details
+    "essay": Cap(20_000, 300, 5000),  # an answer in words, graded by a person
+    "code": Cap(1500, 40, 200),  # a code cell quoted by the similarity section
+    "text": Cap(1500, 20, 500),  # feedback, messages and notes (they may quote a value)
+    "label": Cap(100, 1, 100),  # names of answers, details' labels, error kinds
+    "name": Cap(100, 1, 100),
+    "id": Cap(60, 1, 60),
+}
+
+
+def cut_marker(n: int, lang: str) -> list[str]:
+    """The notice that `n` characters are not shown, one line per language of the report. The
+    Persian one is isolated right to left (U+2067…U+2069) so that it reads right in a left-to-right block."""
+    fa = f"\u2067… {persian_digits(str(n))} نویسه حذف شد\u2069"
+    en = f"… {n} characters cut"
+    return [fa] if lang == "fa" else [en] if lang == "en" else [en, fa]
+
+
+def cut(text: Any, kind: str, lang: str = "both") -> str | None:
+    """``str(text)`` within the budget of its kind (`CAPS`); a text that had to be cut ends (or,
+    kept from its end, starts) with `cut_marker`. None stays None (e.g. a secret value)."""
+    if text is None:
+        return None
+    cap = CAPS[kind]
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    if cap.lines == 1:
+        text = text.replace("\n", " ")
+    if len(text) <= min(cap.chars, cap.line) and (cap.lines == 1 or "\n" not in text):
+        return text
+    lines = text.split("\n")
+    if cap.tail:
+        lines.reverse()
+    kept: list[str] = []
+    shown, budget = 0, cap.chars
+    for line in lines[:cap.lines]:
+        if budget <= 0:
+            break
+        piece = line[:min(cap.line, budget)]
+        shown += len(piece) + (1 if kept else 0)
+        budget -= len(piece) + 1
+        kept.append(piece + "…" if len(piece) < len(line) and cap.lines > 1 else piece)
+    missing = len(text) - shown
+    if missing <= 0:
+        return text
+    marker = cut_marker(missing, lang)
+    if cap.lines == 1:
+        return " ".join([kept[0], *marker])
+    if cap.tail:
+        kept.reverse()
+        return "\n".join([*marker, *kept])
+    return "\n".join([*kept, *marker])
 
 
 @dataclass(frozen=True)
@@ -89,17 +161,23 @@ LABELS = {
     "pass_rate": Bi("نرخ قبولی", "Pass rate"),
     "histogram": Bi("توزیع نمرهٔ کل", "Distribution of total scores"),
     "per_question": Bi("آمار پرسش‌ها", "Per-question statistics"),
+    "fallback_title": Bi("کارنامهٔ ساده", "Plain report"),
+    "fallback": Bi("کارنامهٔ کامل شما صفحه‌آرایی نشد؛ این نسخهٔ ساده تنها نمره‌ها را نشان می‌دهد."
+                   " جزئیات را از دستیار آموزشی بپرسید.",
+                   "Your full report could not be laid out; this plain version shows the scores only."
+                   " Ask a teaching assistant for the details."),
 }
 
 
 def bi(value: Any) -> Bi:
-    """Accept {"fa", "en"} dicts, plain strings (side chosen by script) or None."""
+    """Accept {"fa", "en"} dicts, plain strings (side chosen by script) or None; each side cut
+    as "text" with the marker in its own language."""
     if isinstance(value, dict):
-        return Bi(str(value.get("fa") or ""), str(value.get("en") or ""))
+        return Bi(cut(value.get("fa") or "", "text", "fa"), cut(value.get("en") or "", "text", "en"))
     if value in (None, ""):
         return Bi()
     text = str(value)
-    return Bi(fa=text) if has_rtl(text) else Bi(en=text)
+    return Bi(fa=cut(text, "text", "fa")) if has_rtl(text) else Bi(en=cut(text, "text", "en"))
 
 
 def parse_date(value: Any) -> datetime.date | None:
@@ -114,68 +192,59 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
 
 
-def clip(text: Any, limit: int = MAX_VALUE_CHARS) -> str | None:
-    """``str(text)`` cut to ``limit`` characters; None stays None (e.g. a secret value)."""
-    if text is None:
-        return None
-    text = str(text)
-    return text if len(text) <= limit else text[:limit] + " …"
-
-
-def clean_traceback(text: Any) -> str | None:
+def clean_traceback(text: Any, lang: str) -> str | None:
     """Drop ANSI colour codes (Jupyter tracebacks carry them) and keep the last lines."""
     if not text:
         return None
-    lines = _ANSI.sub("", str(text)).rstrip().splitlines()
-    if len(lines) > MAX_TRACEBACK_LINES:
-        lines = ["…"] + lines[-MAX_TRACEBACK_LINES:]
-    return "\n".join(lines)
+    return cut(_ANSI.sub("", str(text)).rstrip(), "traceback", lang)
 
 
-def _answer(a: dict) -> dict:
+def _answer(a: dict, lang: str) -> dict:
     details = [d for d in (a.get("details") or []) if isinstance(d, dict)]
     return {
-        "name": str(a.get("name") or ""),
-        "check": a.get("check"),
+        "name": cut(a.get("name") or "", "label", lang),
+        "check": cut(a.get("check"), "label", lang),
         "points": a.get("points"),
         "max_points": a.get("max_points"),
-        "status": a.get("status") or "missing",
+        "status": cut(a.get("status") or "missing", "label", lang),
         "secret": bool(a.get("secret")),
-        "expected": clip(a.get("expected")),
-        "found": clip(a.get("found")),
+        "expected": cut(a.get("expected"), "value", lang),
+        "found": cut(a.get("found"), "value", lang),
         "feedback": bi(a.get("feedback")),
-        "error": clean_traceback(a.get("error")),
+        "error": clean_traceback(a.get("error"), lang),
         "details": [
-            {"label": str(d.get("label") or ""), "expected": clip(d.get("expected"), 300),
-             "found": clip(d.get("found"), 300), "ok": d.get("ok")}
+            {"label": cut(d.get("label") or "", "label", lang), "expected": cut(d.get("expected"), "cell", lang),
+             "found": cut(d.get("found"), "cell", lang), "ok": d.get("ok"),
+             "note": cut(d.get("note"), "text", lang) if d.get("note") else None}
             for d in details[:MAX_DETAILS]
         ],
         "more_details": max(0, len(details) - MAX_DETAILS),
     }
 
 
-def _question(q: dict) -> dict:
-    answer_text = clip(q.get("answer_text") or None)
+def _question(q: dict, lang: str) -> dict:
+    answer_text = cut(q.get("answer_text") or None, "essay", lang)
     return {
-        "id": str(q.get("id") or ""),
+        "id": cut(q.get("id") or "", "id", lang),
         "title": bi(q.get("title")),
         "points": q.get("points"),
         "max_points": q.get("max_points"),
-        "status": q.get("status") or "missing",
+        "status": cut(q.get("status") or "missing", "label", lang),
         "feedback": bi(q.get("feedback")),
         "assumptions": [b for b in map(bi, q.get("assumptions") or []) if b],
         "answer_text": answer_text,
-        "answer_text_rtl": has_rtl(answer_text),
-        "answers": [_answer(a) for a in q.get("answers") or []
+        "answer_text_rtl": has_rtl(str(q.get("answer_text") or "")),  # the student's text, not the marker
+        "answers": [_answer(a, lang) for a in q.get("answers") or []
                     if isinstance(a, dict) and a.get("check") != "manual"],
     }
 
 
-def _error(e: Any) -> dict:
+def error_view(e: Any, lang: str = "both") -> dict:
+    """A run-level error: its kind, bilingual message and (traceback-like) detail."""
     if not isinstance(e, dict):
         return {"kind": "", "message": bi(e), "detail": None}
-    return {"kind": str(e.get("kind") or ""), "message": bi(e.get("message")),
-            "detail": clean_traceback(e.get("detail"))}
+    return {"kind": cut(e.get("kind") or "", "label", lang), "message": bi(e.get("message")),
+            "detail": clean_traceback(e.get("detail"), lang)}
 
 
 def student_name(result: dict) -> Bi:
@@ -183,19 +252,20 @@ def student_name(result: dict) -> Bi:
     names = result.get("student") or {}
     fa, en = names.get("name_fa") or "", names.get("name_en") or ""
     sid = str(result["student_id"])
-    return Bi(fa or en or sid, en or sid)
+    return Bi(cut(fa or en or sid, "name", "fa"), cut(en or sid, "name", "en"))
 
 
-def student_view(result: dict) -> dict:
-    """View model of one student's result."""
+def student_view(result: dict, lang: str = "both") -> dict:
+    """View model of one student's result; cut texts are marked in `lang`."""
     graded = parse_date(result.get("graded_at"))
     total, max_total = result["total"], result["max_total"]
+    sid = cut(result["student_id"], "id", lang)
     return {
-        "student_id": str(result["student_id"]),
-        "sid": Bi(str(result["student_id"]), str(result["student_id"])),
+        "student_id": sid,
+        "sid": Bi(sid, sid),
         "name": student_name(result),
-        "assignment": str(result["assignment"]),
-        "title": bi(result.get("assignment_title")) or Bi(en=str(result["assignment"])),
+        "assignment": cut(result["assignment"], "id", lang),
+        "title": bi(result.get("assignment_title")) or Bi(en=cut(result["assignment"], "id", "en")),
         "course": bi(result.get("course")),
         "date": Bi(jalali_date(graded), graded.isoformat()) if graded else Bi(),
         "total": total,
@@ -203,8 +273,8 @@ def student_view(result: dict) -> dict:
         "percent": max(0.0, min(100.0, 100 * total / max_total)) if max_total else 0.0,
         "manual_pending": result.get("manual_pending") or 0,
         "runtime_s": result.get("runtime_s"),
-        "errors": [_error(e) for e in result.get("errors") or []],
+        "errors": [error_view(e, lang) for e in result.get("errors") or []],
         "notices": [b for b in map(bi, result.get("notices") or []) if b],
-        "questions": [_question(q) for q in result["questions"] if isinstance(q, dict)],
-        "hashes": {k: str(v) for k, v in (result.get("hashes") or {}).items() if v},
+        "questions": [_question(q, lang) for q in result["questions"] if isinstance(q, dict)],
+        "hashes": {cut(k, "label", lang): cut(v, "id", lang) for k, v in (result.get("hashes") or {}).items() if v},
     }

@@ -7,11 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.intake import files
+
 from .normalize import normalize
 
 K = 8  # tokens per shingle: about one short line, so one shared line is one piece of evidence
 # a shingle found in this many submissions or more is class-common (template, idiom): no evidence
 COMMON = 3
+MAX_ENTRIES = 5000  # a submission's files and folders looked through for its notebook
+MAX_NOTEBOOK_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -27,22 +31,34 @@ class Code:
     shingles: dict[tuple[str, ...], set[int]] = field(default_factory=dict)  # shingle -> cell indexes
 
 
-def _notebook_file(path: Path) -> Path | None:
-    if path.is_file() and path.suffix == ".ipynb":
-        return path
-    if path.is_dir():
-        found = [p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
-        return found[0] if len(found) == 1 else None
-    return None  # a zip or anything else: skipped, not unpacked a second time
+def _notebook_bytes(path: Path) -> bytes | None:
+    """The submission's one notebook, read as `open_submission` would find it: a regular file,
+    never through a link, within the size caps; None for a zip, a link, a FIFO, device or socket
+    as the notebook, several notebooks, or too much."""
+    notebooks, entries = [], 0
+    try:
+        for entry in files.walk(path):
+            entries += 1
+            if entries > MAX_ENTRIES:
+                return None
+            if (entry.kind != "dir" and entry.path.suffix == ".ipynb"
+                    and ".ipynb_checkpoints" not in entry.path.parts):
+                notebooks.append(entry)
+                if entry.kind != "file" or len(notebooks) > 1:
+                    return None
+                data = files.read_regular(entry, MAX_NOTEBOOK_BYTES)
+    except (OSError, files.Refused):
+        return None
+    return data if notebooks else None
 
 
 def code_cells(path: Path) -> list[str] | None:
     """The student's own code cells (given cells left out); None if no single readable notebook."""
-    nb_file = _notebook_file(path)
-    if nb_file is None:
+    data = _notebook_bytes(path)
+    if data is None:
         return None
     try:
-        cells = json.loads(nb_file.read_text(encoding="utf-8"))["cells"]
+        cells = json.loads(data.decode("utf-8"))["cells"]
         sources = []
         for c in cells:
             if c.get("cell_type") != "code" or (c.get("metadata") or {}).get("grader", {}).get("given"):
@@ -50,7 +66,7 @@ def code_cells(path: Path) -> list[str] | None:
             src = c.get("source") or ""
             sources.append("".join(src) if isinstance(src, list) else str(src))
         return sources
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 
