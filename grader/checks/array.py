@@ -8,18 +8,23 @@ import numpy as np
 
 from grader.checks import messages as msg
 from grader.checks.base import Outcome, ValueCheck
+from grader.checks.tolerance import isclose, scale
 from grader.checks.values import Unreadable, as_array, as_mapping, fmt
 from grader.rubric.schema import Tolerance
 
 
-def close(found: Any, expected: Any, tol: Tolerance) -> tuple[bool, str]:
-    """Whether one array matches; the second item explains a mismatch in English."""
+def close(found: Any, expected: Any, tol: Tolerance, answer_scale: float | None = None) -> tuple[bool, str]:
+    """Whether one array matches; the second item explains a mismatch in English.
+
+    The tolerance is the rubric's, widened to the precision `found` and `expected` carry
+    (`tolerance.isclose`; `answer_scale` when the array is one part of an answer).
+    """
     f, e = as_array(found), as_array(expected)
     if f.shape != e.shape:
         if f.size != e.size or np.squeeze(f).shape != np.squeeze(e).shape:
             raise Unreadable(**msg.shape_mismatch(e.shape, f.shape))
         f = f.reshape(e.shape)
-    bad = ~np.isclose(f, e, rtol=tol.rtol, atol=tol.atol, equal_nan=False)
+    bad = ~isclose(f, e, tol, found, expected, answer_scale)
     if not bad.any():
         return True, ""
     worst = float(np.max(np.abs(f - e)[bad])) if np.isfinite(f[bad]).all() else float("inf")
@@ -32,13 +37,14 @@ def match(found: Any, expected: Any, tol: Tolerance) -> Outcome:
         ok, _ = close(found, expected, tol)
         return Outcome.scored(1.0 if ok else 0.0, expected=fmt(expected), found=fmt(found))
     parts = as_mapping(found, list(expected))
+    answer_scale = max((scale(as_array(value)) for value in expected.values()), default=0.0)
     details, right = [], 0
     for key, value in expected.items():
         if key not in parts:
             details.append({"label": key, "expected": fmt(value), "found": None, "ok": False})
             continue
         try:
-            ok, why = close(parts[key], value, tol)
+            ok, why = close(parts[key], value, tol, answer_scale)
         except Unreadable as exc:
             ok, why = False, exc.en
         right += ok

@@ -1,9 +1,8 @@
 """A single number, within the rubric's tolerance."""
 from typing import Any
 
-import numpy as np
-
 from grader.checks.base import Outcome, ValueCheck
+from grader.checks.tolerance import isclose
 from grader.checks.values import as_number, fmt
 
 
@@ -13,5 +12,5 @@ class NumericCheck(ValueCheck):
     def compare(self, found: Any) -> Outcome:
         value = as_number(found)
         expected = float(self.expected)
-        ok = bool(np.isclose(value, expected, rtol=self.answer.tolerance.rtol, atol=self.answer.tolerance.atol))
+        ok = bool(isclose(value, expected, self.answer.tolerance, found, self.expected))
         return Outcome.scored(1.0 if ok else 0.0, expected=fmt(expected), found=fmt(value))
