@@ -66,6 +66,12 @@ def _key(k):
     return f"<{type_name(k)}>"
 
 
+def _tensorflow_types():
+    """TensorFlow's tensors and variables and Keras's variables, of the libraries already imported."""
+    names = (("tensorflow", "Tensor"), ("tensorflow", "Variable"), ("keras", "Variable"))
+    return tuple(getattr(sys.modules[m], n) for m, n in names if m in sys.modules and hasattr(sys.modules[m], n))
+
+
 class Encoder:
     """Reduces one answer to JSON-able data within `max_bytes` (roughly, as JSON) and MAX_DEPTH."""
 
@@ -121,8 +127,7 @@ class Encoder:
                 if t.dtype == torch.bfloat16:
                     t = t.float()
                 return self.encode(t.resolve_conj().numpy(), depth)
-        tf = sys.modules.get("tensorflow") if module in ("tensorflow", "keras") else None
-        if tf is not None and issubclass(cls, (tf.Tensor, tf.Variable)):
+        if module in ("tensorflow", "keras") and issubclass(cls, _tensorflow_types()):
             return self.encode(value.numpy(), depth)
         np = sys.modules.get("numpy") if module == "numpy" else None
         if np is not None and issubclass(cls, np.ndarray):
