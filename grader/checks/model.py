@@ -1,9 +1,11 @@
 """A trained model the notebook saves, evaluated by the grader on held-out data the student never saw.
 
-The file's bytes leave the kernel through the probe; a separate sandboxed evaluator loads them
-without unpickling code, compares the architecture with the reference's and measures the
-metric. Points: a share for the architecture, the rest by a curve — full marks at or above the
-reference model's metric minus `margin`, nothing at or below `floor`, linear between.
+The file's bytes leave the kernel through the probe; a separate sandboxed model process loads them
+without unpickling code (a TorchScript model only if it uses tensor and network operators alone),
+with no data folder in its view, and compares the architecture with the reference's; the grader
+sends it the held-out inputs and measures the metric from its outputs. Points: a share for the
+architecture, the rest by a curve — full marks at or above the reference model's metric minus
+`margin`, nothing at or below `floor`, linear between.
 """
 import json
 from pathlib import Path
@@ -60,6 +62,15 @@ def curve(value: float, full_at: float, floor: float) -> float:
     if value >= full_at:
         return 1.0
     return float(np.clip((value - floor) / (full_at - floor), 0, 1)) if full_at > floor else 0.0
+
+
+def refused_ops(ops: list[str]) -> dict[str, str]:
+    """Why a TorchScript model was not run, naming the operators outside the allow-list."""
+    names = ", ".join(ops[:5]) + (" …" if len(ops) > 5 else "")
+    return {"fa": f"مدل TorchScript اجرا نشد: عملگرهای ‎{names}‎ جزو عملگرهای مجاز تانسور و شبکه عصبی نیستند "
+                  "(خواندن یا نوشتن فایل و کارهای سیستمی در مدل پذیرفته نمی‌شود).",
+            "en": f"The TorchScript model was not run: it uses {names}, outside the allowed tensor and "
+                  "neural-network operators (a model may not read or write files or call the system)."}
 
 
 def _pct(x: float) -> str:
@@ -122,7 +133,9 @@ class ModelCheck(Check):
                                 datasets.data_root())
         status = result.get("status")
         if status == "refused":
-            return Outcome(0.0, "failed", msg.MODEL_REFUSED, error=str(result.get("error")))
+            ops = [str(op) for op in result.get("refused_ops") or []]
+            feedback = refused_ops(ops) if ops else msg.MODEL_REFUSED
+            return Outcome(0.0, "failed", feedback, error=str(result.get("error")))
         if status == "architecture":
             problems = [str(p) for p in result.get("architecture_problems", [])][:20]
             return Outcome(0.0, "failed", msg.MODEL_ARCHITECTURE, error="\n".join(problems))

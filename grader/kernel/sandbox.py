@@ -104,14 +104,17 @@ def kernel_program(python: str) -> list[str]:
 
 
 def ro_bind_args(binds: tuple[tuple[str, str], ...]) -> list[str]:
-    """Read-only binds, in order: a folder gets traversable parents (bwrap would make them 0700,
-    closed to the kernel's uid); a file bound over a file inside an earlier folder (e.g. /dev/null
-    over a held-out dataset file) hides that file."""
+    """Read-only binds, in order: a folder, or a file outside the folders bound before it (a
+    dataset's training file under /data), gets traversable parents (bwrap would make them 0700,
+    closed to the kernel's uid); a file bound over a file inside an earlier folder hides that file."""
     args: list[str] = []
+    folders: list[Path] = []
     for outside, inside in binds:
-        if os.path.isdir(outside):
+        if os.path.isdir(outside) or not any(Path(inside).is_relative_to(f) for f in folders):
             for parent in reversed(Path(inside).parents[:-1]):
                 args += ["--perms", "0755", "--dir", str(parent)]
+        if os.path.isdir(outside):
+            folders.append(Path(inside))
         args += ["--ro-bind", outside, inside]
     return args
 

@@ -23,6 +23,8 @@ _MNIST = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
           "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 _CIFAR_DIR = "cifar-10-batches-py"
 _CIFAR = {"train": tuple(f"data_batch_{i}" for i in range(1, 6)), "test": ("test_batch",)}
+_CIFAR_META = "batches.meta"  # the class names, which a notebook may read with the training batches
+_SPLITS = ("train", "test")
 DATASETS = ("mnist", "cifar10", *BUNDLED)
 KERNEL_DATA = "/data"
 
@@ -52,20 +54,34 @@ def data_root() -> Path | None:
     return None
 
 
+def kernel_files(root: Path, held_out: list[str]) -> list[str]:
+    """The files of the data folder a kernel may read: for each dataset whose held-out files a
+    check evaluates on, its training files (CIFAR-10's class names too) that the folder holds,
+    never a held-out one. Nothing else, whatever else the folder holds."""
+    used = [name for name in DATASETS for split in _SPLITS if set(expected_files(name, split)) & set(held_out)]
+    files = []
+    for name in dict.fromkeys(used):
+        for rel in expected_files(name, "train") + ([f"{_CIFAR_DIR}/{_CIFAR_META}"] if name == "cifar10" else []):
+            for candidate in (rel, rel + ".gz") if name == "mnist" else (rel,):
+                if rel not in held_out and (root / candidate).is_file():
+                    files.append(candidate)
+    return files
+
+
 def kernel_view(root: Path | None, held_out: list[str], sandboxed: bool) -> tuple[tuple[tuple[str, str], ...],
                                                                                 dict[str, str]]:
-    """How a student's kernel sees the data folder: read-only at /data (GRADER_DATA says where), with
-    the held-out files bound over by an empty file. Unsandboxed, the folder is only named."""
+    """How a student's kernel sees the data folder: each of `kernel_files` bound read-only at its
+    place under /data (GRADER_DATA says where), never the folder itself, so that no other file of it
+    (a test split, a copy of one under another name) exists in the kernel; with no such file, no
+    /data and no GRADER_DATA at all. Unsandboxed, the folder is only named."""
     if root is None or not root.is_dir():
         return (), {}
     if not sandboxed:
         return (), {"GRADER_DATA": str(root)}
-    binds = [(str(root), KERNEL_DATA)]
-    for rel in held_out:
-        for name in (rel, rel + ".gz"):
-            if (root / name).is_file():
-                binds.append(("/dev/null", f"{KERNEL_DATA}/{name}"))
-    return tuple(binds), {"GRADER_DATA": KERNEL_DATA}
+    files = kernel_files(root, held_out)
+    if not files:
+        return (), {}
+    return tuple((str(root / rel), f"{KERNEL_DATA}/{rel}") for rel in files), {"GRADER_DATA": KERNEL_DATA}
 
 
 def expected_files(name: str, split: str) -> list[str]:

@@ -1,5 +1,6 @@
-"""A reference model's record: its metrics on the held-out split, measured by the same evaluator
-that grades students, with what a course needs to re-create it (seed, device, time, epochs)."""
+"""A reference model's record: its metrics on the held-out split, measured by the same loading,
+inputs and metrics that grade students (in this process: the model is the course's own), with what
+a course needs to re-create it (seed, device, time, epochs)."""
 import json
 import tempfile
 from pathlib import Path
