@@ -1,4 +1,4 @@
-"""The `grader` command (DESIGN.md, "Command line")."""
+"""The `grader` command: one subcommand per job (run, release, reference, rubric, manual, tokens, serve, ci)."""
 import argparse
 import json
 import os
@@ -74,26 +74,34 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_manual_export(args: argparse.Namespace) -> int:
-    from grader.manual import export_sheet
+    from grader.manual import ManualSheetError, export_sheet, refuse_unimported
 
     out = Path(args.out_dir)
-    for suffix in (".xlsx", ".csv"):
-        path = out / "manual" / f"manual{suffix}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        rows = export_sheet(out, path)
+    paths = [out / "manual" / f"manual{suffix}" for suffix in (".xlsx", ".csv")]
+    try:
+        if not args.force:
+            refuse_unimported(out, paths)  # both checked before either is written
+    except ManualSheetError as exc:
+        print(f"grader: nothing exported:\n{exc}", file=sys.stderr)
+        return 2
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        rows = export_sheet(out, path, force=True)
         print(f"{path}: {rows} answers to grade")
     return 0
 
 
 def cmd_manual_import(args: argparse.Namespace) -> int:
+    """Good rows are merged even when others are refused; exit 1 names those, 2 an unreadable sheet."""
     from grader.engine.local import publish_class
     from grader.manual import ManualSheetError, import_sheet
     from grader.reports import render_student_report
     from grader.results import read_result
 
     out = Path(args.out_dir)
+    refused: list[str] = []
     try:
-        changed = import_sheet(out, Path(args.sheet))
+        changed = import_sheet(out, Path(args.sheet), by=args.by, refused=refused)
     except ManualSheetError as exc:
         print(f"grader: the sheet was not imported:\n{exc}", file=sys.stderr)
         return 2
@@ -104,6 +112,9 @@ def cmd_manual_import(args: argparse.Namespace) -> int:
     if results:
         publish_class(out, load_rubric(find_rubric(results[0]["assignment"])), results)
     print(f"merged manual scores for {len(changed)} students")
+    if refused:
+        print(f"grader: {len(refused)} row(s) not applied (the others were):\n" + "\n".join(refused), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -161,10 +172,12 @@ def parser() -> argparse.ArgumentParser:
     man_sub = man.add_subparsers(dest="manual_cmd", required=True)
     exp = man_sub.add_parser("export")
     exp.add_argument("out_dir", metavar="OUT")
+    exp.add_argument("--force", action="store_true", help="overwrite sheets holding scores not imported yet")
     exp.set_defaults(fn=cmd_manual_export)
     imp = man_sub.add_parser("import")
     imp.add_argument("out_dir", metavar="OUT")
     imp.add_argument("sheet", metavar="SHEET")
+    imp.add_argument("--by", default="sheet", metavar="NAME", help="who graded the sheet (stamped on each score)")
     imp.set_defaults(fn=cmd_manual_import)
 
     add_portal_commands(sub)

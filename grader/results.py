@@ -26,7 +26,7 @@ def read_result(path: Path) -> dict[str, Any] | None:
 
 
 def write_grades_csv(path: Path, results: list[dict[str, Any]], question_ids: list[str]) -> None:
-    """One row per student: id, name, one column per question, total (DESIGN.md); text fields
+    """One row per student: id, name, one column per question, total; text fields
     neutralised against formulas (`csv_text`), points as plain numbers."""
     tmp = path.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as f:

@@ -1,5 +1,5 @@
 """Class summary (hardest questions first, run errors, manual questions) and the gradebook
-exports grades.xlsx and moodle.csv, from five hand-made results in the DESIGN.md shape."""
+exports grades.xlsx and moodle.csv, from five hand-made results in the result files' shape."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Pull-request mode (DESIGN.md, "CI on pull requests"): grade what a pull request changes."""
+"""Pull-request mode: grade what a pull request changes."""
 from grader.ci.commands import add_commands
 
 __all__ = ["add_commands"]

@@ -1,4 +1,4 @@
-"""`grader ci` and `grader ci init` (DESIGN.md, "CI on pull requests").
+"""`grader ci` and `grader ci init`.
 
 Exit 0 whenever grading produced results, also for wrong answers or a crashing notebook, and when the
 pull request changes no submission (it may only edit docs); 1 when it changes anything besides one

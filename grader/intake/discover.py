@@ -1,4 +1,4 @@
-"""Discover the submissions of a class folder (DESIGN.md, "Submissions").
+"""Discover the submissions of a class folder.
 
 Names are student-controlled: ids and roster names are cleaned of control and bidi formatting
 characters here, once (`grader.untrusted.identifier`), so every report, export and log line gets
