@@ -1,36 +1,37 @@
 """Export manual questions for a person, import their scores, and keep them across re-runs.
 
-Scores live in `OUT/manual/scores.json`, keyed by student and question together with the
-hash of the answer text they were given for; `grader run` re-applies them to fresh results,
-dropping a score whose answer text has since changed (a resubmission is graded anew).
+Scores live in the store (`grader.manual.store`), each for the exact answer text it was given
+for: `grader run` re-applies a score only while the answer is unchanged; a resubmitted answer
+waits for a grade again, its earlier score and comment shown to the grader as a hint only.
+An essay question left unanswered is scored 0 ("no answer") without anyone's work.
 """
-import hashlib
-import json
+from __future__ import annotations
+
 from pathlib import Path
 from typing import Any
 
+from grader.checks import messages as msg
+from grader.checks.values import Unreadable
 from grader.manual import sheet
-from grader.reports.persian import persian_digits
+from grader.manual.store import Grade, Refusal, answer_sha, load_scores, locked, read_score, record, state
+from grader.reports.persian import fmt_points, persian_digits
 from grader.results import read_result, write_json
 from grader.scoring import summarize, total
 from grader.untrusted import xlsx_storable
 
-STORE = Path("manual") / "scores.json"
+NO_ANSWER = {"fa": "پاسخی برای این پرسش نوشته نشده است؛ نمره صفر.", "en": "No answer was written: 0 points."}
+SHEET_GRADER = "sheet"  # who a sheet's scores are stamped with when the importer names no one
 
 
 class ManualSheetError(ValueError):
-    """A sheet that cannot be merged, with every problem found in it."""
+    """A sheet that cannot be read at all, or a sheet export that would lose scores not yet imported."""
 
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
 
 
-def answer_sha(text: str | None) -> str:
-    return hashlib.sha256((text or "").strip().encode("utf-8")).hexdigest()[:16]
-
-
-def _results(out: Path) -> dict[str, dict[str, Any]]:
+def results(out: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for path in sorted((out / "results").glob("*.json")):
         result = read_result(path)
@@ -39,113 +40,188 @@ def _results(out: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _manual_questions(result: dict[str, Any]) -> list[dict[str, Any]]:
+def manual_questions(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [q for q in result["questions"] if any(a["check"] == "manual" for a in q["answers"])]
 
 
-def _manual_max(question: dict[str, Any]) -> float:
+def manual_max(question: dict[str, Any]) -> float:
     """The points of a question that a person grades."""
     return sum(a["max_points"] for a in question["answers"] if a["check"] == "manual")
 
 
-def export_sheet(out: Path, path: Path) -> int:
-    """Write one row per student and manual question; returns the number of rows."""
+def hint(entry: dict[str, Any]) -> str:
+    """An earlier answer's grade, for the grader to see beside the new answer."""
+    text = f"{entry['score']:g} for an earlier answer"
+    return f"{text}: {entry['comment']}" if entry.get("comment") else text
+
+
+def _unimported(path: Path, store: dict[str, Any]) -> int:
+    """Rows of an existing sheet holding a score or comment that the store does not hold."""
+    try:
+        rows = sheet.read(path)
+    except (OSError, ValueError):
+        return 0
+    count = 0
+    for row in rows:
+        if not (row["score"].strip() or row["comment"].strip()):
+            continue
+        entry = store.get(row["student_id"].strip(), {}).get(row["question"].strip())
+        try:
+            same_score = entry is not None and read_score(row["score"]) == entry["score"]
+        except Unreadable:
+            same_score = False
+        if not (same_score and entry.get("answer_sha") == row["answer_sha"].strip()
+                and row["comment"].strip() == entry.get("comment", "")):
+            count += 1
+    return count
+
+
+def refuse_unimported(out: Path, paths: list[Path]) -> None:
+    """ManualSheetError naming each existing sheet that holds scores the store does not."""
+    store = load_scores(out)
+    problems = [f"{path} holds {lost} score(s) not imported yet: run `grader manual import` with it first, "
+                "or export with --force to discard them"
+                for path in paths if path.exists() and (lost := _unimported(path, store))]
+    if problems:
+        raise ManualSheetError(problems)
+
+
+def export_sheet(out: Path, path: Path, force: bool = False) -> int:
+    """Write one row per answered manual question; returns the number of rows.
+
+    A score is filled in only for the very answer it was given for; a changed answer's earlier
+    grade goes to `previous`. An existing sheet with scores not yet imported is not overwritten
+    unless `force` (ManualSheetError)."""
+    if not force:
+        refuse_unimported(out, [path])
     store = load_scores(out)
     rows = []
-    for sid, result in _results(out).items():
+    for sid, result in results(out).items():
         student = result.get("student") or {}
-        for q in _manual_questions(result):
-            saved = store.get(sid, {}).get(q["id"], {})
-            manual_max = _manual_max(q)
+        for q in manual_questions(result):
+            text = q.get("answer_text") or ""
+            entry = store.get(sid, {}).get(q["id"])
+            now = state(entry, text)
+            if now == "no_answer":
+                continue
+            graded = now == "graded"
             rows.append({"student_id": sid, "name": student.get("name_en") or student.get("name_fa") or "",
-                         "question": q["id"], "title": q["title"]["en"], "max_points": f"{manual_max:g}",
-                         "answer": q.get("answer_text") or "", "answer_sha": answer_sha(q.get("answer_text")),
-                         "score": saved.get("score", ""), "comment": saved.get("comment", "")})
+                         "question": q["id"], "title": q["title"]["en"], "max_points": f"{manual_max(q):g}",
+                         "answer": text, "answer_sha": answer_sha(text),
+                         "score": f"{entry['score']:g}" if graded else "",
+                         "comment": entry.get("comment", "") if graded else "",
+                         "previous": hint(entry) if now == "changed" else "",
+                         "version": str(entry.get("version", 1)) if entry else "0"})
     sheet.write(path, rows)
     return len(rows)
 
 
-def load_scores(out: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    try:
-        return json.loads((out / STORE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _check_row(row: dict[str, str], results: dict[str, dict[str, Any]], line: int) -> tuple[list[str], Any]:
+def _row(out: Path, row: dict[str, str], found: dict[str, dict[str, Any]], line: int, by: str) -> str | None:
+    """Record one row; the reason it was refused, or None."""
     where = f"row {line}"
-    result = results.get(row["student_id"].strip())
+    sid, qid = row["student_id"].strip(), row["question"].strip()
+    result = found.get(sid)
     if result is None:
-        return [f"{where}: unknown student {row['student_id']!r}"], None
-    question = next((q for q in _manual_questions(result) if q["id"] == row["question"].strip()), None)
+        return f"{where}: unknown student {row['student_id']!r}"
+    question = next((q for q in manual_questions(result) if q["id"] == qid), None)
     if question is None:
-        return [f"{where}: {row['question']!r} is not a manual question of {row['student_id']}"], None
-    problems = []
-    text = question.get("answer_text") or ""
+        return f"{where}: {row['question']!r} is not a manual question of {sid}"
+    if not row["score"].strip():
+        return None
+    try:
+        score = read_score(row["score"])
+    except Unreadable:
+        return f"{where}: score {row['score']!r} is not a number"
+    seen, text = row["answer_sha"].strip(), question.get("answer_text") or ""
     as_exported = {answer_sha(text), answer_sha(xlsx_storable(text))}  # XLSX cannot hold some control characters
-    if answer_sha(row["answer"]) not in as_exported or row["answer_sha"].strip() != answer_sha(text):
-        problems.append(f"{where}: the answer text of {row['student_id']} {question['id']} was edited in the sheet")
-    score = None
-    if row["score"].strip():
-        try:
-            score = float(row["score"].replace(",", ".").strip())
-        except ValueError:
-            problems.append(f"{where}: score {row['score']!r} is not a number")
-        else:
-            top = _manual_max(question)
-            if not 0 <= score <= top:
-                problems.append(f"{where}: score {score:g} is outside 0..{top:g} for {question['id']}")
-    return problems, score
+    if seen == answer_sha(text) and answer_sha(row["answer"]) not in as_exported:
+        return f"{where}: the answer cell of {sid} {qid} differs from the answer it was exported with; score not applied"
+    version = row.get("version", "").strip()
+    try:
+        record(out, sid, qid, text=text, top=manual_max(question), seen_sha=seen,
+               seen_version=int(version) if version.isdigit() else None,
+               grade=Grade(comment=row["comment"], score=score), by=by)
+    except Refusal as exc:
+        if exc.current is not None and exc.current.get("answer_sha") == seen \
+                and exc.current.get("score") == score and exc.current.get("comment", "") == row["comment"].strip():
+            return None  # this very grade is already stored (the sheet imported twice)
+        return f"{where}: {exc.en}"
+    return None
 
 
-def import_sheet(out: Path, path: Path) -> list[str]:
-    """Merge a filled sheet into the store and the results, all or nothing; returns the students changed."""
+def import_sheet(out: Path, path: Path, by: str = SHEET_GRADER, refused: list[str] | None = None) -> list[str]:
+    """Merge a filled sheet into the store and the results; returns the students whose result changed.
+
+    Every good row is applied; each other row is left out, its reason appended to `refused`.
+    ManualSheetError only if the file cannot be read at all."""
     try:
         rows = sheet.read(path)
     except (OSError, ValueError) as exc:
         raise ManualSheetError([str(exc)]) from None
-    results = _results(out)
-    store = load_scores(out)
-    problems = []
-    for line, row in enumerate(rows, start=2):
-        row_problems, score = _check_row(row, results, line)
-        problems += row_problems
-        if not row_problems and score is not None:
-            store.setdefault(row["student_id"].strip(), {})[row["question"].strip()] = {
-                "score": score, "comment": row["comment"].strip(), "answer_sha": row["answer_sha"].strip()}
-    if problems:
-        raise ManualSheetError(problems)
-    write_json(out / STORE, store)
+    found = results(out)
+    with locked(out):
+        for line, row in enumerate(rows, start=2):
+            problem = _row(out, row, found, line, by)
+            if problem and refused is not None:
+                refused.append(problem)
+        store = load_scores(out)
+    return reapply(out, store, found)
+
+
+def reapply(out: Path, store: dict[str, Any], found: dict[str, dict[str, Any]], only: set[str] | None = None) -> list[str]:
+    """Apply the store to the results on disk; returns the students whose result changed."""
     changed = []
-    for sid, result in results.items():
+    for sid, result in found.items():
+        if only is not None and sid not in only:
+            continue
         if apply_saved(result, store.get(sid, {})):
             write_json(out / "results" / f"{sid}.json", result)
             changed.append(sid)
     return changed
 
 
-def _graded_feedback(score: float, top: float, comment: str) -> dict[str, str]:
-    fa = persian_digits(f"نمره دستیار آموزشی: {score:g} از {top:g}.")
-    en = f"Scored by a teaching assistant: {score:g} of {top:g}."
-    return {"fa": f"{fa} {comment}".strip(), "en": f"{en} {comment}".strip()}
+def _graded_feedback(entry: dict[str, Any], top: float) -> dict[str, str]:
+    score, comment = entry["score"], entry.get("comment", "")
+    fa = [persian_digits(f"نمره دستیار آموزشی: {fmt_points(score)} از {fmt_points(top)}.")]
+    en = [f"Scored by a teaching assistant: {score:g} of {top:g}."]
+    for item in entry.get("items", []):
+        fa.append(persian_digits(f"({item['points']:+g})") + f" {item['fa'] or item['en']}")
+        en.append(f"({item['points']:+g}) {item['en'] or item['fa']}")
+    if entry.get("adjust"):
+        fa.append(persian_digits(f"({entry['adjust']:+g})"))
+        en.append(f"({entry['adjust']:+g})")
+    return {"fa": " ".join([*fa, comment]).strip(), "en": " ".join([*en, comment]).strip()}
+
+
+def _set(answer: dict[str, Any], points: float, status: str, feedback: dict[str, str]) -> bool:
+    new = {"points": points, "status": status, "feedback": feedback}
+    if all(answer.get(k) == v for k, v in new.items()):
+        return False
+    answer.update(new)
+    return True
 
 
 def apply_saved(result: dict[str, Any], scores: dict[str, dict[str, Any]]) -> bool:
-    """Put saved manual scores into a result whose answer text is unchanged; True if it changed."""
+    """Put saved manual scores into a result where the answer text is the one they were given for,
+    and 0 where no answer was written; True if the result changed."""
     changed = False
-    for q in _manual_questions(result):
-        saved = scores.get(q["id"])
-        if not saved or saved["answer_sha"] != answer_sha(q.get("answer_text")):
-            continue
+    for q in manual_questions(result):
+        text = q.get("answer_text")
+        entry = scores.get(q["id"])
+        now = state(entry, text)
         manual = [a for a in q["answers"] if a["check"] == "manual"]
-        top = _manual_max(q)
+        top = manual_max(q)
         for a in manual:  # one manual answer per question in practice; split pro rata otherwise
-            a["points"] = round(saved["score"] * a["max_points"] / top, 4)
-            fraction = a["points"] / a["max_points"]
-            a["status"] = "passed" if fraction >= 1 - 1e-9 else "partial" if fraction > 0 else "failed"
-            a["feedback"] = _graded_feedback(saved["score"], top, saved.get("comment", ""))
+            if now == "no_answer":
+                changed |= _set(a, 0.0, "missing", NO_ANSWER)
+            elif now == "graded":
+                points = round(entry["score"] * a["max_points"] / top, 4)
+                fraction = points / a["max_points"]
+                status = "passed" if fraction >= 1 - 1e-9 else "partial" if fraction > 0 else "failed"
+                changed |= _set(a, points, status, _graded_feedback(entry, top))
+            elif a["status"] != "manual":  # a score on disk for an answer since changed waits again
+                changed |= _set(a, 0.0, "manual", msg.MANUAL)
         summarize(q)
-        changed = True
     if changed:
         result["total"], result["manual_pending"] = total(result["questions"])
     return changed

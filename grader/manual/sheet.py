@@ -3,14 +3,17 @@
 Answers and names are the students' text, so no cell may be a formula when a teaching assistant
 opens the sheet: XLSX holds them as text cells, CSV with a leading apostrophe where a spreadsheet
 would see a formula (`grader.untrusted`). Reading a CSV takes that apostrophe off again, so an
-untouched sheet imports with its answers exactly as exported."""
+untouched sheet imports with its answers exactly as exported. `previous` (an earlier answer's grade,
+a hint) and `version` (of the stored grade the row was exported with) may be missing from sheets
+exported before they existed."""
 import csv
 from pathlib import Path
 
 from grader.untrusted import csv_plain, csv_text, xlsx_row
 
-COLUMNS = ["student_id", "name", "question", "title", "max_points", "answer", "answer_sha", "score", "comment"]
-TEXT = [c for c in COLUMNS if c not in ("max_points", "score")]  # numbers stay as they are
+REQUIRED = ["student_id", "name", "question", "title", "max_points", "answer", "answer_sha", "score", "comment"]
+COLUMNS = [*REQUIRED, "previous", "version"]
+TEXT = [c for c in COLUMNS if c not in ("max_points", "score", "version")]  # numbers stay as they are
 
 
 def write(path: Path, rows: list[dict[str, object]]) -> None:
@@ -26,7 +29,7 @@ def write(path: Path, rows: list[dict[str, object]]) -> None:
             cell.font = Font(bold=True)
         for row in rows:
             xlsx_row(sheet, [row.get(c, "") for c in COLUMNS])
-        for letter, width in zip("ABCDEFGHI", (14, 20, 9, 40, 10, 80, 18, 8, 40)):
+        for letter, width in zip("ABCDEFGHIJK", (14, 20, 9, 40, 10, 80, 18, 8, 40, 30, 8)):
             sheet.column_dimensions[letter].width = width
         for cells in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
             cells[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -52,7 +55,7 @@ def read(path: Path) -> list[dict[str, str]]:
             rows = list(csv.reader(f))
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         body = [[csv_plain(cell) if column in TEXT else cell for column, cell in zip(header, row)] for row in body]
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ValueError(f"{path}: the sheet has no column {', '.join(missing)}")
     return [dict(zip(header, row)) for row in body if any(cell.strip() for cell in row)]
