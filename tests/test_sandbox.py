@@ -16,7 +16,8 @@ from tests.test_hostile import ROOT, grader_env
 
 
 def _box(**kw) -> sandbox.KernelBox:
-    return sandbox.KernelBox(submission=Path("/tmp/sub"), ipc_dir=Path("/tmp/ipc"), limits=Limits(), uid=61234, **kw)
+    return sandbox.KernelBox(**{"submission": Path("/tmp/sub"), "ipc_dir": Path("/tmp/ipc"), "limits": Limits(),
+                                "uid": 70123, **kw})
 
 
 def test_command_isolates_and_drops_privileges():
@@ -25,9 +26,22 @@ def test_command_isolates_and_drops_privileges():
     for flag in ("--unshare-pid", "--unshare-net", "--clearenv", "--die-with-parent", "--new-session"):
         assert flag in argv
     assert "--ro-bind /tmp/sub /submission" in joined and "--bind /tmp/ipc /tmp/ipc" in joined
-    assert "--reuid=61234" in joined and "--bounding-set=-all" in joined and "--no-new-privs" in joined
-    assert "--dev-bind" not in argv and "--as=" in joined
-    assert " /work " not in f" {joined} " and str(ROOT) not in joined
+    assert "--reuid=70123" in joined and "--bounding-set=-all" in joined and "--no-new-privs" in joined
+    assert "--cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID --cap-add CAP_SETPCAP --" in joined
+    assert "--seccomp 3" in joined and f"exec 3< {sandbox.seccomp_file()}" in argv[2]
+    assert "--dev-bind" not in argv and " /work " not in f" {joined} " and str(ROOT) not in joined
+
+
+@pytest.mark.skipif(sandbox.cgroups() is None, reason="no cgroup can be made here")
+def test_command_starts_in_a_cgroup_of_its_own():
+    """The shell that execs bubblewrap makes the kernel's cgroups (named after its pid) and joins them."""
+    script = sandbox.command(_box(limits=Limits(memory_gib=1.5, max_processes=100)))[2]
+    found = sandbox.cgroups()
+    memory = "memory.max" if found.version == 2 else "memory.limit_in_bytes"
+    assert f"{sandbox.CGROUP_PREFIX}70123-$$" in script and f"echo {int(1.5 * 2**30)} > " in script
+    assert f'/{memory}"' in script and "echo 100 > " in script and '/pids.max"' in script
+    assert "echo $$ > " in script and script.endswith('exec "$@"')
+    assert "--as=" not in " ".join(sandbox.command(_box()))  # the cgroup holds the memory of the whole tree
 
 
 @pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")
@@ -58,7 +72,7 @@ def test_gpu_device_nodes_only_with_a_slot():
     argv = sandbox.command(_box(gpu_devices=("/dev/nvidia0", "/dev/nvidiactl")))
     joined = " ".join(argv)
     assert "--dev-bind /dev/nvidia0 /dev/nvidia0" in joined and "--dev-bind /dev/nvidiactl /dev/nvidiactl" in joined
-    assert "--as=" not in joined  # CUDA reserves more address space than it uses
+    assert "--as=" not in joined  # CUDA reserves more address space than it uses; the cgroup caps its memory
 
 
 def _run_one(source: str, name: str, **kw):

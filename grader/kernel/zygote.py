@@ -5,8 +5,8 @@ A zygote (`zygote_main.py` inside bubblewrap) imports ipykernel and the rubric's
 processes (`start_shared`, `adopt`); elsewhere (Ray workers) each grading process starts its own
 on first use. A kernel is asked for by writing `request.json` into a folder of the exchange (the
 one folder the zygote shares with the grader) and starting `zygote_client.py` as the kernelspec's
-argv; jupyter_client and nbclient see an ordinary kernel process. Where the zygote cannot start,
-callers fall back to cold kernels.
+argv, after a shell that makes the kernel's cgroups; jupyter_client and nbclient see an ordinary
+kernel process. Where the zygote cannot start, callers fall back to cold kernels.
 """
 import atexit
 import json
@@ -63,7 +63,8 @@ class _Factory:
 
     def request(self, folder: Path, workdir: Path, ipc_dir: Path, connection_file: Path, limits: Limits,
                 env: dict[str, str], uid: int) -> list[str]:
-        """Stage one kernel in `folder` (inside the exchange); return the kernelspec argv that starts it."""
+        """Stage one kernel in `folder` (inside the exchange); return the kernelspec argv that starts it:
+        the client, after a shell that makes the kernel's cgroups (see `sandbox.kernel_start`)."""
         submission = folder / "submission"
         try:  # never an exchange folder (the workdir may hold one), whatever vanishes meanwhile is left out
             shutil.copytree(workdir, submission, symlinks=True, copy_function=_link_or_copy,
@@ -76,7 +77,8 @@ class _Factory:
                    "home_bytes": int(limits.disk_gib * gib), "tmp_bytes": int(limits.tmp_gib * gib),
                    "rlimits": sandbox.rlimits(limits, self.gpu), "env": sandbox.kernel_env(env)}
         (folder / "request.json").write_text(json.dumps(request), encoding="utf-8")
-        return [sys.executable, "-I", "-S", str(CLIENT), str(self.control), folder.name]
+        return [*sandbox.kernel_start(uid, limits, warm=True),
+                sys.executable, "-I", "-S", str(CLIENT), str(self.control), folder.name]
 
     def close(self) -> None:
         """Nothing to stop for a zygote this process does not own."""
