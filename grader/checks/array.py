@@ -60,5 +60,5 @@ def match(found: Any, expected: Any, tol: Tolerance) -> Outcome:
 class ArrayCheck(ValueCheck):
     kind = "array"
 
-    def compare(self, found: Any) -> Outcome:
-        return match(found, self.expected, self.answer.tolerance)
+    def compare_with(self, found: Any, expected: Any) -> Outcome:
+        return match(found, expected, self.answer.tolerance)

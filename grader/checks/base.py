@@ -3,6 +3,7 @@
 A check prepares its expected value in the trusted process (`prepare`), says what it needs
 from the student's kernel (`requests`), and turns the kernel's replies into an `Outcome`.
 """
+import inspect
 import sys
 import traceback
 from abc import ABC, abstractmethod
@@ -16,7 +17,7 @@ from grader.checks import messages as msg
 from grader.checks.values import Unreadable, fmt
 from grader.kernel.probe import Reply, Request
 from grader.references import References, ReferenceError_
-from grader.rubric.schema import Answer, Question, Rubric
+from grader.rubric.schema import Answer, Diagnosis, Question, Rubric
 
 if TYPE_CHECKING:
     from grader.models.runner import Runtime
@@ -39,6 +40,7 @@ class Outcome:
     found: str | None = None
     details: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    diagnosis: dict[str, dict[str, str]] | None = None  # {"mistake", "explain"}: see `ValueCheck.diagnose`
 
     @classmethod
     def scored(cls, fraction: float, **kw: Any) -> "Outcome":
@@ -115,12 +117,18 @@ class Check(ABC):
 
 
 class ValueCheck(Check):
-    """A check on one value the notebook defines, against one reference function's result."""
+    """A check on one value the notebook defines, against one reference function's result.
+
+    The rubric's diagnoses are known wrong values, each computed by a reference function under a
+    changed assumption; a wrong answer that matches one is told which mistake it made (`diagnose`).
+    """
 
     expected: Any = None
+    variants: list[tuple[Diagnosis, Any]] = []
 
     def prepare(self, rng: np.random.Generator) -> None:
         self.expected = self.references.call(self.answer.reference, **self.answer.params)
+        self.variants = [(d, self.references.call(d.reference, **d.params)) for d in self.answer.diagnoses]
 
     def requests(self) -> list[Request]:
         return [Request(key=self.answer.name, name=self.answer.name)]
@@ -144,14 +152,50 @@ class ValueCheck(Check):
         if self.answer.secret:  # nothing derived from a secret expected value leaves the grader
             outcome.expected = None
             outcome.details = [{**d, "expected": None, "note": None} for d in outcome.details]
+        else:
+            self.diagnose(reply.value, outcome)
         outcome.error = outcome.error or (cell_error if outcome.status != "passed" else None)
         return outcome
 
     def shown_expected(self) -> str | None:
         return None if self.answer.secret else fmt(self.expected)
 
+    def compare(self, found: Any) -> Outcome:
+        return self.compare_with(found, self.expected)
+
     @abstractmethod
-    def compare(self, found: Any) -> Outcome: ...
+    def compare_with(self, found: Any, expected: Any) -> Outcome:
+        """How `found` fares against `expected`: the reference's value, or a diagnosis's wrong one."""
+
+    def diagnose(self, found: Any, outcome: Outcome) -> None:
+        """Attach to a wrong `outcome` the diagnoses whose wrong value `found` matches, by the same
+        `compare_with` and tolerance: the whole answer's, or, where the outcome has details (array
+        parts, table cells), each wrong detail's that the diagnosis's value makes right. Where several
+        fit a detail, the one that explains most of the answer is the likelier mistake (then the first
+        listed); a right answer or detail never gets one."""
+        if outcome.status == "passed":
+            return
+        wrong = [d for d in outcome.details if not d["ok"]]
+        fits: list[tuple[Diagnosis, list[dict]]] = []
+        for diagnosis, variant in self.variants:
+            try:
+                guess = self.compare_with(found, variant)
+            except Unreadable:
+                continue
+            if not outcome.details:
+                if guess.status == "passed":
+                    outcome.diagnosis = _diagnosis_text(diagnosis)
+                    return
+                continue
+            still_wrong = {d["label"] for d in guess.details if not d["ok"]}
+            fits.append((diagnosis, [d for d in wrong if d["label"] not in still_wrong]))
+        for diagnosis, explained in sorted(fits, key=lambda fit: -len(fit[1])):
+            for detail in explained:
+                detail.setdefault("diagnosis", _diagnosis_text(diagnosis))
+
+
+def _diagnosis_text(diagnosis: Diagnosis) -> dict[str, dict[str, str]]:
+    return {"mistake": diagnosis.mistake.model_dump(), "explain": diagnosis.explain.model_dump()}
 
 
 def judge(check: Check, evidence: Evidence) -> Outcome:
@@ -191,4 +235,22 @@ def validate_answer(rubric: Rubric, answer: Answer, with_references: bool = True
             references.function(answer.reference)
         except ReferenceError_ as exc:
             problems.append((("reference",), str(exc)))
+    if answer.diagnoses and not issubclass(cls, ValueCheck):
+        problems.append((("diagnoses",), f"a {answer.check} check takes no diagnoses (only checks on one value do)"))
+    for i, diagnosis in enumerate(answer.diagnoses):
+        problems += [(("diagnoses", i) + loc, message) for loc, message in _diagnosis_problems(diagnosis, references)]
     return problems + cls.validate(answer, options, references)
+
+
+def _diagnosis_problems(diagnosis: Diagnosis, references: References) -> list[tuple[tuple, str]]:
+    """A diagnosis names a function of the rubric's own reference package (as an answer's
+    `reference` does) that takes its `params`, so its wrong value can be computed when grading starts."""
+    try:
+        fn = references.function(diagnosis.reference)
+    except ReferenceError_ as exc:
+        return [(("reference",), str(exc))]
+    try:
+        inspect.signature(fn).bind(**diagnosis.params)
+    except TypeError as exc:
+        return [(("params",), f"{diagnosis.reference} cannot take these params: {exc}")]
+    return []

@@ -9,8 +9,7 @@ from grader.checks.values import as_number, fmt
 class NumericCheck(ValueCheck):
     kind = "numeric"
 
-    def compare(self, found: Any) -> Outcome:
+    def compare_with(self, found: Any, expected: Any) -> Outcome:
         value = as_number(found)
-        expected = float(self.expected)
-        ok = bool(isclose(value, expected, self.answer.tolerance, found, self.expected))
-        return Outcome.scored(1.0 if ok else 0.0, expected=fmt(expected), found=fmt(value))
+        ok = bool(isclose(value, float(expected), self.answer.tolerance, found, expected))
+        return Outcome.scored(1.0 if ok else 0.0, expected=fmt(float(expected)), found=fmt(value))

@@ -98,30 +98,30 @@ class TableCheck(ValueCheck):
             return None
         return "not the expected name (letters and digits are compared, case aside)"
 
-    def _student_rows(self, found: Any) -> dict[int, dict[str, Any]]:
-        columns, key = self.expected["columns"], self.expected.get("key")
+    def _student_rows(self, found: Any, expected: dict) -> dict[int, dict[str, Any]]:
+        columns, key = expected["columns"], expected.get("key")
         by_name = {fold(c): c for c in columns}
         rows = [{by_name.get(fold(k), k): v for k, v in row.items()} for row in as_rows(found, columns, key)]
         if key and all(key in r for r in rows):
             at = columns.index(key)
-            index = {_key(row[at]): i for i, row in enumerate(self.expected["rows"])}
+            index = {_key(row[at]): i for i, row in enumerate(expected["rows"])}
             return {index[k]: r for r in rows if (k := _key(r[key])) is not None and k in index}
         return dict(enumerate(rows))
 
-    def compare(self, found: Any) -> Outcome:
-        columns, key = self.expected["columns"], self.expected.get("key")
-        student = self._student_rows(found)
+    def compare_with(self, found: Any, expected: Any) -> Outcome:
+        columns, key = expected["columns"], expected.get("key")
+        student = self._student_rows(found, expected)
         details, right = [], 0
-        for row_i, column in self.expected["ask"]:
-            want = self.expected["rows"][row_i][columns.index(column)]
+        for row_i, column in expected["ask"]:
+            want = expected["rows"][row_i][columns.index(column)]
             got = student.get(row_i, {}).get(column)
-            row_name = f"{key or 'row'} {self.expected['rows'][row_i][0]}"
+            row_name = f"{key or 'row'} {expected['rows'][row_i][0]}"
             why = f"the table has no row for {row_name}" if row_i not in student else self._wrong(want, got)
             right += why is None
             if why is not None:
                 details.append({"label": f"{row_name} · {column}", "expected": fmt(want), "found": fmt(got),
                                 "ok": False, "note": why})
-        total = len(self.expected["ask"])
+        total = len(expected["ask"])
         return Outcome.scored(right / total, feedback=msg.cells_right(right, total), details=details,
                               expected=None, found=None)
 

@@ -9,7 +9,7 @@ import statistics
 from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
 from .similarity_view import similarity_view
-from .view import Bi, bi, cut, error_view, student_name
+from .view import Bi, bi, cut, diagnosis_view, error_view, student_name
 
 TEXT = {  # labels only the class summary uses
     "run_errors": Bi("دانشجو با خطای اجرا", "Students with a run error"),
@@ -24,6 +24,11 @@ TEXT = {  # labels only the class summary uses
                     "Mean fraction of points per question; hatched: automatic part only."),
     "mean_pct": Bi("میانگین درصد", "Mean %"),
     "pending": Bi("تصحیح دستی", "manual"),
+    "mistakes": Bi("اشتباه‌های شناخته‌شده", "Known mistakes"),
+    "mistakes_note": Bi("شمار دانشجویانی که هر اشتباه شناخته‌شده را در پاسخی داشته‌اند.",
+                        "How many students made each known mistake in an answer."),
+    "mistake": Bi("اشتباه", "Mistake"),
+    "answer": Bi("پاسخ", "Answer"),
     "pending_note": Bi("«تصحیح دستی»: نرخ قبولی پس از تصحیح دستیار آموزشی معلوم می‌شود.",
                        "“manual”: no pass rate until a teaching assistant has graded the question."),
 }
@@ -86,6 +91,25 @@ def question_stats(results: list[dict], meta: dict) -> list[dict]:
             "pending": pending,
         })
     return rows
+
+
+def mistake_counts(results: list[dict], meta: dict) -> list[dict]:
+    """How many students made each diagnosed mistake, per answer: a student counts once however
+    many cells of the answer the mistake explains. Most common first, ties in rubric order."""
+    rows: dict[tuple, dict] = {}
+    for q in meta.get("questions") or []:
+        for result in results:
+            for answer in _entry(result, q["id"]).get("answers") or []:
+                if not isinstance(answer, dict):
+                    continue
+                parts = [answer, *(d for d in answer.get("details") or [] if isinstance(d, dict))]
+                name = cut(answer.get("name") or "", "label")
+                views = filter(None, map(diagnosis_view, (p.get("diagnosis") for p in parts)))
+                for mistake in dict.fromkeys(v["mistake"] for v in views):
+                    row = rows.setdefault((q["id"], name, mistake),
+                                          {"id": q["id"], "answer": name, "mistake": mistake, "students": 0})
+                    row["students"] += 1
+    return sorted(rows.values(), key=lambda r: -r["students"])
 
 
 def hardest_first(rows: list[dict]) -> list[dict]:
@@ -189,6 +213,7 @@ def summary_view(results: list[dict], meta: dict) -> dict:
         "students": students(results),
         "histogram": histogram_svg([float(r["total"]) for r in results], max_total),
         "fractions": mean_fraction_svg(questions),
+        "mistakes": mistake_counts(results, meta),
         "similarity": similarity_view(meta.get("similarity")),
         "text": TEXT,
     }

@@ -151,6 +151,7 @@ LABELS = {
     "no_answer": Bi("پاسخی یافت نشد.", "No answer was found."),
     "integrity": Bi("اطلاعات اجرا", "Run information"),
     "more_details": Bi("مورد دیگر", "more items"),
+    "diagnosis": Bi("اشتباه شناخته‌شده", "Known mistake"),
     "students": Bi("دانشجویان", "Students"),
     "name": Bi("نام", "Name"),
     "errors": Bi("خطاها", "Errors"),
@@ -199,6 +200,13 @@ def clean_traceback(text: Any, lang: str) -> str | None:
     return cut(_ANSI.sub("", str(text)).rstrip(), "traceback", lang)
 
 
+def diagnosis_view(value: Any) -> dict | None:
+    """A diagnosed mistake ({"mistake", "explain"}, each bilingual), or None where there is none."""
+    if not isinstance(value, dict) or not (bi(value.get("mistake")) or bi(value.get("explain"))):
+        return None
+    return {"mistake": bi(value.get("mistake")), "explain": bi(value.get("explain"))}
+
+
 def _answer(a: dict, lang: str) -> dict:
     details = [d for d in (a.get("details") or []) if isinstance(d, dict)]
     return {
@@ -212,14 +220,28 @@ def _answer(a: dict, lang: str) -> dict:
         "found": cut(a.get("found"), "value", lang),
         "feedback": bi(a.get("feedback")),
         "error": clean_traceback(a.get("error"), lang),
+        "diagnosis": diagnosis_view(a.get("diagnosis")),
         "details": [
             {"label": cut(d.get("label") or "", "label", lang), "expected": cut(d.get("expected"), "cell", lang),
              "found": cut(d.get("found"), "cell", lang), "ok": d.get("ok"),
-             "note": cut(d.get("note"), "text", lang) if d.get("note") else None}
+             "note": cut(d.get("note"), "text", lang) if d.get("note") else None,
+             "diagnosis": diagnosis_view(d.get("diagnosis"))}
             for d in details[:MAX_DETAILS]
         ],
         "more_details": max(0, len(details) - MAX_DETAILS),
+        "diagnoses": _distinct([a.get("diagnosis"), *(d.get("diagnosis") for d in details[:MAX_DETAILS])]),
     }
+
+
+def _distinct(values: list[Any]) -> list[dict]:
+    """Each diagnosis once, in order: eight cells wrong by one mistake are explained once."""
+    seen, out = set(), []
+    for view in filter(None, map(diagnosis_view, values)):
+        key = (view["mistake"], view["explain"])
+        if key not in seen:
+            seen.add(key)
+            out.append(view)
+    return out
 
 
 def _question(q: dict, lang: str) -> dict:

@@ -27,6 +27,31 @@ class Tolerance(Strict):
     atol: float = Field(default=1e-6, ge=0)
 
 
+def _dotted_reference(v: str) -> str:
+    """Refused as the rubric is read (file:line, nothing imported yet): only a dotted path of
+    identifiers stays inside the reference package once `References.function` imports it."""
+    if not DOTTED.fullmatch(v):
+        raise ValueError(f"{v!r} is not a reference name: module.function inside the rubric's reference "
+                         "package, Python identifiers joined by dots")
+    return v
+
+
+class Diagnosis(Strict):
+    """A known wrong answer and what it teaches: the value the reference computes under a changed
+    assumption (`params`, e.g. the bias left out) is recognised in a student's answer, which is then
+    told which mistake it is (`mistake`, a few words) and the right reasoning (`explain`)."""
+
+    reference: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    mistake: Text
+    explain: Text
+
+    @field_validator("reference")
+    @classmethod
+    def _reference_name(cls, v: str) -> str:
+        return _dotted_reference(v)
+
+
 class Answer(Strict):
     """One graded answer: the name the notebook defines and how it is checked."""
 
@@ -40,6 +65,7 @@ class Answer(Strict):
     secret: bool = False
     stub: str | None = Field(default=None, description="starter code for the answer cell of the template")
     options: dict[str, Any] = Field(default_factory=dict)
+    diagnoses: list[Diagnosis] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
@@ -51,12 +77,14 @@ class Answer(Strict):
     @field_validator("reference")
     @classmethod
     def _reference_name(cls, v: str | None) -> str | None:
-        """Refused as the rubric is read (file:line, nothing imported yet): only a dotted path of
-        identifiers stays inside the reference package once `References.function` imports it."""
-        if v is not None and not DOTTED.fullmatch(v):
-            raise ValueError(f"{v!r} is not a reference name: module.function inside the rubric's reference "
-                             "package, Python identifiers joined by dots")
-        return v
+        return None if v is None else _dotted_reference(v)
+
+    @model_validator(mode="after")
+    def _secret_undiagnosed(self) -> "Answer":
+        """Naming the mistake behind a wrong value tells how the expected value differs from it."""
+        if self.secret and self.diagnoses:
+            raise ValueError("a secret answer takes no diagnoses: they would reveal the expected value")
+        return self
 
 
 class Question(Strict):

@@ -52,7 +52,7 @@ def question_result(question: Question, outcomes: list[Outcome]) -> dict[str, An
     answers = [{"name": answer.name, "check": answer.check, "points": round(answer.points * outcome.fraction, 4),
                 "max_points": answer.points, "status": outcome.status, "secret": answer.secret,
                 "expected": outcome.expected, "found": outcome.found, "feedback": outcome.feedback,
-                "details": outcome.details, "error": outcome.error}
+                "details": outcome.details, "error": outcome.error, "diagnosis": outcome.diagnosis}
                for answer, outcome in zip(question.answers, outcomes)]
     return summarize({"id": question.id, "title": question.title.model_dump(), "max_points": question.points,
                       "assumptions": [a.model_dump() for a in question.assumptions],

@@ -67,12 +67,17 @@ def build_rows(specs: list[dict]) -> list[tuple[keras.layers.Layer, keras.layers
     return rows
 
 
-def table(dilations: tuple[int, int, int] = DILATIONS) -> dict:
-    """The filled table (H, W, C shapes, Keras parameter counts) with a `total` row."""
+def table(dilations: tuple[int, int, int] = DILATIONS, bias_twice: bool = False) -> dict:
+    """The filled table (H, W, C shapes, Keras parameter counts) with a `total` row.
+
+    `bias_twice` adds each convolution's biases once more, a known wrong count (the rubric's
+    diagnoses); dilations of 1 give the shapes of a student who ignored the dilation.
+    """
     specs = layer_specs(tuple(dilations))
     rows = []
     for i, (spec, (main, last)) in enumerate(zip(specs, build_rows(specs)), start=1):
-        rows.append([i, describe(spec), list(last.output.shape[1:]), main.count_params()])
+        params = main.count_params() + (spec.get("filters", 0) if bias_twice else 0)
+        rows.append([i, describe(spec), list(last.output.shape[1:]), params])
     rows.append(["total", "", None, sum(r[3] for r in rows)])
     ask = [[i, col] for i in range(len(specs)) for col in ("output", "params")] + [[len(specs), "params"]]
     return {"columns": COLUMNS, "rows": rows, "key": "layer", "ask": ask}

@@ -54,13 +54,26 @@ def draw(seed: int, trial: int = 0) -> dict:
     }
 
 
-def dense_batchnorm_params(inputs: int = 10, units: int = 20) -> dict:
-    """Parameters of Dense(units) on `inputs` features followed by BatchNormalization, from Keras."""
+def dense_batchnorm_params(inputs: int = 10, units: int = 20, moving_statistics: bool = True,
+                           per_feature: bool = True, moving_trainable: bool = False) -> dict:
+    """Parameters of Dense(units) on `inputs` features followed by BatchNormalization, from Keras.
+
+    The flags give known wrong counts (the rubric's diagnoses): `moving_statistics=False` leaves out
+    the moving mean and variance, `per_feature=False` counts each BatchNormalization vector as one number,
+    `moving_trainable=True` counts the moving statistics as trainable.
+    """
     import keras
 
     dense, norm = keras.layers.Dense(units), keras.layers.BatchNormalization()
     model = keras.Sequential([keras.Input((inputs,)), dense, norm])
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
-    return {"dense": dense.count_params(), "batchnorm": norm.count_params(), "trainable": trainable,
-            "non_trainable": non_trainable, "total": model.count_params()}
+    left_out = set() if moving_statistics else {id(w) for w in norm.non_trainable_weights}
+    scalars = set() if per_feature else {id(w) for w in norm.weights}
+
+    def count(weights: list) -> int:
+        return sum(1 if id(w) in scalars else int(np.prod(w.shape)) for w in weights if id(w) not in left_out)
+
+    trainable, non_trainable = count(model.trainable_weights), count(model.non_trainable_weights)
+    if moving_trainable:
+        trainable, non_trainable = trainable + non_trainable, 0
+    return {"dense": count(dense.weights), "batchnorm": count(norm.weights), "trainable": trainable,
+            "non_trainable": non_trainable, "total": trainable + non_trainable}
