@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import yaml
 from grader.ci import add_commands
 from grader.ci.changes import Change, CIConfigError, changed_submissions
 from grader.ci.rules import base_rules
-from grader.ci.workflow import WORKFLOW
+from grader.ci.workflow import EXAMPLE_INSTALL, workflow
 from grader.models import datasets
 from grader.references import References
 from grader.reports.persian import fmt_points, persian_digits
@@ -393,20 +394,151 @@ def test_outside_a_git_repository_is_a_configuration_error(tmp_path):
     assert code == 2 and "not inside a git repository" in err
 
 
-def test_init_writes_the_workflow(tmp_path):
-    (tmp_path / "course").mkdir()
+STEP_KEYS = {"name", "uses", "run", "with", "env", "if", "id", "shell", "continue-on-error", "timeout-minutes"}
+CONTEXTS = {"github", "secrets", "runner", "env", "steps", "job", "matrix", "inputs", "vars"}
+
+
+def validate(flow: dict) -> None:
+    """What actionlint would say of the parts this workflow uses: the top-level keys, each job's
+    runner and steps, each step one `uses` (an action pinned to a major version) or one `run`,
+    `${{ }}` expressions naming known contexts, jobs' `if`s naming events the workflow is run on."""
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(flow) - {"on", True} == {"name", "permissions", "jobs"} and isinstance(on, dict)
+    assert flow["permissions"] == {"contents": "read"}
+    for job in flow["jobs"].values():
+        assert set(job) <= {"if", "runs-on", "timeout-minutes", "steps", "needs", "env"}
+        assert isinstance(job["runs-on"], (str, list)) and job["timeout-minutes"] > 0
+        for event in re.findall(r"github\.event_name == '([a-z_]+)'", job.get("if", "")):
+            assert event in on
+        for step in job["steps"]:
+            assert set(step) <= STEP_KEYS and ("uses" in step) != ("run" in step), step
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[a-z-]+(/[a-z]+)?@v\d+", step["uses"]), step["uses"]
+            else:
+                assert isinstance(step["run"], str) and step["run"].strip()
+    text = yaml.safe_dump(flow)
+    assert text.count("${{") == text.count("}}")
+    for expr in re.findall(r"\$\{\{(.*?)\}\}", text):
+        assert expr.strip().split(".")[0] in CONTEXTS, expr
+
+
+def init(tmp_path: Path, *args: str) -> tuple[int, str, dict | None]:
+    (tmp_path / "course").mkdir(exist_ok=True)
     path = tmp_path / "course" / ".github" / "workflows" / "grader.yml"
-    code, _, err = grader_ci(tmp_path / "course", "init", "--path", str(path))
+    code, _, err = grader_ci(tmp_path / "course", "init", "--path", str(path), "--force", *args)
+    return code, err, yaml.safe_load(path.read_text(encoding="utf-8")) if code == 0 else None
+
+
+def steps_by_name(job: dict) -> dict[str, dict]:
+    return {s.get("name") or s["uses"]: s for s in job["steps"]}
+
+
+def setup_sh_packages() -> set[str]:
+    """The packages scripts/setup.sh installs with apt-get."""
+    text = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8").replace("\\\n", " ")
+    line = next(ln for ln in text.splitlines() if "apt-get install" in ln)
+    return {w for w in line.split("--no-install-recommends", 1)[1].split() if not w.startswith(">")}
+
+
+def test_init_writes_a_workflow_for_github_hosted_runners(tmp_path):
+    """The default workflow: pinned install, setup.sh's packages (less chromium, for the browser tests),
+    pip cache, and datasets from an Actions cache that a job run by hand fills from the secret's URL."""
+    code, err, flow = init(tmp_path, "--install", "git+https://github.com/dl-course/grader@v2.1.0")
     assert code == 0, err
-    flow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert "pull_request" in flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
-    steps = flow["jobs"]["grade"]["steps"]
-    upload = next(s for s in steps if s.get("uses") == "actions/upload-artifact@v4")
+    validate(flow)
+    on = flow.get("on", flow.get(True))
+    assert set(on) == {"pull_request", "workflow_dispatch"}
+    fill, grade = flow["jobs"]["datasets"], flow["jobs"]["grade"]
+    assert fill["if"] == "github.event_name == 'workflow_dispatch'" and grade["if"] == "github.event_name == 'pull_request'"
+    assert grade["runs-on"] == fill["runs-on"] == "ubuntu-latest"
+
+    download = steps_by_name(fill)["Download the datasets"]
+    assert download["env"] == {"DATA_URL": "${{ secrets.GRADER_DATA_URL }}"}
+    assert 'curl -fsSL --retry 3 "$DATA_URL" | tar -xz -C ~/grader-data' in download["run"]
+    assert "::error::the repository secret GRADER_DATA_URL is not set" in download["run"]
+    save = steps_by_name(fill)["Save them for pull requests"]
+    assert save["uses"] == "actions/cache/save@v4"
+    assert save["with"] == {"path": "~/grader-data", "key": "grader-data-${{ github.run_id }}"}
+
+    steps = steps_by_name(grade)
+    order = list(steps)
+    assert order[:2] == ["actions/checkout@v4", "actions/setup-python@v5"]
+    assert steps["actions/checkout@v4"]["with"]["fetch-depth"] == 0
+    assert order.index("Cache pip downloads") < order.index("Install grader")
+    pip = steps["Cache pip downloads"]
+    assert pip["uses"] == "actions/cache@v4" and pip["with"]["path"] == "~/.cache/pip"
+    assert pip["with"]["key"].startswith(pip["with"]["restore-keys"])
+    system = next(s for n, s in steps.items() if n.startswith("System packages"))
+    assert set(system["run"].split("--no-install-recommends", 1)[1].split()) - {"\\"} == setup_sh_packages() - {"chromium"}
+    assert steps["Install grader"]["run"] == 'python -m pip install "git+https://github.com/dl-course/grader@v2.1.0"'
+    restore = next(s for n, s in steps.items() if n.startswith("Datasets"))
+    assert restore["uses"] == "actions/cache/restore@v4"
+    assert restore["with"]["path"] == save["with"]["path"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert order.index(next(n for n in order if n.startswith("Datasets"))) < order.index("Grade the pull request")
+    assert steps["Grade the pull request"]["run"] == \
+        'sudo -E env "PATH=$PATH" "GRADER_DATA=$HOME/grader-data" grader ci'
+    upload = next(s for s in grade["steps"] if s.get("uses") == "actions/upload-artifact@v4")
     assert upload["if"] == "always()" and upload["with"]["path"] == "grader-ci-out/"
-    assert next(s for s in steps if s.get("uses") == "actions/checkout@v4")["with"]["fetch-depth"] == 0
-    assert any(s.get("run") == 'sudo -E env "PATH=$PATH" grader ci' for s in steps)
-    assert grader_ci(tmp_path / "course", "init", "--path", str(path))[0] == 2  # never overwrites silently
-    assert (ROOT / "examples" / "github-workflow.yml").read_text(encoding="utf-8") == WORKFLOW
+    assert not re.search(r"pip install\s+[\"']?grader\b", yaml.safe_dump(flow))
+
+
+def test_init_for_a_self_hosted_gpu_runner(tmp_path):
+    """--data-path: the runner holds the datasets, so no cache, no download job, no workflow_dispatch."""
+    code, err, flow = init(tmp_path, "--install", "wheels/grader-2.1.0-py3-none-any.whl",
+                           "--data-path", "/srv/grader-data", "--runs-on", "self-hosted,linux,gpu")
+    assert code == 0, err
+    validate(flow)
+    assert set(flow.get("on", flow.get(True))) == {"pull_request"} and list(flow["jobs"]) == ["grade"]
+    grade = flow["jobs"]["grade"]
+    assert grade["runs-on"] == ["self-hosted", "linux", "gpu"]
+    steps = steps_by_name(grade)
+    assert not any("cache/" in s.get("uses", "") for s in grade["steps"])
+    assert steps["Install grader"]["run"] == 'python -m pip install "wheels/grader-2.1.0-py3-none-any.whl"'
+    assert steps["Grade the pull request"]["run"] == 'sudo -E env "PATH=$PATH" "GRADER_DATA=/srv/grader-data" grader ci'
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "the following arguments are required: --install"),
+    (["--install", "grader"], "--install 'grader': give a pinned git URL"),
+    (["--install", "grader==1.0"], "--install 'grader==1.0': give a pinned git URL"),
+    (["--install", "git+https://github.com/dl-course/grader"], "give a pinned git URL"),
+    (["--install", "/home/ta/grader.whl"], "give a pinned git URL"),
+    (["--install", "git+https://github.com/dl-course/grader@v1", "--data-path", "data"], "an absolute path"),
+    (["--install", "git+https://github.com/dl-course/grader@v1", "--runs-on", "gpu,${{ x }}"], "a runner label"),
+    (["--install", "git+https://github.com/dl-course/grader@v1", "--data-secret", "url; rm"], "a secret's name"),
+])
+def test_init_refuses_an_unpinned_install_and_odd_options(tmp_path, args, message):
+    if not args:
+        with pytest.raises(SystemExit), contextlib.redirect_stderr(io.StringIO()) as err:
+            init(tmp_path)
+        assert message in err.getvalue()
+        return
+    code, err, _ = init(tmp_path, *args)
+    assert code == 2 and message in err
+    assert not (tmp_path / "course" / ".github" / "workflows" / "grader.yml").exists()
+
+
+def test_init_never_overwrites_silently_and_the_example_is_its_output(tmp_path):
+    path = tmp_path / ".github" / "workflows" / "grader.yml"
+    assert grader_ci(tmp_path, "init", "--path", str(path), "--install", EXAMPLE_INSTALL)[0] == 0
+    assert grader_ci(tmp_path, "init", "--path", str(path), "--install", EXAMPLE_INSTALL)[0] == 2
+    assert path.read_text(encoding="utf-8") == (ROOT / "examples" / "github-workflow.yml").read_text(encoding="utf-8")
+    assert (ROOT / "examples" / "github-workflow.yml").read_text(encoding="utf-8") == workflow(EXAMPLE_INSTALL)
+
+
+def test_a_missing_dataset_is_one_line_in_the_summary_and_exit_2(tmp_path):
+    """The data folder the workflow points at holds no MNIST (the cache was never filled): exit 2, and
+    the summary says in one line which file is missing, with no traceback."""
+    repo = course(tmp_path, data_dir=Path("data"))
+    pull_request(repo, "s-hw4-new", {NEW: (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes()})
+    code, _, err = grader_ci(repo, "--base", "main")
+    message = (f"q1c (q1c_model): dataset mnist (test): expected {repo.resolve()}/data/mnist/t10k-images-idx3-ubyte "
+               "(set GRADER_DATA or data_dir in grader.yaml)")
+    assert (code, err) == (2, f"grader ci: {message}\n")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert f"```text\n{message}\n```" in summary and "Traceback" not in summary
+    assert not (repo / "grader-ci-out").exists()
 
 
 @pytest.mark.parametrize("path, change", [

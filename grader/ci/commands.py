@@ -14,7 +14,7 @@ from grader.ci import scope, summary
 from grader.ci.changes import (Change, CIConfigError, base_ref, changed_paths, changed_submissions, repo_root,
                                require_history, stage, submissions_dir)
 from grader.ci.rules import BaseRules, base_rules
-from grader.ci.workflow import write_workflow
+from grader.ci.workflow import DATA_SECRET, WorkflowError, workflow, write_workflow
 from grader.intake import RosterError
 
 DEFAULT_OUT = "grader-ci-out"
@@ -89,8 +89,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         print(f"grader ci init: {path} exists; pass --force to overwrite it", file=sys.stderr)
         return 2
-    write_workflow(path)
-    print(f"{path}: commit it to the course repository; edit its 'Install grader' step first")
+    try:
+        text = workflow(args.install, data_secret=args.data_secret, data_path=args.data_path,
+                        runs_on=args.runs_on.split(",") if args.runs_on else None)
+    except WorkflowError as exc:
+        print(f"grader ci init: {exc}", file=sys.stderr)
+        return 2
+    write_workflow(path, text)
+    where = (f"the runner's {args.data_path}" if args.data_path else
+             f"the Actions cache: set the secret {args.data_secret} and run the workflow by hand once")
+    print(f"{path}: commit it to the course repository; datasets come from {where}")
     return 0
 
 
@@ -107,5 +115,16 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "init", help="write a GitHub Actions workflow that runs grader ci on pull requests")
     init.add_argument("--path", default=".github/workflows/grader.yml", help="where to write it "
                       "(default: .github/workflows/grader.yml)")
+    init.add_argument("--install", required=True, metavar="SPEC",
+                      help="where the workflow installs grader from, pinned: git+https://HOST/ORG/grader@TAG, or "
+                           "the path of a wheel committed to the course repository")
+    init.add_argument("--data-secret", default=DATA_SECRET, metavar="NAME",
+                      help="the repository secret holding the URL of the datasets' .tar.gz, which a job run by "
+                           f"hand puts in the Actions cache (default: {DATA_SECRET})")
+    init.add_argument("--data-path", metavar="DIR",
+                      help="instead: the datasets' folder on a self-hosted runner (no cache, no download)")
+    init.add_argument("--runs-on", metavar="LABELS",
+                      help="the runner's labels, comma-separated (default: ubuntu-latest; with --data-path "
+                           "self-hosted,linux; e.g. self-hosted,linux,gpu)")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.set_defaults(fn=cmd_init)
