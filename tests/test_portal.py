@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def clock() -> Clock:
 @pytest.fixture
 def app(portal: tuple[Path, dict[str, str]], clock: Clock):  # type: ignore[no-untyped-def]
     return create_app(portal[0], clock=clock)
+
+
+def csrf(client: TestClient) -> str:
+    """The session's form token, as the staff page carries it."""
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/staff").text).group(1)
 
 
 def login(client: TestClient, sid: str, code: str):  # type: ignore[no-untyped-def]
@@ -194,7 +200,10 @@ def test_staff_pages_need_the_staff_code(app, portal) -> None:  # type: ignore[n
     for forged in (good[:-1], good + "0", good[:-1] + ("A" if good[-1] != "A" else "B"), "x.y", "0" * 43):
         assert TestClient(app, cookies={"grader_staff": forged}).get("/staff").status_code == 403
     assert TestClient(app, cookies={"grader_staff": good}).get("/staff").status_code == 200
-    client.post("/staff/logout")
+    assert client.post("/staff/logout").status_code == 415  # no form token: still signed in
+    assert client.post("/staff/logout", data={"csrf": "forged"}).status_code == 403
+    assert client.get("/staff").status_code == 200
+    client.post("/staff/logout", data={"csrf": csrf(client)})
     assert client.get("/staff").status_code == 403
 
 

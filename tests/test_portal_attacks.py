@@ -17,7 +17,7 @@ from grader.portal import guard, tokens  # noqa: E402
 from grader.portal.app import create_app  # noqa: E402
 from grader.portal.guard import Refused, Throttle, network  # noqa: E402
 from grader.portal.pages import MESSAGES  # noqa: E402
-from tests.test_portal import STUDENTS, cli, make_out, read_codes  # noqa: E402
+from tests.test_portal import STUDENTS, cli, csrf, make_out, read_codes  # noqa: E402
 
 CHEAP = {"n": 2**4, "r": 8, "p": 1}  # the throttle does not depend on scrypt's cost; the tests' time does
 ATTACKER, OWNER, OTHER = "203.0.113.7", "198.51.100.2", "192.0.2.44"
@@ -208,7 +208,7 @@ def test_sign_out_revokes_the_session(klass, clock) -> None:  # type: ignore[no-
     assert staff_login(first, staff).status_code == 303 and staff_login(second, staff).status_code == 303
     old = first.cookies["grader_staff"]
     assert old != second.cookies["grader_staff"] and staff not in old
-    assert first.post("/staff/logout", follow_redirects=False).status_code == 303
+    assert first.post("/staff/logout", data={"csrf": csrf(first)}, follow_redirects=False).status_code == 303
     replay = client(app, ATTACKER, cookies={"grader_staff": old})
     for url in ("/staff", "/staff/report/s101", "/staff/summary.pdf", "/staff/grades.csv"):
         response = replay.get(url)

@@ -138,6 +138,8 @@ def record(out: Path, student: str, question: str, *, text: str | None, top: flo
     entry: dict[str, Any] = {"answer_sha": seen_sha, "comment": comment, "by": by, "at": _now(),
                              "version": version + 1}
     if grade.items is not None:
+        if not -top <= grade.adjust <= top:
+            raise Refusal(f"an adjustment must lie within ±{top:g}", f"تغییر نمره باید میان ±{top:g} باشد")
         chosen = [dict(i) for i in load_items(out).get(question, []) if i["id"] in grade.items]
         entry.update(items=chosen, adjust=grade.adjust, score=items_score(chosen, grade.adjust, top))
     else:

@@ -6,26 +6,33 @@ picks an entry of ClassIndex, whose paths were fixed when the portal started.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import ipaddress
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from grader.portal.guard import Clock, Refused, Sessions, Throttle, network
+from grader.checks.values import Unreadable
+from grader.manual.store import MAX_COMMENT, Grade, Refusal, read_score
+from grader.portal.grading import Desk, Republisher
+from grader.portal.guard import Clock, Refused, Session, Sessions, Throttle, network
 from grader.portal.index import ClassIndex, normalize_id
-from grader.portal.pages import CSS, render
+from grader.portal.pages import CSS, JS, MESSAGES, render
 from grader.portal.tokens import Verifier
+from grader.reports.persian import persian_digits
 from grader.similarity import load_similarity
 
 MAX_FORM_BYTES = 4096
 MAX_FIELDS = 8
+MAX_GRADE_BYTES = 128 * 1024  # a comment of 2,000 Persian letters is ~12 KiB urlencoded, plus the answers named
+MAX_GRADE_FIELDS = 1000
 FORM_TYPE = "application/x-www-form-urlencoded"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -44,31 +51,45 @@ class FormError(Exception):
         self.status, self.message = status, message
 
 
-async def _form(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
-    """The urlencoded UTF-8 form the login page sends: exactly `fields`, each once, in ≤ 4 KiB."""
+async def _pairs(request: Request, limit: int, max_fields: int) -> list[tuple[str, str]]:
+    """The fields of an urlencoded UTF-8 form of at most `limit` bytes and `max_fields` fields."""
     media, *params = request.headers.get("content-type", "").split(";")
     charsets = [v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in params)
                 if k.strip().lower() == "charset"]
     if media.strip().lower() != FORM_TYPE or any(c not in ("utf-8", "utf8") for c in charsets):
         raise FormError(415, "form_type")
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_FORM_BYTES:
+    if length.isdigit() and int(length) > limit:
         raise FormError(413, "form_large")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > limit:
             raise FormError(413, "form_large")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS,
-                          errors="strict")
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields, errors="strict")
     except UnicodeDecodeError:  # raw bytes or %-escapes that are not UTF-8
         raise FormError(400, "form_encoding") from None
-    except ValueError:  # more than MAX_FIELDS fields
+    except ValueError:  # more than max_fields fields
         raise FormError(400, "form_fields") from None
+
+
+async def _form(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
+    """The urlencoded UTF-8 form the login page sends: exactly `fields`, each once, in ≤ 4 KiB."""
+    pairs = await _pairs(request, MAX_FORM_BYTES, MAX_FIELDS)
     if sorted(name for name, _ in pairs) != sorted(fields):
         raise FormError(400, "form_fields")
     return dict(pairs)
+
+
+async def _multi_form(request: Request, single: tuple[str, ...], repeated: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """A grading form: each of `single` exactly once, each of `repeated` any number of times."""
+    form: dict[str, list[str]] = {}
+    for name, value in await _pairs(request, MAX_GRADE_BYTES, MAX_GRADE_FIELDS):
+        form.setdefault(name, []).append(value)
+    if set(form) - {*single, *repeated} or any(len(form.get(name, [])) != 1 for name in single):
+        raise FormError(400, "form_fields")
+    return form
 
 
 def create_app(out: Path, *, clock: Clock = time.monotonic,
@@ -82,6 +103,8 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     """
     index = ClassIndex.build(out)
     verifier = Verifier.load(out)
+    republish = Republisher(out)
+    desk = Desk(out, on_change=republish)
     throttle = Throttle(clock=clock)
     sessions = Sessions(clock=clock)
     trusted = [ipaddress.ip_network(p, strict=False) for p in proxies]
@@ -90,6 +113,11 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     def page(name: str, status: int = 200, message: str | None = None, **context: object) -> HTMLResponse:
         return HTMLResponse(render(name, title=index.title, course=index.course, message=message, **context),
                             status_code=status)
+
+    def staff_page(name: str, who: Session, **context: object) -> HTMLResponse:
+        """A signed-in page: it carries the session's CSRF token and shows its messages once."""
+        flashes, who.flash[:] = list(who.flash), []
+        return page(name, who=who, flashes=flashes, **context)
 
     def download(path: Path, name: str, media_type: str) -> FileResponse:
         return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="attachment")
@@ -117,6 +145,18 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
     def is_staff(request: Request) -> bool:
         return sessions.valid(request.cookies.get(Sessions.cookie))
+
+    def staff(request: Request) -> Session | None:
+        return sessions.get(request.cookies.get(Sessions.cookie))
+
+    def csrf_ok(who: Session, token: str) -> bool:
+        return hmac.compare_digest(who.csrf.encode(), token.encode("utf-8", "replace"))
+
+    def flash(who: Session, key: str, **values: object) -> None:
+        text = MESSAGES[key]
+        who.flash.append({"fa": text["fa"].format(**{k: persian_digits(str(v)) for k, v in values.items()}),
+                          "en": text["en"].format(**values)})
+        del who.flash[:-Sessions.FLASH]
 
     async def verified(request: Request, account: str, check: Callable[..., bool], *args: str) -> bool:
         """Check a code under the throttle (Refused → 429); the scrypt work runs off the event loop."""
@@ -161,6 +201,10 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     async def stylesheet() -> Response:
         return Response(CSS, media_type="text/css; charset=utf-8")
 
+    @get("/static/grade.js")
+    async def script() -> Response:
+        return Response(JS, media_type="text/javascript; charset=utf-8")
+
     @app.post("/download")
     async def student_download(request: Request) -> Response:
         form = await _form(request, ("student_id", "code"))
@@ -175,15 +219,26 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     @app.post("/staff/login")
     async def staff_login(request: Request) -> Response:
         form = await _form(request, ("code",))
-        if not await verified(request, "staff", verifier.is_staff, form["code"]):
+        name: list[str | None] = [None]
+
+        def check(code: str) -> bool:
+            name[0] = verifier.staff_name(code)
+            return name[0] is not None
+
+        if not await verified(request, "staff", check, form["code"]):
             return page("login", 403, "bad_staff")
         response = RedirectResponse("/staff", status_code=303)
-        response.set_cookie(Sessions.cookie, sessions.issue(), max_age=int(sessions.lifetime), path="/",
+        response.set_cookie(Sessions.cookie, sessions.issue(name[0] or ""), max_age=int(sessions.lifetime), path="/",
                             httponly=True, samesite="strict", secure=secure(request))
         return response
 
     @app.post("/staff/logout")
     async def staff_logout(request: Request) -> Response:
+        who = staff(request)
+        if who is not None:
+            form = await _form(request, ("csrf",))
+            if not csrf_ok(who, form["csrf"]):
+                return page("error", 403, "bad_csrf")
         sessions.revoke(request.cookies.get(Sessions.cookie))
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(Sessions.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
@@ -191,10 +246,13 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
     @get("/staff")
     async def staff_table(request: Request) -> HTMLResponse:
-        if not is_staff(request):
+        nonlocal index
+        who = staff(request)
+        if who is None:
             return page("login", 403, "staff_only")
         similar = load_similarity(out)  # rewritten by each run, so read per request
-        return page("staff", students=list(index.students.values()),
+        index = await run_in_threadpool(ClassIndex.build, out)  # totals change as essays are graded
+        return staff_page("staff", who, students=list(index.students.values()),
                     has_summary=index.summary_pdf is not None, has_grades=index.grades_csv is not None,
                     similar=None if similar is None else similar.get("pairs") or [])
 
@@ -222,5 +280,75 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     @get("/staff/grades.csv")
     async def staff_grades(request: Request) -> Response:
         return staff_file(request, index.grades_csv, "grades.csv", "text/csv; charset=utf-8")
+
+
+    def grading_question(who: Session, qid: str, anon: bool) -> HTMLResponse:
+        question = desk.question(qid)
+        if question is None:
+            raise HTTPException(404)
+        return staff_page("question", who, question=question, groups=desk.groups(qid), items=desk.items(qid),
+                          anon=anon, max_comment=MAX_COMMENT)
+
+    @get("/staff/grade")
+    async def grading_questions(request: Request) -> HTMLResponse:
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        return staff_page("questions", who, questions=await run_in_threadpool(desk.questions),
+                          anon=request.query_params.get("anon") == "1")
+
+    @get("/staff/grade/{qid}")
+    async def grading_page(qid: str, request: Request) -> HTMLResponse:
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        return await run_in_threadpool(grading_question, who, qid, request.query_params.get("anon") == "1")
+
+    def back(qid: str, form: dict[str, list[str]], anchor: str = "") -> RedirectResponse:
+        anon = "?anon=1" if form.get("anon") == ["1"] else ""
+        return RedirectResponse(f"/staff/grade/{quote(qid, safe='')}{anon}{anchor}", status_code=303)
+
+    def number(text: str, default: float = 0.0) -> float:
+        try:
+            return read_score(text) if text.strip() else default
+        except Unreadable:
+            raise FormError(400, "bad_number") from None
+
+    @app.post("/staff/grade/{qid}")
+    async def grade(qid: str, request: Request) -> Response:
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        form = await _multi_form(request, ("csrf", "adjust", "comment", "anon", "group"), ("m", "item"))
+        if not csrf_ok(who, form["csrf"][0]):
+            return page("error", 403, "bad_csrf")
+        if len(form["comment"][0]) > MAX_COMMENT:
+            raise FormError(413, "form_large")
+        grade = Grade(comment=form["comment"][0], items=tuple(form.get("item", [])), adjust=number(form["adjust"][0]))
+        done, refused = await run_in_threadpool(desk.grade, qid, form.get("m", []), grade, who.name)
+        if done:
+            flash(who, "graded", count=done)
+        for refusal in refused[:Sessions.FLASH - 1]:
+            who.flash.append({"fa": refusal.fa, "en": str(refusal)})
+        return back(qid, form, f"#{form['group'][0]}" if form["group"][0].isalnum() else "")
+
+    @app.post("/staff/grade/{qid}/item")
+    async def grade_item(qid: str, request: Request) -> Response:
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        form = await _multi_form(request, ("csrf", "id", "fa", "en", "points", "anon"))
+        if not csrf_ok(who, form["csrf"][0]):
+            return page("error", 403, "bad_csrf")
+        item = {"fa": form["fa"][0], "en": form["en"][0], "points": number(form["points"][0])}
+        if form["id"][0]:
+            item["id"] = form["id"][0]
+        try:
+            changed = await run_in_threadpool(desk.save_item, qid, item, who.name)
+        except Refusal as refusal:
+            who.flash.append({"fa": refusal.fa, "en": str(refusal)})
+        else:
+            flash(who, "item_saved", count=len(changed))
+        return back(qid, form, "#items")
 
     return app

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from grader.portal.index import ClassIndex
-from grader.portal.tokens import STAFF, TokenError, check_can_create, create_tokens, tokens_path
+from grader.portal.tokens import STAFF, TokenError, add_staff, check_can_create, create_tokens, tokens_path
 from grader.untrusted import csv_text
 
 
@@ -28,6 +28,15 @@ def _codes_csv(index: ClassIndex, codes: dict[str, str], staff: str) -> str:
 def cmd_tokens(args: argparse.Namespace) -> int:
     """Codes are printed once (or written to --csv with mode 0600) and only their hashes kept."""
     out = Path(args.out_dir)
+    if args.staff:
+        try:
+            code = add_staff(out, args.staff, rotate=args.rotate)
+        except (TokenError, OSError) as exc:
+            print(f"grader: {exc}", file=sys.stderr)
+            return 2
+        print(f"{args.staff},{code}")
+        print(f"the staff code of {args.staff} is not shown again", file=sys.stderr)
+        return 0
     index = ClassIndex.build(out)
     if not index.students:
         print(f"grader: no results in {out}/results/; run `grader run` first", file=sys.stderr)
@@ -90,6 +99,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     tok.add_argument("out_dir", metavar="OUT")
     tok.add_argument("--rotate", action="store_true", help="replace every existing code")
     tok.add_argument("--csv", metavar="FILE", help="write the codes to FILE (mode 0600) instead of stdout")
+    tok.add_argument("--staff", metavar="NAME", help="make (with --rotate: replace) one teaching assistant's own "
+                                                     "code only; the scores they give are stamped with NAME")
     tok.set_defaults(fn=cmd_tokens)
 
     srv = subparsers.add_parser("serve", help="serve the reports: students download their own PDF")

@@ -140,6 +140,17 @@ class Throttle:
             self._levels[attempt.account] = max(0.0, self._level(self._levels[attempt.account], now) - 1), now
 
 
+@dataclass
+class Session:
+    """A signed-in staff member: who, until when, the token every form of theirs must carry (CSRF),
+    and messages to show on their next page."""
+
+    name: str
+    expiry: float
+    csrf: str
+    flash: list[dict[str, str]]
+
+
 class Sessions:
     """Staff sessions held by the server: the cookie carries only a random id, so signing out (or a
     restart) ends a session for good and a copied cookie dies with it or when it expires.
@@ -150,24 +161,28 @@ class Sessions:
 
     cookie = "grader_staff"
     LIMIT = 1000  # live sessions; staff sign in a handful of times, so more means the oldest go
+    FLASH = 5  # messages kept for the next page
 
     def __init__(self, lifetime: float = 8 * 3600, clock: Clock = time.monotonic) -> None:
         self.lifetime, self.clock = lifetime, clock
-        self._expiry: dict[bytes, float] = {}
+        self._live: dict[bytes, Session] = {}
 
-    def issue(self) -> str:
+    def issue(self, name: str = "staff") -> str:
         now = self.clock()
-        self._expiry = {k: t for k, t in self._expiry.items() if t > now}
-        for key in list(itertools.islice(self._expiry, max(0, len(self._expiry) - self.LIMIT + 1))):
-            del self._expiry[key]
+        self._live = {k: s for k, s in self._live.items() if s.expiry > now}
+        for key in list(itertools.islice(self._live, max(0, len(self._live) - self.LIMIT + 1))):
+            del self._live[key]
         session = secrets.token_urlsafe(32)
-        self._expiry[_key(session)] = now + self.lifetime
+        self._live[_key(session)] = Session(name, now + self.lifetime, secrets.token_urlsafe(32), [])
         return session
 
+    def get(self, session: str | None) -> Session | None:
+        found = self._live.get(_key(session)) if session else None
+        return found if found is not None and found.expiry > self.clock() else None
+
     def valid(self, session: str | None) -> bool:
-        expiry = self._expiry.get(_key(session)) if session else None
-        return expiry is not None and expiry > self.clock()
+        return self.get(session) is not None
 
     def revoke(self, session: str | None) -> None:
         if session:
-            self._expiry.pop(_key(session), None)
+            self._live.pop(_key(session), None)

@@ -29,6 +29,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "en": "Your report is not ready yet; please come back later."},
     "not_found": {"fa": "صفحه پیدا نشد.", "en": "Page not found."},
     "bad_request": {"fa": "درخواست نامعتبر است.", "en": "Invalid request."},
+    "bad_csrf": {"fa": "این فرم از صفحه‌ای کهنه یا از جای دیگری آمده است؛ صفحه را دوباره باز کنید.",
+                 "en": "This form came from an old page or from elsewhere; open the page again."},
+    "bad_number": {"fa": "یکی از امتیازها عدد نیست.", "en": "One of the points is not a number."},
+    "graded": {"fa": "نمرهٔ {count} پاسخ ثبت شد.", "en": "Graded {count} answer(s)."},
+    "item_saved": {"fa": "بند ذخیره شد؛ نمرهٔ {count} پاسخ دوباره حساب شد.",
+                   "en": "Item saved; {count} answer(s) rescored."},
 }
 
 _BASE = """{% from "macros" import bi %}<!doctype html>
@@ -48,6 +54,7 @@ _BASE = """{% from "macros" import bi %}<!doctype html>
 </div></header>
 <main class="wrap">
 {% if message %}<div class="alert" role="alert"><p>{{ message.fa }}</p><p class="en" lang="en" dir="ltr">{{ message.en }}</p></div>{% endif %}
+{% for f in flashes or [] %}<div class="alert note" role="status"><p>{{ f.fa }}</p><p class="en" lang="en" dir="ltr">{{ f.en }}</p></div>{% endfor %}
 {% block main %}{% endblock %}
 </main>
 </body>
@@ -56,6 +63,9 @@ _BASE = """{% from "macros" import bi %}<!doctype html>
 
 _MACROS = """{% macro bi(fa, en) -%}
 <span class="bi"><span class="fa">{{ fa }}</span> <span class="en" lang="en" dir="ltr">{{ en }}</span></span>
+{%- endmacro %}
+{% macro logout(who) -%}
+<form method="post" action="/staff/logout"><input type="hidden" name="csrf" value="{{ who.csrf }}"><button type="submit" class="secondary">{{ bi("خروج", "Sign out") }} <span class="who" dir="ltr">({{ who.name }})</span></button></form>
 {%- endmacro %}
 {% macro label(for, fa, en) -%}
 <label for="{{ for }}"><span class="fa">{{ fa }}</span><span class="en" lang="en" dir="ltr">{{ en }}</span></label>
@@ -85,13 +95,14 @@ _LOGIN = """{% extends "base" %}{% from "macros" import bi, label %}{% set layou
 </section>
 {% endblock %}"""
 
-_STAFF = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide" %}
+_STAFF = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layout = "wide" %}
 {% block main %}
 <nav class="toolbar">
   <span class="count">{{ bi(fa_num(students|length) ~ " دانشجو", (students|length) ~ " students") }}</span>
   {% if has_summary %}<a class="button" href="/staff/summary.pdf">{{ bi("خلاصهٔ کلاس", "Class summary (PDF)") }}</a>{% endif %}
   {% if has_grades %}<a class="button" href="/staff/grades.csv">{{ bi("جدول نمره‌ها", "Grades (CSV)") }}</a>{% endif %}
-  <form method="post" action="/staff/logout"><button type="submit" class="secondary">{{ bi("خروج", "Sign out") }}</button></form>
+  <a class="button" href="/staff/grade">{{ bi("تصحیح پرسش‌های تشریحی", "Grade essays") }}</a>
+  {{ logout(who) }}
 </nav>
 <table class="class">
 <thead><tr>
@@ -145,6 +156,134 @@ _STAFF = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wi
 _ERROR = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "narrow" %}
 {% block main %}<p class="back"><a href="/">{{ bi("بازگشت به صفحهٔ اصلی", "Back to the start page") }}</a></p>{% endblock %}"""
 
+_QUESTIONS = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layout = "wide" %}
+{% block main %}
+<nav class="toolbar">
+  <a class="button secondary" href="/staff">{{ bi("فهرست کلاس", "Class list") }}</a>
+  {{ logout(who) }}
+</nav>
+<h2>{{ bi("پرسش‌های تشریحی", "Essay questions") }}</h2>
+{% if not questions %}<p>{{ bi("این تکلیف پرسش تشریحی ندارد.", "This assignment has no essay question.") }}</p>{% endif %}
+<ul class="questions">
+{% for q in questions %}{% set done = q.counts.get("graded", 0) %}
+<li class="card">
+  <a class="qlink" href="/staff/grade/{{ q.id|urlencode }}{% if anon %}?anon=1{% endif %}"><span dir="ltr">{{ q.id }}</span> — {{ bi(q.title.fa, q.title.en) }}</a>
+  <progress max="{{ q.answered or 1 }}" value="{{ done }}"></progress>
+  <p class="progress">{{ bi(fa_num(done) ~ " از " ~ fa_num(q.answered) ~ " پاسخ تصحیح شده", done ~ " of " ~ q.answered ~ " answers graded") }}
+  {% if q.counts.get("changed") %}<br>{{ bi(fa_num(q.counts.changed) ~ " پاسخ پس از تصحیح عوض شده", q.counts.changed ~ " changed since graded") }}{% endif %}
+  {% if q.counts.get("no_answer") %}<br>{{ bi(fa_num(q.counts.no_answer) ~ " بی‌پاسخ (صفر خودکار)", q.counts.no_answer ~ " unanswered (0, automatic)") }}{% endif %}</p>
+</li>{% endfor %}
+</ul>
+{% endblock %}"""
+
+_QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layout = "wide" %}
+{% block main %}
+{% set done = question.counts.get("graded", 0) %}
+<nav class="toolbar">
+  <a class="button secondary" href="/staff/grade{% if anon %}?anon=1{% endif %}">{{ bi("همهٔ پرسش‌ها", "All questions") }}</a>
+  {% if anon %}<a class="button secondary" href="/staff/grade/{{ question.id|urlencode }}">{{ bi("نمایش نام‌ها", "Show names") }}</a>
+  {% else %}<a class="button secondary" href="/staff/grade/{{ question.id|urlencode }}?anon=1">{{ bi("پنهان کردن نام‌ها", "Hide names") }}</a>{% endif %}
+  {{ logout(who) }}
+</nav>
+<h2><span dir="ltr">{{ question.id }}</span> — {{ bi(question.title.fa, question.title.en) }}</h2>
+<p class="progress"><progress max="{{ question.answered or 1 }}" value="{{ done }}"></progress>
+  {{ bi(fa_num(done) ~ " از " ~ fa_num(question.answered) ~ " پاسخ تصحیح شده؛ حداکثر " ~ fa_num(pts(question.top)) ~ " نمره",
+        done ~ " of " ~ question.answered ~ " graded; out of " ~ pts(question.top)) }}</p>
+<p class="hint keys">{{ bi("کلیدها: j/k پاسخ بعدی/قبلی، ۱ تا ۹ بندها، Enter ثبت", "Keys: j/k next/previous group, 1–9 toggle item, Enter saves") }}</p>
+
+<section class="card" id="items">
+  <h3>{{ bi("بندهای نمره‌دهی", "Rubric items") }}</h3>
+  <p class="hint">{{ bi("تغییر امتیاز یک بند، نمرهٔ همهٔ پاسخ‌هایی را که آن بند را دارند دوباره حساب می‌کند.", "Changing an item's points rescores every answer that has it.") }}</p>
+  {% for it in items %}
+  <form method="post" action="/staff/grade/{{ question.id|urlencode }}/item" class="item">
+    <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="anon" value="{{ 1 if anon else 0 }}">
+    <input type="hidden" name="id" value="{{ it.id }}">
+    <span class="key" dir="ltr">{{ loop.index }}</span>
+    <input name="points" class="pts" dir="ltr" value="{{ pts(it.points) }}" aria-label="points" maxlength="12">
+    <input name="fa" value="{{ it.fa }}" aria-label="توضیح فارسی" maxlength="200">
+    <input name="en" value="{{ it.en }}" dir="ltr" aria-label="English comment" maxlength="200">
+    <button type="submit" class="secondary">{{ bi("ذخیره", "Save") }}</button>
+  </form>
+  {% endfor %}
+  <form method="post" action="/staff/grade/{{ question.id|urlencode }}/item" class="item new">
+    <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="anon" value="{{ 1 if anon else 0 }}">
+    <input type="hidden" name="id" value="">
+    <span class="key">+</span>
+    <input name="points" class="pts" dir="ltr" placeholder="+1 / -0.5" aria-label="points" maxlength="12" required>
+    <input name="fa" placeholder="توضیح فارسی" aria-label="توضیح فارسی" maxlength="200">
+    <input name="en" dir="ltr" placeholder="English comment" aria-label="English comment" maxlength="200">
+    <button type="submit">{{ bi("افزودن بند", "Add item") }}</button>
+  </form>
+</section>
+
+{% for g in groups %}{% set gid = "g" ~ loop.index %}{% set shown = g.shown %}
+<section class="card group{% if g.done %} done{% endif %}" id="{{ gid }}" tabindex="-1">
+  <h3>{{ bi("گروه " ~ fa_num(loop.index), "Group " ~ loop.index) }} ·
+    {{ bi(fa_num(g.answers|length) ~ " پاسخ", (g.answers|length) ~ " answer(s)") }}
+    {% if g.texts|length > 1 %}<span class="tag">{{ bi("پاسخ‌های مشابه", "similar answers") }}</span>{% endif %}
+    {% if g.done %}<span class="tag ok">{{ bi("تصحیح شده", "graded") }}</span>{% endif %}</h3>
+  <form method="post" action="/staff/grade/{{ question.id|urlencode }}" class="grade">
+    <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="anon" value="{{ 1 if anon else 0 }}">
+    <input type="hidden" name="group" value="{{ gid }}">
+    {% for same in g.texts %}
+    <div class="answer">
+      <blockquote dir="auto">{{ same[0].text }}</blockquote>
+      <ul class="members">{% for a in same %}
+        <li class="{{ a.state }}"><label><input type="checkbox" name="m" value="{{ a.token }}" checked>
+          {% if anon %}<span>{{ bi("پاسخ", "answer") }}</span>{% else %}<span dir="ltr" class="sid">{{ a.student_id }}</span> {{ a.name_fa }} <span class="en" dir="ltr">{{ a.name_en }}</span>{% endif %}
+          {% if a.state == "graded" %}<span class="score" dir="ltr">{{ pts(a.entry.score) }} / {{ pts(question.top) }}</span> <span class="stamp" dir="ltr">{{ a.entry.by }} · {{ a.entry.at }}</span>
+          {% elif a.state == "changed" %}<span class="tag warn">{{ bi("پاسخ عوض شده؛ دوباره تصحیح کنید", "answer changed: grade again") }}</span>
+            <span class="hint-old" dir="ltr">{{ bi("پیشین: " ~ fa_num(pts(a.entry.score)), "before: " ~ pts(a.entry.score)) }}{% if a.entry.comment %} — «{{ a.entry.comment }}»{% endif %}</span>
+          {% else %}<span class="tag">{{ bi("در انتظار", "pending") }}</span>{% endif %}
+        </label></li>{% endfor %}
+      </ul>
+    </div>
+    {% endfor %}
+    <fieldset class="items">
+      {% for it in items %}
+      <label class="pick"><input type="checkbox" name="item" value="{{ it.id }}" data-key="{{ loop.index }}"{% if shown and it.id in (shown["items"] or [])|map(attribute="id")|list %} checked{% endif %}>
+        <span class="key" dir="ltr">{{ loop.index }}</span> <span dir="ltr">{{ "%+g"|format(it.points) }}</span> {{ it.fa }} <span class="en" dir="ltr">{{ it.en }}</span></label>
+      {% endfor %}
+    </fieldset>
+    <div class="row">
+      <label>{{ bi("تغییر نمره", "Adjust ±") }} <input name="adjust" class="pts" dir="ltr" maxlength="12" value="{{ pts(shown.adjust) if shown and shown.adjust else '' }}"></label>
+      <label class="grow">{{ bi("توضیح", "Comment") }} <input name="comment" dir="auto" maxlength="{{ max_comment }}" value="{{ shown.comment if shown else '' }}"></label>
+      <button type="submit">{{ bi("ثبت نمره", "Save grade") }}</button>
+    </div>
+  </form>
+</section>
+{% else %}<p>{{ bi("هیچ پاسخی برای تصحیح نیست.", "No answers to grade.") }}</p>
+{% endfor %}
+<script src="/static/grade.js"></script>
+{% endblock %}"""
+
+JS = """'use strict';
+// j/k move between answer groups, 1-9 toggle the current group's rubric items.
+(function () {
+  const groups = Array.from(document.querySelectorAll('section.group'));
+  let at = Math.max(0, groups.findIndex(g => !g.classList.contains('done')));
+  function focus(i) {
+    if (!groups.length) return;
+    at = Math.min(groups.length - 1, Math.max(0, i));
+    groups.forEach((g, n) => g.classList.toggle('current', n === at));
+    groups[at].focus({preventScroll: true});
+    groups[at].scrollIntoView({block: 'start'});
+  }
+  if (location.hash) { const n = groups.findIndex(g => '#' + g.id === location.hash); if (n >= 0) at = n; }
+  focus(at);
+  document.addEventListener('keydown', function (e) {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && t.type !== 'checkbox')))) return;
+    if (e.key === 'j') { focus(at + 1); e.preventDefault(); }
+    else if (e.key === 'k') { focus(at - 1); e.preventDefault(); }
+    else if (/^[1-9]$/.test(e.key) && groups[at]) {
+      const box = groups[at].querySelector('input[name=item][data-key="' + e.key + '"]');
+      if (box) { box.checked = !box.checked; e.preventDefault(); }
+    } else if (e.key === 'Enter' && groups[at]) { groups[at].querySelector('form.grade').requestSubmit(); e.preventDefault(); }
+  });
+})();
+"""
+
 CSS = """
 :root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --accent: #0b6e4f; --bg: #f5f7fa; --warn: #b42318; }
 * { box-sizing: border-box; }
@@ -195,10 +334,46 @@ table.class td.sid { font-family: "Noto Sans", "DejaVu Sans", sans-serif; white-
 table.class td.warn { color: var(--warn); font-weight: 600; }
 a { color: var(--accent); }
 .card.similar { margin-top: 1.5rem; }
+.alert.note { background: #e8f4ef; border-color: #b7dccb; color: var(--ink); }
+.alert.note .en { color: var(--muted); }
+.who { font-size: .85em; }
+ul.questions { list-style: none; padding: 0; }
+a.qlink { font-weight: 600; font-size: 1.05rem; }
+progress { width: 100%; max-width: 24rem; height: .8rem; display: block; margin: .4rem 0; }
+.card h3 { margin: 0 0 .5rem; font-size: 1.05rem; }
+.group.current { outline: 3px solid var(--accent); outline-offset: 2px; }
+.group.done { border-color: #b7dccb; }
+blockquote { margin: .3rem 0 .5rem; padding: .6rem .8rem; background: var(--bg); border-right: 4px solid var(--line);
+             white-space: pre-wrap; overflow-wrap: anywhere; max-height: 24rem; overflow: auto; }
+ul.members { list-style: none; padding: 0; margin: 0 0 .6rem; }
+ul.members li label, label.pick { display: block; font-weight: normal; margin: .15rem 0; }
+ul.members input, label.pick input, form.item input.pts, .row input.pts { width: auto; }
+.tag { display: inline-block; font-size: .8rem; padding: 0 .4rem; border-radius: 4px; background: #eef2f6; }
+.tag.ok { background: #e8f4ef; color: var(--accent); }
+.tag.warn { background: #fdecea; color: var(--warn); }
+.score { font-weight: 600; }
+.stamp, .hint-old { color: var(--muted); font-size: .85em; }
+fieldset.items { border: 1px dashed var(--line); border-radius: 6px; margin: .4rem 0; padding: .3rem .6rem; }
+.key { display: inline-block; min-width: 1.4em; text-align: center; border: 1px solid #9aa5b1; border-radius: 4px;
+       font-size: .8rem; }
+form.item { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .3rem 0; }
+form.item input { flex: 1 1 10rem; width: auto; }
+form.item input.pts, .row input.pts { flex: 0 0 5rem; max-width: 5rem; }
+form.item button, .row button { margin-top: 0; }
+.row { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; }
+.row label { margin: 0; font-weight: normal; }
+.row .grow { flex: 1 1 14rem; }
+@media (max-width: 40rem) {
+  table.class { display: block; overflow-x: auto; }
+  .toolbar .count { margin-left: 0; width: 100%; }
+  main.wrap { padding: 0 .6rem; }
+  .card { padding: .8rem; }
+}
 """
 
 _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login": _LOGIN,
-                                      "staff": _STAFF, "error": _ERROR}),
+                                      "staff": _STAFF, "error": _ERROR, "questions": _QUESTIONS,
+                                      "question": _QUESTION}),
                    autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(fa_num=persian_digits, pts=fmt_points)
 

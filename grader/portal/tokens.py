@@ -1,7 +1,9 @@
 """Access codes for the portal: random codes handed out once, stored only as scrypt hashes.
 
 Verification always runs scrypt and a constant-time compare, also for unknown students (against a
-dummy hash), so a wrong code and an unknown id cost the same time.
+dummy hash), so a wrong code and an unknown id cost the same time. Besides the shared staff code,
+each teaching assistant may hold a code of their own (`grader tokens --staff NAME`), so every score
+they give is stamped with their name.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,8 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _MAXMEM = 64 * 1024 * 1024
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 STAFF = "(staff)"  # the staff row's id in the printed CSV; no student id has parentheses
+SHARED_STAFF = "staff"  # who the shared staff code signs in as
+STAFF_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 
 
 class TokenError(Exception):
@@ -61,13 +66,15 @@ class Verifier:
     params: dict[str, int]
     students: dict[str, dict[str, str]]
     staff: dict[str, str]
+    named_staff: dict[str, dict[str, str]]
 
     @classmethod
     def load(cls, out: Path) -> Verifier:
         path = tokens_path(out)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(dict(data["scrypt"]), dict(data["students"]), dict(data["staff"]))
+            return cls(dict(data["scrypt"]), dict(data["students"]), dict(data["staff"]),
+                       dict(data.get("named_staff", {})))
         except FileNotFoundError:
             raise TokenError(f"{path} does not exist; run `grader tokens {out}` first") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -84,8 +91,16 @@ class Verifier:
     def student(self, student_id: str, code: str) -> bool:
         return self._check(self.students.get(student_id), code)
 
+    def staff_name(self, code: str) -> str | None:
+        """Who this staff code belongs to; every staff code is checked, so timing names no one."""
+        found = SHARED_STAFF if self._check(self.staff, code) else None
+        for name, entry in self.named_staff.items():
+            if self._check(entry, code):
+                found = name
+        return found
+
     def is_staff(self, code: str) -> bool:
-        return self._check(self.staff, code)
+        return self.staff_name(code) is not None
 
 
 def check_can_create(out: Path, rotate: bool) -> None:
@@ -110,3 +125,25 @@ def create_tokens(out: Path, students: list[str], rotate: bool = False,
     write_json(path, data)
     os.chmod(path, 0o600)
     return codes, staff
+
+
+def add_staff(out: Path, name: str, rotate: bool = False, params: dict[str, int] = SCRYPT) -> str:
+    """Make a code for one named teaching assistant and return it, to be shown once; an existing
+    name is replaced only when asked to."""
+    if not STAFF_NAME.fullmatch(name) or name == SHARED_STAFF:
+        raise TokenError(f"{name!r} is not a usable staff name (letters, digits, . _ -; at most 32)")
+    path = tokens_path(out)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TokenError(f"{path} does not exist; run `grader tokens {out}` first") from None
+    except (OSError, ValueError) as exc:
+        raise TokenError(f"{path} is not a tokens file: {exc}") from None
+    named = data.setdefault("named_staff", {})
+    if name in named and not rotate:
+        raise TokenError(f"{name} already has a staff code; use --rotate to replace it")
+    code = new_code()
+    named[name] = hash_entry(code, data.get("scrypt", params))
+    write_json(path, data)
+    os.chmod(path, 0o600)
+    return code

@@ -1,0 +1,66 @@
+"""A generated class with one essay question, as `grader run` leaves its OUT folder: answers
+that are identical up to spacing, digits and case, answers that are merely similar, unique ones,
+an empty one and hostile ones; named staff codes for two teaching assistants."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.manual import apply_saved
+from grader.portal import tokens
+from grader.results import write_json
+
+CHEAP = {"n": 2**4, "r": 8, "p": 1}
+HOSTILE = '</blockquote><script>alert(1)</script><img src=x onerror="alert(2)">'
+TEMPLATES = [
+    "Dropout randomly zeroes 50% of activations during training, which reduces overfitting.",
+    "  dropout RANDOMLY zeroes ۵۰% of activations during   training, which reduces overfitting.",
+    "Dropout randomly zeroes 50% of the activations while training, which reduces overfitting.",
+    "Batch normalisation keeps the activations of each layer centred and scaled.",
+    "دراپ‌اوت با صفر کردن تصادفی نورون‌ها از بیش‌برازش جلوگیری می‌کند.",
+    "I don't know.",
+]
+
+
+def answer(i: int) -> str | None:
+    if i == 7:
+        return None
+    if i == 11:
+        return HOSTILE
+    if i % 9 == 5:
+        return f"Student {i} wrote a long answer of their own about weight decay number {i}."
+    return TEMPLATES[i % len(TEMPLATES)]
+
+
+def result(sid: str, name: str, text: str | None) -> dict:
+    essay = {"name": None, "check": "manual", "points": 0.0, "max_points": 4, "status": "manual", "secret": False,
+             "expected": [], "found": text, "feedback": {"fa": "", "en": ""}, "details": None, "error": None}
+    auto = {"name": "x", "check": "numeric", "points": 6.0, "max_points": 6, "status": "passed", "secret": False,
+            "expected": 1, "found": 1, "feedback": {"fa": "درست", "en": "Right"}, "details": None, "error": None}
+    return {"student_id": sid, "student": {"name_fa": f"دانشجو {sid}", "name_en": name}, "assignment": "essay9",
+            "assignment_title": {"fa": "سری نه", "en": "Homework 9"}, "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"},
+            "graded_at": "2026-01-01T00:00:00+00:00", "errors": [], "notices": [], "max_total": 10,
+            "questions": [
+                {"id": "q1", "title": {"fa": "عدد", "en": "A number"}, "max_points": 6, "points": 6.0, "status": "passed",
+                 "manual_points": 0, "assumptions": [], "answer_text": None, "answers": [auto],
+                 "feedback": {"fa": "درست", "en": "Right"}},
+                {"id": "q2", "title": {"fa": "دراپ‌اوت", "en": "Dropout"}, "max_points": 4, "points": 0.0,
+                 "status": "manual", "manual_points": 4, "assumptions": [], "answer_text": text, "answers": [essay],
+                 "feedback": {"fa": "", "en": ""}}],
+            "total": 6.0, "manual_pending": 4}
+
+
+def make_class(root: Path, students: int = 12) -> tuple[Path, dict[str, str]]:
+    """OUT with `students` results and PDFs placeholders; returns it and the codes (students by id,
+    'ta-one' and 'ta-two' for the named staff, '(staff)' for the shared code)."""
+    out = root / "out"
+    for i in range(students):
+        sid = f"s{i:03d}"
+        r = result(sid, f"Student {i}", answer(i))
+        apply_saved(r, {})
+        write_json(out / "results" / f"{sid}.json", r)
+        (out / f"{sid}.pdf").write_bytes(b"%PDF-1.4 placeholder\n")
+    codes, staff = tokens.create_tokens(out, [f"s{i:03d}" for i in range(students)], params=CHEAP)
+    codes["(staff)"] = staff
+    for name in ("ta-one", "ta-two"):
+        codes[name] = tokens.add_staff(out, name)
+    return out, codes
