@@ -201,3 +201,49 @@ def test_hw4_real_answers_are_diagnosed():
     counted = grade_as(rubric_check("hw4", "q6_params"),
                        {"dense": 220, "batchnorm": 80, "trainable": 300, "non_trainable": 0, "total": 300})
     assert diagnosed(counted) == dict.fromkeys(["trainable", "non_trainable"], "Moving statistics counted as trainable")
+
+
+def mistake(outcome):
+    return (outcome.diagnosis or {}).get("mistake", {}).get("en")
+
+
+def test_hw3_counts_and_flatten_sizes_are_diagnosed():
+    params = rubric_check("hw3", "q4_params")
+    assert mistake(grade_as(params, 5_852_234 - 2 * (64 + 128 + 256))) == "Batch-norm parameters left out"
+    assert mistake(grade_as(params, 5_849_824)) == "Biases left out"
+    assert mistake(grade_as(params, 5_852_000)) is None and mistake(grade_as(params, 5_852_234)) is None
+    assert mistake(grade_as(rubric_check("hw3", "q4_flatten"), 256 * 8 * 8)) == "Flatten size without the last pooling"
+    flatten = rubric_check("hw3", "q10_flatten")
+    assert mistake(grade_as(flatten, 32 * 5 * 5)) == "'valid' instead of 'same' padding"
+    assert mistake(grade_as(flatten, 32 * 14 * 14)) == "Flatten size without the last pooling"
+    table = rubric_check("hw3", "q12_table")
+    rows = [list(r) for r in table.expected["rows"]]
+    rows[1][-1] = 11 * 11 * 3 * 96  # the first convolution without its 96 biases
+    rows[3][-1] = 1                 # wrong for no known reason
+    assert diagnosed(grade_as(table, rows)) == {"layer 2 · params": "Biases left out", "layer 4 · params": None}
+
+
+def test_hw5v_real_answers_are_diagnosed():
+    blocks = grade_as(rubric_check("hw5v", "q2a_table"), [
+        ["input", None, None, None, None, (1, 1)], [1, 3, (1, 1), 96 * 32, 3072 * 3, (1, 1)],
+        [2, 2, (3, 3), 9216 * 32, 2 * 294912, (3, 3)], [3, 1, (3, 3), 9216 * 32, 294912, (5, 5)],
+        [4, 1, (1, 1), 24576 * 256, 6291456, (4, 4)]])
+    twice = "Filters multiplied twice, bias left out"
+    assert diagnosed(blocks) == {**{f"layer {i} · {c}": twice for i in range(1, 5) for c in ("params_per_block", "params")},
+                                 "layer 4 · rf": None}
+    total = rubric_check("hw5v", "q2a_total")
+    assert mistake(grade_as(total, 7_185_408)) == twice and mistake(grade_as(total, 7_274_288)) is None
+    local = grade_as(rubric_check("hw5v", "q2b_table"),
+                     [["conv", 448, 4640, 5088, "3x3"], ["local", 448, 14656, 15104, "3x3"]])
+    alone = "Receptive field of the last layer alone"
+    assert diagnosed(local) == {"model conv · rf": alone, "model local · rf": alone,
+                                "model local · params_2": None, "model local · params": None}
+
+
+def test_hw11_embedding_with_a_bias_is_diagnosed():
+    table = rubric_check("hw11", "q1_table")
+    rows = [list(r) for r in table.expected["rows"]]
+    rows[8][-1] = (1000 + 1) * 256
+    assert diagnosed(grade_as(table, rows)) == {"layer 9 · params": "Bias counted in the Embedding"}
+    rows[8][-1] = (1000 + 1) * 256 + (256 + 1) * 1000  # the real answer adds a Dense layer's count too
+    assert diagnosed(grade_as(table, rows)) == {"layer 9 · params": None}

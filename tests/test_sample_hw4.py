@@ -84,3 +84,17 @@ def test_tuned_model_and_grad_cam_are_graded_from_the_notebook(out):
     assert ablation == {"run tuned": True, "run no_dropout": False, "run no_pooling": False, "figures": True}
     cam = d["q7"]["answers"][0]
     assert cam["name"] == "grad_cam" and cam["status"] == "failed" and "0 of 3" in cam["feedback"]["en"]
+
+
+def test_real_answers_are_told_their_mistakes(out):
+    """The wrong cells of the real answers are the known mistakes the rubric diagnoses; points as pinned."""
+    qs = questions(out, "s-hw4-a")
+    mistakes = {d["label"]: d.get("diagnosis", {}).get("mistake", {}).get("en")
+                for d in qs["q5a"]["answers"][0]["details"]}
+    assert mistakes == {**{f"layer {i} · output": "Dilation ignored" for i in range(2, 10)},
+                        "layer 2 · params": "Bias counted twice", "layer total · params": None}
+    params = {d["label"]: d.get("diagnosis") for d in qs["q6e"]["answers"][0]["details"] if not d["ok"]}
+    assert params["batchnorm"]["explain"]["en"].startswith("BatchNormalization keeps four numbers per feature")
+    assert params["batchnorm"] == params["total"] and params["trainable"] is None
+    d = {det["label"]: det.get("diagnosis") for det in questions(out, "s-hw4-d")["q6e"]["answers"][0]["details"]}
+    assert d["trainable"]["mistake"]["en"] == "Moving statistics counted as trainable" and d["dense"] is None

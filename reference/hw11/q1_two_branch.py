@@ -36,12 +36,16 @@ def build_model(image_size: int = 30, seq_len: int = 100, vocab: int = 1000) -> 
     return keras.Model([image, words], out)
 
 
-def table(image_size: int = 30, seq_len: int = 100, vocab: int = 1000) -> dict:
-    """Rows (layer, Keras class, output shape without the batch axis, parameter count)."""
+def table(image_size: int = 30, seq_len: int = 100, vocab: int = 1000, embedding_bias: bool = False) -> dict:
+    """Rows (layer, Keras class, output shape without the batch axis, parameter count).
+
+    `embedding_bias` counts a bias per embedding dimension, as for a Dense layer: a known wrong
+    count (the rubric's diagnoses)."""
     model = build_model(image_size, seq_len, vocab)
     rows = []
     for n in range(1, 15):
         layer = model.get_layer(f"l{n}")
-        rows.append([n, type(layer).__name__, [int(d) for d in layer.output.shape[1:]], layer.count_params()])
+        params = layer.count_params() + (layer.output_dim if embedding_bias and isinstance(layer, layers.Embedding) else 0)
+        rows.append([n, type(layer).__name__, [int(d) for d in layer.output.shape[1:]], params])
     ask = [[i, col] for i in range(len(rows)) for col in ASKED]
     return {"columns": COLUMNS, "rows": rows, "key": "layer", "ask": ask}

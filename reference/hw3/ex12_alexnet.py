@@ -172,8 +172,10 @@ def build_model() -> nn.Sequential:
     return nn.Sequential(*(_module(s, prev["type"] != "linear") for prev, s in zip(specs, specs[1:])))
 
 
-def table() -> dict:
-    """The filled table; shapes come from forward hooks and counts from the model's parameters."""
+def table(bias: bool = True) -> dict:
+    """The filled table; shapes come from forward hooks and counts from the model's parameters.
+
+    `bias=False` leaves the biases out of the counts, a known wrong answer (the rubric's diagnoses)."""
     specs, model = solve(), build_model()
     shapes: list[list[int]] = []
     for child in model:
@@ -181,7 +183,7 @@ def table() -> dict:
     model(torch.zeros(1, *STATEMENT[0]["output"], device="meta"))
     rows = [[1, "input", None, None, None, None, None, list(specs[0]["output"]), None]]
     for layer, (spec, child, shape) in enumerate(zip(specs[1:], model, shapes), start=2):
-        params = sum(p.numel() for p in child.parameters())
+        params = sum(p.numel() for name, p in child.named_parameters() if bias or not name.endswith("bias"))
         rows.append([layer, spec["type"], spec["in"], spec["out"], spec["k"], spec["p"], spec["s"], shape, params])
     ask = [[i, col] for i, row in enumerate(STATEMENT) for col in COLUMNS if row.get(col) == STAR]
     return {"columns": COLUMNS, "rows": rows, "key": "layer", "ask": ask}

@@ -15,16 +15,19 @@ def breast_cancer_nodes() -> dict[str, int]:
     return {"inputs": int(data.data.shape[1]), "outputs": int(len(np.unique(data.target)))}
 
 
-def mnist_layers() -> nn.Sequential:
-    """layer1 and layer2 of the statement's MNIST network (conv 3×3 pad 1, ReLU, maxpool 2)."""
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
-                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2))
+def mnist_layers(padding: int = 1, last_pool: bool = True) -> nn.Sequential:
+    """layer1 and layer2 of the statement's MNIST network (conv 3×3 pad 1, ReLU, maxpool 2).
+
+    `padding=0` ('valid') and `last_pool=False` give known wrong readings (the rubric's diagnoses)."""
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=padding), nn.ReLU(), nn.MaxPool2d(2, 2),
+                         nn.Conv2d(16, 32, 3, padding=padding), nn.ReLU(),
+                         *([nn.MaxPool2d(2, 2)] if last_pool else []))
 
 
-def mnist_flatten_features() -> int:
+def mnist_flatten_features(padding: int = 1, last_pool: bool = True) -> int:
     """Length of a 28×28 digit after layer1 and layer2."""
     with torch.no_grad():
-        return int(mnist_layers()(torch.zeros(1, 1, 28, 28)).flatten(1).shape[1])
+        return int(mnist_layers(padding, last_pool)(torch.zeros(1, 1, 28, 28)).flatten(1).shape[1])
 
 
 def zero_vs_rest_model(outputs: int = 1) -> nn.Sequential:

@@ -9,6 +9,7 @@ recursion in `receptive`, reading each layer's kernel and stride from Keras.
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from reference.hw5v import receptive
 
@@ -28,14 +29,21 @@ COLUMNS = ["layer", "blocks", "kernel", "params_per_block", "params", "rf"]
 ASKED = ("params_per_block", "params", "rf")
 
 
-def build_model(in_channels: int = IN_CHANNELS, size: int = SIZE) -> keras.Model:
+def build_model(in_channels: int = IN_CHANNELS, size: int = SIZE, bias: bool = True) -> keras.Model:
     """The block network; 'same' padding keeps the branches' sizes equal for the concatenation."""
     tensors = {"input": keras.Input((size, size, in_channels), name="input")}
     for name, (_, kernel, filters, parents) in BLOCKS.items():
         x = [tensors[p] for p in parents]
         x = x[0] if len(x) == 1 else keras.layers.Concatenate(name=f"concat_{name}")(x)
-        tensors[name] = keras.layers.Conv2D(filters, kernel, padding="same", name=name)(x)
+        tensors[name] = keras.layers.Conv2D(filters, kernel, padding="same", use_bias=bias, name=name)(x)
     return keras.Model(tensors["input"], tensors["b4_1"])
+
+
+def block_params(layer: keras.layers.Conv2D, filters_twice: bool = False) -> int:
+    """A block's parameters as Keras counts them; `filters_twice` multiplies the kernel's weights by
+    the number of filters once more, a known wrong count (the rubric's diagnoses)."""
+    extra = int(np.prod(layer.kernel.shape)) * (layer.filters - 1) if filters_twice else 0
+    return layer.count_params() + extra
 
 
 def receptive_fields(model: keras.Model) -> dict[str, receptive.Field]:
@@ -48,14 +56,16 @@ def receptive_fields(model: keras.Model) -> dict[str, receptive.Field]:
     return fields
 
 
-def table(in_channels: int = IN_CHANNELS) -> dict:
-    """One row per layer of blocks: blocks, kernel, parameters per block and in all, receptive field."""
-    model = build_model(in_channels)
+def table(in_channels: int = IN_CHANNELS, bias: bool = True, filters_twice: bool = False) -> dict:
+    """One row per layer of blocks: blocks, kernel, parameters per block and in all, receptive field.
+
+    `bias=False` and `filters_twice=True` give known wrong counts (see `block_params`)."""
+    model = build_model(in_channels, bias=bias)
     fields = receptive_fields(model)
     rows = [["input", None, None, None, None, [1, 1]]]
     for layer in sorted({spec[0] for spec in BLOCKS.values()}):
         names = [n for n, spec in BLOCKS.items() if spec[0] == layer]
-        counts = {model.get_layer(n).count_params() for n in names}
+        counts = {block_params(model.get_layer(n), filters_twice) for n in names}
         sides = {fields[n][0] for n in names}
         kernels = {tuple(model.get_layer(n).kernel_size) for n in names}
         if len(counts) != 1 or len(sides) != 1 or len(kernels) != 1:
@@ -66,6 +76,7 @@ def table(in_channels: int = IN_CHANNELS) -> dict:
     return {"columns": COLUMNS, "rows": rows, "key": "layer", "ask": ask}
 
 
-def total_params(in_channels: int = IN_CHANNELS) -> int:
-    """All trainable parameters of the network, as Keras counts them."""
-    return int(build_model(in_channels).count_params())
+def total_params(in_channels: int = IN_CHANNELS, bias: bool = True, filters_twice: bool = False) -> int:
+    """All trainable parameters of the network, as Keras counts them (the flags: see `table`)."""
+    model = build_model(in_channels, bias=bias)
+    return sum(block_params(model.get_layer(name), filters_twice) for name in BLOCKS)

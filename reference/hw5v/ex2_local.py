@@ -33,12 +33,15 @@ def local_params(out_h: int, out_w: int, in_channels: int, filters: int, kernel:
     return out_h * out_w * (kernel * kernel * in_channels * filters + filters)
 
 
-def table(size: int = SIZE, in_channels: int = IN_CHANNELS) -> dict:
-    """Per model: the two layers' parameters, their sum and the output's receptive field."""
+def table(size: int = SIZE, in_channels: int = IN_CHANNELS, last_layer_field: bool = False) -> dict:
+    """Per model: the two layers' parameters, their sum and the output's receptive field.
+
+    `last_layer_field` gives the field of the second layer alone, a known wrong answer (the
+    rubric's diagnoses): its window on the first layer's output, not on the input."""
     model = conv_model(size, in_channels)
     l1, l2 = model.get_layer("l1"), model.get_layer("l2")
     field = receptive.INPUT
-    for layer in (l1, l2):  # the locally connected layer slides the same 3x3 window
+    for layer in (l2,) if last_layer_field else (l1, l2):  # the locally connected layer slides the same window
         field = receptive.step(field, layer.kernel_size[0], layer.strides[0], layer.dilation_rate[0])
     rf = [field[0], field[0]]
     _, out_h, out_w, _ = l2.output.shape
