@@ -21,6 +21,8 @@ EXPECTED = {  # automatic points per question (34 of 100); essays wait for a per
     # trainable (only the total right), one of five skip shapes wrong
     "s-hw5v-c": {"q2a": 14, "q2b": 0, "q3a": 2 * 1 / 5, "q3b": 0, "q3d": 2 * 1 / 3, "q5": 2 * 4 / 5},
 }
+# essay points waiting for a person: an unanswered essay scores 0 at once (B wrote only q2b's)
+PENDING = {"s-hw5v-a": 66, "s-hw5v-b": 4, "s-hw5v-c": 0}
 # Student A's wrong cells: (label, the reference's value, what they wrote)
 REAL_WRONG = {
     "q2a_table": {
@@ -58,7 +60,7 @@ def test_scores_question_by_question(out, sid):
         assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
     assert all(points[q] == 0 for q in MANUAL)
     assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
-    assert r["max_total"] == 100 and r["manual_pending"] == pytest.approx(66)
+    assert r["max_total"] == 100 and r["manual_pending"] == pytest.approx(PENDING[sid])
     assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
 
 
@@ -91,3 +93,18 @@ def test_experiment_answers_show_what_is_wrong(out):
     assert history == {"run accuracy": False, "run val_accuracy": False, "run loss": False, "run val_loss": False,
                        "figures": True}
     assert answer(c, "q3b_history")["status"] == "missing"
+
+
+def test_real_answers_are_told_their_mistakes(out):
+    """Student A's counts multiply the filters twice and leave out the bias; both receptive fields of
+    q2b are the last layer's alone; layer 4's field, the local counts and the total fit no known mistake."""
+    r = result(out, "s-hw5v-a")
+    told = {(name, d["label"]): (d.get("diagnosis") or {}).get("mistake", {}).get("en")
+            for name in REAL_WRONG for d in answer(r, name)["details"]}
+    twice, alone = "Filters multiplied twice, bias left out", "Receptive field of the last layer alone"
+    assert told == {**{("q2a_table", label): twice for label, _, _ in REAL_WRONG["q2a_table"]},
+                    ("q2a_table", "layer 4 · rf"): None,
+                    ("q2b_table", "model conv · rf"): alone, ("q2b_table", "model local · rf"): alone,
+                    ("q2b_table", "model local · params_2"): None, ("q2b_table", "model local · params"): None}
+    assert answer(r, "q2a_total")["diagnosis"] is None
+    assert all(d.get("diagnosis") is None for d in answer(result(out, "s-hw5v-c"), "q2b_table")["details"])
