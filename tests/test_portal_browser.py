@@ -69,7 +69,7 @@ def test_student_and_staff_in_a_browser(server, browser) -> None:  # type: ignor
 
         page.fill("#student_id", "s101")
         page.fill("#code", codes["s202"])
-        page.click("form[action='/download'] button")
+        page.click("form[action='/download'] button.download")
         alert = page.locator(".alert")
         alert.wait_for()
         assert "شماره دانشجویی یا کد دسترسی درست نیست" in alert.inner_text()
@@ -79,7 +79,7 @@ def test_student_and_staff_in_a_browser(server, browser) -> None:  # type: ignor
         page.fill("#student_id", "s101")
         page.fill("#code", codes["s101"])
         with page.expect_download() as info:
-            page.click("form[action='/download'] button")
+            page.click("form[action='/download'] button.download")
         download = info.value
         assert download.suggested_filename == "s101.pdf"
         data = Path(download.path()).read_bytes()

@@ -196,3 +196,59 @@ def test_named_staff_codes(klass, tmp_path):
     for code, name in ((codes["ta-two"], "ta-two"), (codes["(staff)"], "staff")):
         c.post("/staff/login", data={"code": code})
         assert f"({name})" in c.get("/staff").text
+
+
+def student_in(app, sid: str, code: str) -> TestClient:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    response = c.post("/student/login", data={"student_id": sid, "code": code}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/me"
+    return c
+
+
+def test_a_regrade_request_is_answered_with_a_new_score(klass, app):
+    out, codes = klass
+    me = student_in(app, "s003", codes["s003"])
+    page = me.get("/me").text
+    assert "waiting for a grade" in page and "Batch normalisation" in page
+    data = {"csrf": token(page), "question": "q2", "message": HOSTILE + " please look again"}
+    assert me.post("/me/regrade", data=data, follow_redirects=False).status_code == 303
+    page = me.get("/me").text
+    assert "Your regrade request was filed" in page and "waiting for an answer" in page and "<script>" not in page
+    assert me.post("/me/regrade", data={**data, "csrf": token(page)}, follow_redirects=False).status_code == 303
+    assert "already has a request waiting" in me.get("/me").text
+
+    ta = signed_in(app, codes["ta-one"])
+    queue = ta.get("/staff/regrades").text
+    assert "1 open" in queue and str(escape(HOSTILE)) in queue and "<script>" not in queue
+    request_id = re.search(r'action="/staff/regrades/([0-9a-f]+)"', queue).group(1)
+    m = re.search(r'name="m" value="([^"]+)"', queue).group(1)
+    reply = {"csrf": token(queue), "reply": "Looked again: the centring argument is right.", "score": "۳٫۵", "m": m}
+    assert ta.post(f"/staff/regrades/{request_id}", data=reply, follow_redirects=False).status_code == 303
+    assert load_scores(out)["s003"]["q2"]["score"] == 3.5 and q2(out, "s003")["points"] == 3.5
+    queue = ta.get("/staff/regrades").text
+    assert "0 open" in queue and "The reply was recorded." in queue
+    ta.post(f"/staff/regrades/{request_id}", data={**reply, "csrf": token(queue)}, follow_redirects=False)
+    assert "already answered by ta-one" in ta.get("/staff/regrades").text
+
+    page = me.get("/me").text
+    assert "Looked again: the centring argument is right." in page and "۳٫۵ از ۴" in page
+
+
+def test_regrade_forms_are_guarded(klass, app):
+    out, codes = klass
+    me = student_in(app, "s003", codes["s003"])
+    page = me.get("/me").text
+    for forged in ("", "x" * 43):
+        data = {"csrf": forged, "question": "q2", "message": "hi"}
+        assert me.post("/me/regrade", data=data).status_code == 403
+    staff_token = token(signed_in(app, codes["ta-one"]).get("/staff/grade/q2").text)
+    assert me.post("/me/regrade", data={"csrf": staff_token, "question": "q2", "message": "hi"}).status_code == 403
+    assert me.post("/me/regrade", data={"csrf": token(page), "question": "q9", "message": "hi"}).status_code == 400
+    me.post("/me/regrade", data={"csrf": token(page), "question": "q2", "message": "ب" * 1001}, follow_redirects=False)
+    assert "at most 1000 characters" in me.get("/me").text
+    assert me.post("/me/regrade", data={"csrf": token(page), "question": "q2", "message": "x" * 20_000}).status_code == 413
+    assert not (out / "manual" / "regrades.json").exists()
+    assert me.get("/staff/regrades").status_code == 403 and me.get("/staff/grade/q2").status_code == 403
+    assert TestClient(app).get("/me").status_code == 403
+    wrong = TestClient(app).post("/student/login", data={"student_id": "s003", "code": codes["s004"]})
+    assert wrong.status_code == 403

@@ -23,16 +23,20 @@ from grader.checks.values import Unreadable
 from grader.manual.store import MAX_COMMENT, Grade, Refusal, read_score
 from grader.portal.grading import Desk, Republisher
 from grader.portal.guard import Clock, Refused, Session, Sessions, Throttle, network
+from grader.portal import regrades
 from grader.portal.index import ClassIndex, normalize_id
 from grader.portal.pages import CSS, JS, MESSAGES, render
 from grader.portal.tokens import Verifier
+from grader.manual.loop import results
 from grader.reports.persian import persian_digits
+from grader.results import read_result
 from grader.similarity import load_similarity
 
 MAX_FORM_BYTES = 4096
 MAX_FIELDS = 8
 MAX_GRADE_BYTES = 128 * 1024  # a comment of 2,000 Persian letters is ~12 KiB urlencoded, plus the answers named
 MAX_GRADE_FIELDS = 1000
+MAX_MESSAGE_BYTES = 16 * 1024  # a regrade request or reply: 1,000 Persian letters are ~6 KiB urlencoded
 FORM_TYPE = "application/x-www-form-urlencoded"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -74,9 +78,9 @@ async def _pairs(request: Request, limit: int, max_fields: int) -> list[tuple[st
         raise FormError(400, "form_fields") from None
 
 
-async def _form(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
-    """The urlencoded UTF-8 form the login page sends: exactly `fields`, each once, in ≤ 4 KiB."""
-    pairs = await _pairs(request, MAX_FORM_BYTES, MAX_FIELDS)
+async def _form(request: Request, fields: tuple[str, ...], limit: int = MAX_FORM_BYTES) -> dict[str, str]:
+    """An urlencoded UTF-8 form of exactly `fields`, each once, in ≤ `limit` bytes (4 KiB: the sign-in forms)."""
+    pairs = await _pairs(request, limit, MAX_FIELDS)
     if sorted(name for name, _ in pairs) != sorted(fields):
         raise FormError(400, "form_fields")
     return dict(pairs)
@@ -107,6 +111,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     desk = Desk(out, on_change=republish)
     throttle = Throttle(clock=clock)
     sessions = Sessions(clock=clock)
+    learners = Sessions(lifetime=3600, clock=clock, cookie="grader_student")
     trusted = [ipaddress.ip_network(p, strict=False) for p in proxies]
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -144,10 +149,10 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         return secure_cookie or request.url.scheme == "https"
 
     def is_staff(request: Request) -> bool:
-        return sessions.valid(request.cookies.get(Sessions.cookie))
+        return sessions.valid(request.cookies.get(sessions.cookie))
 
     def staff(request: Request) -> Session | None:
-        return sessions.get(request.cookies.get(Sessions.cookie))
+        return sessions.get(request.cookies.get(sessions.cookie))
 
     def csrf_ok(who: Session, token: str) -> bool:
         return hmac.compare_digest(who.csrf.encode(), token.encode("utf-8", "replace"))
@@ -228,7 +233,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         if not await verified(request, "staff", check, form["code"]):
             return page("login", 403, "bad_staff")
         response = RedirectResponse("/staff", status_code=303)
-        response.set_cookie(Sessions.cookie, sessions.issue(name[0] or ""), max_age=int(sessions.lifetime), path="/",
+        response.set_cookie(sessions.cookie, sessions.issue(name[0] or ""), max_age=int(sessions.lifetime), path="/",
                             httponly=True, samesite="strict", secure=secure(request))
         return response
 
@@ -239,9 +244,9 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
             form = await _form(request, ("csrf",))
             if not csrf_ok(who, form["csrf"]):
                 return page("error", 403, "bad_csrf")
-        sessions.revoke(request.cookies.get(Sessions.cookie))
+        sessions.revoke(request.cookies.get(sessions.cookie))
         response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(Sessions.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
+        response.delete_cookie(sessions.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
         return response
 
     @get("/staff")
@@ -329,7 +334,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         if done:
             flash(who, "graded", count=done)
         for refusal in refused[:Sessions.FLASH - 1]:
-            who.flash.append({"fa": refusal.fa, "en": str(refusal)})
+            note(who, refusal)
         return back(qid, form, f"#{form['group'][0]}" if form["group"][0].isalnum() else "")
 
     @app.post("/staff/grade/{qid}/item")
@@ -350,5 +355,129 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         else:
             flash(who, "item_saved", count=len(changed))
         return back(qid, form, "#items")
+
+
+    def student(request: Request) -> Session | None:
+        return learners.get(request.cookies.get(learners.cookie))
+
+    def note(who: Session, refusal: Refusal) -> None:
+        who.flash.append({"fa": refusal.fa, "en": str(refusal)})
+        del who.flash[:-Sessions.FLASH]
+
+    @app.post("/student/login")
+    async def student_login(request: Request) -> Response:
+        form = await _form(request, ("student_id", "code"))
+        sid = normalize_id(form["student_id"])
+        if not await verified(request, f"id:{sid}", verifier.student, sid, form["code"]):
+            return page("login", 403, "bad_login")
+        if index.find(sid) is None:
+            return page("login", 404, "not_ready")
+        response = RedirectResponse("/me", status_code=303)
+        response.set_cookie(learners.cookie, learners.issue(sid), max_age=int(learners.lifetime), path="/",
+                            httponly=True, samesite="strict", secure=secure(request))
+        return response
+
+    @get("/me")
+    async def student_home(request: Request) -> HTMLResponse:
+        who = student(request)
+        if who is None:
+            return page("login", 403, "student_only")
+        result = read_result(out / "results" / f"{who.name}.json") or {}
+        mine = [r for r in regrades.load(out) if r["student"] == who.name]
+        return staff_page("me", who, result=result, requests=mine, max_message=regrades.MAX_MESSAGE)
+
+    @get("/me/report.pdf")
+    async def student_report(request: Request) -> Response:
+        who = student(request)
+        found = index.find(who.name) if who else None
+        if found is None or found.pdf is None:
+            return page("login", 403, "student_only")
+        return download(found.pdf, f"{found.student_id}.pdf", "application/pdf")
+
+    @app.post("/me/regrade")
+    async def student_regrade(request: Request) -> Response:
+        who = student(request)
+        if who is None:
+            return page("login", 403, "student_only")
+        form = await _form(request, ("csrf", "question", "message"), MAX_MESSAGE_BYTES)
+        if not csrf_ok(who, form["csrf"]):
+            return page("error", 403, "bad_csrf")
+        result = read_result(out / "results" / f"{who.name}.json") or {}
+        if form["question"] not in {q["id"] for q in result.get("questions", [])}:
+            raise FormError(400, "form_fields")
+        try:
+            await run_in_threadpool(regrades.ask, out, who.name, form["question"], form["message"])
+        except Refusal as refusal:
+            note(who, refusal)
+        else:
+            flash(who, "regrade_filed")
+        return RedirectResponse("/me", status_code=303)
+
+    @app.post("/me/logout")
+    async def student_logout(request: Request) -> Response:
+        who = student(request)
+        if who is not None:
+            form = await _form(request, ("csrf",))
+            if not csrf_ok(who, form["csrf"]):
+                return page("error", 403, "bad_csrf")
+        learners.revoke(request.cookies.get(learners.cookie))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(learners.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
+        return response
+
+    def queue_entries() -> list[dict[str, object]]:
+        """Each request with the question and, for an essay, the answer as it stands; open ones first."""
+        found = results(out)
+        essays: dict[str, dict[str, object]] = {}
+        entries = []
+        for r in sorted(regrades.load(out), key=lambda r: (r["status"] != "open", r["at"])):
+            result = found.get(r["student"]) or {}
+            q = next((q for q in result.get("questions", []) if q["id"] == r["question"]), None)
+            if q is not None and q["id"] not in essays:
+                essays[q["id"]] = {a.student_id: a for a in desk.answers(q["id"])}
+            entries.append({"request": r, "question": q, "essay": essays.get(r["question"], {}).get(r["student"]),
+                            "student": result.get("student") or {}})
+        return entries
+
+    @get("/staff/regrades")
+    async def regrade_queue(request: Request) -> HTMLResponse:
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        return staff_page("regrades", who, entries=await run_in_threadpool(queue_entries),
+                          max_message=regrades.MAX_MESSAGE)
+
+    @app.post("/staff/regrades/{request_id}")
+    async def regrade_answer(request_id: str, request: Request) -> Response:
+        """The reply is recorded; a score given with it is an essay grade like any other (stale-checked)."""
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        form = await _form(request, ("csrf", "reply", "score", "m"), MAX_MESSAGE_BYTES)
+        if not csrf_ok(who, form["csrf"]):
+            return page("error", 403, "bad_csrf")
+        asked = next((r for r in regrades.load(out) if r["id"] == request_id), None)
+        if asked is None:
+            raise HTTPException(404)
+        try:
+            regrades.refuse_answered(asked)
+        except Refusal as refusal:
+            note(who, refusal)
+            return RedirectResponse("/staff/regrades", status_code=303)
+        if form["score"].strip():
+            if not form["m"]:
+                raise FormError(400, "form_fields")
+            grade = Grade(comment=form["reply"][:MAX_COMMENT], score=number(form["score"]))
+            _, refused = await run_in_threadpool(desk.grade, asked["question"], [form["m"]], grade, who.name)
+            if refused:
+                note(who, refused[0])
+                return RedirectResponse("/staff/regrades", status_code=303)
+        try:
+            await run_in_threadpool(regrades.answer, out, request_id, form["reply"], who.name)
+        except Refusal as refusal:
+            note(who, refusal)
+        else:
+            flash(who, "regrade_answered")
+        return RedirectResponse("/staff/regrades", status_code=303)
 
     return app

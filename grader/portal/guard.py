@@ -152,7 +152,7 @@ class Session:
 
 
 class Sessions:
-    """Staff sessions held by the server: the cookie carries only a random id, so signing out (or a
+    """Staff (and, under another cookie, student) sessions held by the server: the cookie carries only a random id, so signing out (or a
     restart) ends a session for good and a copied cookie dies with it or when it expires.
 
     Ids are stored as digests, so a lookup's timing depends on the digest, not on how much of a
@@ -163,8 +163,8 @@ class Sessions:
     LIMIT = 1000  # live sessions; staff sign in a handful of times, so more means the oldest go
     FLASH = 5  # messages kept for the next page
 
-    def __init__(self, lifetime: float = 8 * 3600, clock: Clock = time.monotonic) -> None:
-        self.lifetime, self.clock = lifetime, clock
+    def __init__(self, lifetime: float = 8 * 3600, clock: Clock = time.monotonic, cookie: str = cookie) -> None:
+        self.lifetime, self.clock, self.cookie = lifetime, clock, cookie
         self._live: dict[bytes, Session] = {}
 
     def issue(self, name: str = "staff") -> str:

@@ -32,6 +32,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_csrf": {"fa": "این فرم از صفحه‌ای کهنه یا از جای دیگری آمده است؛ صفحه را دوباره باز کنید.",
                  "en": "This form came from an old page or from elsewhere; open the page again."},
     "bad_number": {"fa": "یکی از امتیازها عدد نیست.", "en": "One of the points is not a number."},
+    "student_only": {"fa": "برای دیدن این صفحه با شماره دانشجویی و کد دسترسی وارد شوید.",
+                     "en": "Sign in with your student ID and access code to see this page."},
+    "regrade_filed": {"fa": "درخواست بازبینی ثبت شد؛ پاسخ آن همین‌جا نشان داده می‌شود.",
+                      "en": "Your regrade request was filed; the answer will appear here."},
+    "regrade_answered": {"fa": "پاسخ درخواست ثبت شد.", "en": "The reply was recorded."},
     "graded": {"fa": "نمرهٔ {count} پاسخ ثبت شد.", "en": "Graded {count} answer(s)."},
     "item_saved": {"fa": "بند ذخیره شد؛ نمرهٔ {count} پاسخ دوباره حساب شد.",
                    "en": "Item saved; {count} answer(s) rescored."},
@@ -82,7 +87,8 @@ _LOGIN = """{% extends "base" %}{% from "macros" import bi, label %}{% set layou
     <input id="student_id" name="student_id" dir="ltr" maxlength="64" required autocomplete="username">
     {{ label("code", "کد دسترسی", "Access code") }}
     <input id="code" name="code" type="password" dir="ltr" maxlength="64" required autocomplete="current-password">
-    <button type="submit">{{ bi("دریافت کارنامه", "Download report") }}</button>
+    <button type="submit" class="download">{{ bi("دریافت کارنامه", "Download report") }}</button>
+    <button type="submit" class="secondary mine" formaction="/student/login">{{ bi("نمره‌ها و درخواست بازبینی", "My scores and regrade requests") }}</button>
   </form>
 </section>
 <section class="card staff">
@@ -102,6 +108,7 @@ _STAFF = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layo
   {% if has_summary %}<a class="button" href="/staff/summary.pdf">{{ bi("خلاصهٔ کلاس", "Class summary (PDF)") }}</a>{% endif %}
   {% if has_grades %}<a class="button" href="/staff/grades.csv">{{ bi("جدول نمره‌ها", "Grades (CSV)") }}</a>{% endif %}
   <a class="button" href="/staff/grade">{{ bi("تصحیح پرسش‌های تشریحی", "Grade essays") }}</a>
+  <a class="button" href="/staff/regrades">{{ bi("درخواست‌های بازبینی", "Regrade requests") }}</a>
   {{ logout(who) }}
 </nav>
 <table class="class">
@@ -209,7 +216,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="anon" value="{{ 1 if anon else 0 }}">
     <input type="hidden" name="id" value="">
     <span class="key">+</span>
-    <input name="points" class="pts" dir="ltr" placeholder="+1 / -0.5" aria-label="points" maxlength="12" required>
+    <input name="points" class="pts" dir="ltr" placeholder="±1" aria-label="points" maxlength="12" required>
     <input name="fa" placeholder="توضیح فارسی" aria-label="توضیح فارسی" maxlength="200">
     <input name="en" dir="ltr" placeholder="English comment" aria-label="English comment" maxlength="200">
     <button type="submit">{{ bi("افزودن بند", "Add item") }}</button>
@@ -231,7 +238,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
       <ul class="members">{% for a in same %}
         <li class="{{ a.state }}"><label><input type="checkbox" name="m" value="{{ a.token }}" checked>
           {% if anon %}<span>{{ bi("پاسخ", "answer") }}</span>{% else %}<span dir="ltr" class="sid">{{ a.student_id }}</span> {{ a.name_fa }} <span class="en" dir="ltr">{{ a.name_en }}</span>{% endif %}
-          {% if a.state == "graded" %}<span class="score" dir="ltr">{{ pts(a.entry.score) }} / {{ pts(question.top) }}</span> <span class="stamp" dir="ltr">{{ a.entry.by }} · {{ a.entry.at }}</span>
+          {% if a.state == "graded" %}<span class="score">{{ fa_num(pts(a.entry.score)) }} از {{ fa_num(pts(question.top)) }}</span> <span class="stamp"><bdi>{{ a.entry.by }}</bdi> · <bdi>{{ (a.entry.at or "")[:16]|replace("T", " ") }}</bdi></span>
           {% elif a.state == "changed" %}<span class="tag warn">{{ bi("پاسخ عوض شده؛ دوباره تصحیح کنید", "answer changed: grade again") }}</span>
             <span class="hint-old" dir="ltr">{{ bi("پیشین: " ~ fa_num(pts(a.entry.score)), "before: " ~ pts(a.entry.score)) }}{% if a.entry.comment %} — «{{ a.entry.comment }}»{% endif %}</span>
           {% else %}<span class="tag">{{ bi("در انتظار", "pending") }}</span>{% endif %}
@@ -255,6 +262,74 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
 {% else %}<p>{{ bi("هیچ پاسخی برای تصحیح نیست.", "No answers to grade.") }}</p>
 {% endfor %}
 <script src="/static/grade.js"></script>
+{% endblock %}"""
+
+_ME = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide" %}
+{% block main %}
+<nav class="toolbar">
+  <span class="count" dir="ltr">{{ who.name }}</span>
+  <a class="button" href="/me/report.pdf">{{ bi("دریافت کارنامه", "Download report") }}</a>
+  <form method="post" action="/me/logout"><input type="hidden" name="csrf" value="{{ who.csrf }}"><button type="submit" class="secondary">{{ bi("خروج", "Sign out") }}</button></form>
+</nav>
+<p class="total">{{ bi("نمرهٔ کل: " ~ fa_num(pts(result.total or 0)) ~ " از " ~ fa_num(pts(result.max_total or 0)),
+                      "Total: " ~ pts(result.total or 0) ~ " of " ~ pts(result.max_total or 0)) }}</p>
+{% for q in result.questions or [] %}{% set asked = requests|selectattr("question", "equalto", q.id)|list %}
+<section class="card question" id="q-{{ loop.index }}">
+  <h3><span dir="ltr">{{ q.id }}</span> — {{ bi((q.title or {}).fa, (q.title or {}).en) }}</h3>
+  <p>{% if q.status == "manual" %}{{ bi("در انتظار تصحیح", "waiting for a grade") }}
+     {% else %}<span class="score">{{ fa_num(pts(q.points)) }} از {{ fa_num(pts(q.max_points)) }}</span>{% endif %}</p>
+  {% if q.answer_text %}<blockquote dir="auto">{{ q.answer_text }}</blockquote>{% endif %}
+  {% if q.feedback and q.status != "manual" %}<p>{{ q.feedback.fa }}</p><p class="en" dir="ltr">{{ q.feedback.en }}</p>{% endif %}
+  {% for r in asked %}
+  <div class="request {{ r.status }}">
+    <p><strong>{{ bi("درخواست شما", "Your request") }}</strong> <bdi class="stamp">{{ r.at[:16]|replace("T", " ") }}</bdi></p>
+    <blockquote dir="auto">{{ r.message }}</blockquote>
+    {% if r.status == "answered" %}<p><strong>{{ bi("پاسخ", "Answer") }}</strong> <bdi class="stamp">{{ r.by }} · {{ r.answered_at[:16]|replace("T", " ") }}</bdi></p>
+    <blockquote dir="auto" class="reply">{{ r.reply }}</blockquote>
+    {% else %}<p class="tag">{{ bi("در انتظار پاسخ", "waiting for an answer") }}</p>{% endif %}
+  </div>
+  {% endfor %}
+  {% if not asked or asked[-1].status != "open" %}
+  <details><summary>{{ bi("درخواست بازبینی این پرسش", "Ask for a regrade of this question") }}</summary>
+  <form method="post" action="/me/regrade">
+    <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="question" value="{{ q.id }}">
+    <textarea name="message" dir="auto" rows="4" maxlength="{{ max_message }}" required aria-label="message"></textarea>
+    <button type="submit">{{ bi("ارسال درخواست", "Send request") }}</button>
+  </form></details>
+  {% endif %}
+</section>
+{% endfor %}
+{% endblock %}"""
+
+_REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layout = "wide" %}
+{% block main %}
+<nav class="toolbar">
+  <a class="button secondary" href="/staff">{{ bi("فهرست کلاس", "Class list") }}</a>
+  <a class="button secondary" href="/staff/grade">{{ bi("تصحیح پرسش‌های تشریحی", "Grade essays") }}</a>
+  {{ logout(who) }}
+</nav>
+{% set open = entries|selectattr("request.status", "equalto", "open")|list|length %}
+<h2>{{ bi("درخواست‌های بازبینی", "Regrade requests") }} · {{ bi(fa_num(open) ~ " باز", open ~ " open") }}</h2>
+{% for e in entries %}{% set r = e.request %}
+<section class="card request {{ r.status }}">
+  <h3><span dir="ltr" class="sid">{{ r.student }}</span> {{ e.student.name_fa }} <span class="en" dir="ltr">{{ e.student.name_en }}</span> ·
+    <span dir="ltr">{{ r.question }}</span>{% if e.question %} — {{ bi(e.question.title.fa, e.question.title.en) }}{% endif %}</h3>
+  <p class="stamp"><bdi>{{ r.at[:16]|replace("T", " ") }}</bdi></p>
+  <blockquote dir="auto">{{ r.message }}</blockquote>
+  {% if e.question %}<p>{{ bi("نمرهٔ کنونی", "Current score") }}: <span class="score">{{ fa_num(pts(e.question.points)) }} از {{ fa_num(pts(e.question.max_points)) }}</span>{% if e.question.status == "manual" %} ({{ bi("در انتظار", "pending") }}){% endif %}</p>{% endif %}
+  {% if e.essay %}<p><strong>{{ bi("پاسخ دانشجو", "The student's answer") }}</strong></p><blockquote dir="auto">{{ e.essay.text }}</blockquote>{% endif %}
+  {% if r.status == "open" %}
+  <form method="post" action="/staff/regrades/{{ r.id }}" class="reply">
+    <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="m" value="{{ e.essay.token if e.essay else '' }}">
+    <label>{{ bi("پاسخ به دانشجو", "Reply to the student") }}<textarea name="reply" dir="auto" rows="3" maxlength="{{ max_message }}" required></textarea></label>
+    {% if e.essay %}<label>{{ bi("نمرهٔ تازه (اختیاری)", "New score (optional)") }} <input name="score" class="pts" dir="ltr" maxlength="12"></label>
+    {% else %}<input type="hidden" name="score" value="">{% endif %}
+    <button type="submit">{{ bi("ثبت پاسخ", "Send reply") }}</button>
+  </form>
+  {% else %}<p><strong>{{ bi("پاسخ", "Answer") }}</strong> <bdi class="stamp">{{ r.by }} · {{ r.answered_at[:16]|replace("T", " ") }}</bdi></p><blockquote dir="auto">{{ r.reply }}</blockquote>{% endif %}
+</section>
+{% else %}<p>{{ bi("درخواستی نیست.", "No requests.") }}</p>
+{% endfor %}
 {% endblock %}"""
 
 JS = """'use strict';
@@ -356,13 +431,21 @@ ul.members input, label.pick input, form.item input.pts, .row input.pts { width:
 fieldset.items { border: 1px dashed var(--line); border-radius: 6px; margin: .4rem 0; padding: .3rem .6rem; }
 .key { display: inline-block; min-width: 1.4em; text-align: center; border: 1px solid #9aa5b1; border-radius: 4px;
        font-size: .8rem; }
+form.item input, .row input { font-family: inherit; }
 form.item { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .3rem 0; }
-form.item input { flex: 1 1 10rem; width: auto; }
+form.item input { flex: 1 1 10rem; width: auto; min-width: 0; }
 form.item input.pts, .row input.pts { flex: 0 0 5rem; max-width: 5rem; }
 form.item button, .row button { margin-top: 0; }
 .row { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; }
 .row label { margin: 0; font-weight: normal; }
-.row .grow { flex: 1 1 14rem; }
+.row .grow { flex: 1 1 14rem; min-width: 0; }
+.row .grow input { display: block; width: 100%; }
+textarea { width: 100%; padding: .5rem .7rem; font: inherit; border: 1px solid #9aa5b1; border-radius: 6px; }
+.request.answered { border-color: #b7dccb; }
+blockquote.reply { border-right-color: var(--accent); }
+p.total { font-weight: 600; font-size: 1.1rem; }
+summary { cursor: pointer; color: var(--accent); }
+form.reply input.pts { width: 6rem; }
 @media (max-width: 40rem) {
   table.class { display: block; overflow-x: auto; }
   .toolbar .count { margin-left: 0; width: 100%; }
@@ -373,7 +456,7 @@ form.item button, .row button { margin-top: 0; }
 
 _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login": _LOGIN,
                                       "staff": _STAFF, "error": _ERROR, "questions": _QUESTIONS,
-                                      "question": _QUESTION}),
+                                      "question": _QUESTION, "me": _ME, "regrades": _REGRADES}),
                    autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(fa_num=persian_digits, pts=fmt_points)
 

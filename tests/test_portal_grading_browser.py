@@ -1,0 +1,281 @@
+"""Grading an essay question in headless Chromium: two teaching assistants, groups, rubric items,
+keys, a stale write refused; screenshots of each page at 1280 and 375 px wide in /tmp/shots/.
+
+`test_time_per_answer` measures a scripted teaching assistant grading one question of a 40-student
+class through the pages against the spreadsheet loop (export, fill, import) and writes the
+numbers to /tmp/shots/timing.txt.
+"""
+from __future__ import annotations
+
+import csv
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+from grader.manual import export_sheet, import_sheet, load_scores  # noqa: E402
+from grader.portal.app import create_app  # noqa: E402
+from grader.reports import render_student_report  # noqa: E402
+from grader.results import read_result  # noqa: E402
+from tests.essay_class import make_class  # noqa: E402
+from tests.test_portal_browser import ARGS  # noqa: E402
+
+SHOTS = Path("/tmp/shots")
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 740}
+
+
+class Server:
+    """uvicorn in a thread on a socket bound to a free port; stopped on exit."""
+
+    def __init__(self, out: Path) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.srv = uvicorn.Server(uvicorn.Config(create_app(out), log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.srv.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        for _ in range(200):
+            if self.srv.started:
+                return self
+            self.thread.join(0.05)
+        raise AssertionError("uvicorn did not start")
+
+    def __exit__(self, *_: object) -> None:
+        self.srv.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def sign_in(browser, url: str, code: str, viewport=DESKTOP):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(url)
+    page.fill("#staff_code", code)
+    page.click("form[action='/staff/login'] button")
+    page.wait_for_url(f"{url}/staff")
+    return context, page
+
+
+def add_item(page, fa: str, en: str, points: str) -> None:  # type: ignore[no-untyped-def]
+    form = page.locator("form.item.new")
+    form.locator("input[name=points]").fill(points)
+    form.locator("input[name=fa]").fill(fa)
+    form.locator("input[name=en]").fill(en)
+    with page.expect_navigation():
+        form.locator("button").click()
+
+
+def save_with_enter(page) -> None:  # type: ignore[no-untyped-def]
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_two_teaching_assistants_grade_a_question(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(exist_ok=True)
+    out, codes = make_class(tmp_path, 12)
+    with Server(out) as server:
+        url = server.url
+        one_ctx, one = sign_in(browser, url, codes["ta-one"])
+        two_ctx, two = sign_in(browser, url, codes["ta-two"])
+        try:
+            one.screenshot(path=SHOTS / "staff_desktop.png", full_page=True)
+            one.click("a[href='/staff/grade']")
+            assert "0 of 11 answers graded" in one.inner_text("main")
+            one.screenshot(path=SHOTS / "questions_desktop.png", full_page=True)
+            one.click("a.qlink")
+            add_item(one, "نکتهٔ اصلی را گفته است", "states the main point", "3")
+            add_item(one, "بدون دلیل", "no reason given", "-1")
+            assert one.locator("section.group").count() >= 4
+
+            two.goto(f"{url}/staff/grade/q2")  # ta-two loads the page before ta-one grades
+
+            first = one.locator("section.group").nth(0)
+            members = first.locator("input[name=m]").count()
+            assert "current" in (first.get_attribute("class") or "")
+            one.keyboard.press("1")  # toggles item 1 of the current group
+            assert first.locator("input[name=item]").nth(0).is_checked()
+            save_with_enter(one)
+            assert f"Graded {members} answer(s)." in one.inner_text(".alert.note")
+            one.keyboard.press("j")
+            one.keyboard.press("1")
+            one.keyboard.press("2")
+            save_with_enter(one)
+            one.screenshot(path=SHOTS / "question_desktop.png", full_page=True)
+            store = load_scores(out)
+            assert sorted({e["q2"]["score"] for e in store.values()}) == [2, 3]
+            assert {e["q2"]["by"] for e in store.values()} == {"ta-one"}
+
+            # ta-two saves the first group from the page loaded before: refused, nothing lost
+            second = two.locator("section.group").nth(0)
+            second.locator("input[name=adjust]").fill("1")
+            with two.expect_navigation():
+                second.locator("button[type=submit]").click()
+            notes = two.inner_text("main")
+            assert "was graded by ta-one at" in notes and "nothing was overwritten" in notes
+            two.screenshot(path=SHOTS / "stale_write_desktop.png", full_page=True)
+            assert {e["q2"]["by"] for e in load_scores(out).values()} == {"ta-one"}
+
+            # ta-two, now seeing ta-one's grades, changes item 1's points: every answer with it is rescored
+            item = two.locator("form.item").nth(0)
+            item.locator("input[name=points]").fill("2.5")
+            with two.expect_navigation():
+                item.locator("button").click()
+            store = load_scores(out)
+            assert sorted({e["q2"]["score"] for e in store.values()}) == [1.5, 2.5]
+            assert "rescored" in two.inner_text(".alert.note")
+            graded = next(s for s, e in store.items() if e["q2"]["score"] == 2.5)
+            assert read_result(out / "results" / f"{graded}.json")["questions"][1]["points"] == 2.5
+
+            # the same pages on a phone
+            phone_ctx, phone = sign_in(browser, url, codes["ta-one"], PHONE)
+            phone.screenshot(path=SHOTS / "staff_phone.png", full_page=True)
+            phone.goto(f"{url}/staff/grade")
+            phone.screenshot(path=SHOTS / "questions_phone.png", full_page=True)
+            phone.goto(f"{url}/staff/grade/q2?anon=1")
+            assert "Student 3" not in phone.inner_text("main")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # no sideways scrolling
+            phone.screenshot(path=SHOTS / "question_phone_anonymous.png", full_page=True)
+            phone.goto(url)
+            phone.screenshot(path=SHOTS / "login_phone.png", full_page=True)
+            phone_ctx.close()
+        finally:
+            one_ctx.close()
+            two_ctx.close()
+
+
+def _wait_for_pdfs(out: Path, since: float, students: list[str], limit_s: float = 120) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if all((out / f"{sid}.pdf").stat().st_mtime >= since for sid in students):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the PDFs were not re-rendered")
+
+
+def test_time_per_answer(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A scripted teaching assistant (no reading time) against the spreadsheet loop, 40 students."""
+    SHOTS.mkdir(exist_ok=True)
+    out, codes = make_class(tmp_path / "ui", 40)
+    answered = [f"s{i:03d}" for i in range(40) if i != 7]  # s007 wrote nothing
+    with Server(out) as server:
+        context, page = sign_in(browser, server.url, codes["ta-one"])
+        page.goto(f"{server.url}/staff/grade/q2")
+        add_item(page, "نکتهٔ اصلی", "main point", "3")
+        add_item(page, "بدون دلیل", "no reason given", "-1")
+        groups = page.locator("section.group").count()
+        wall = time.time()
+        start = time.perf_counter()
+        for g in range(groups):
+            page.keyboard.press("1")
+            if g % 2:
+                page.keyboard.press("2")
+            save_with_enter(page)
+            page.keyboard.press("j")
+        ui_s = time.perf_counter() - start
+        graded = len(load_scores(out))
+        _wait_for_pdfs(out, wall, answered)
+        ui_with_pdfs_s = time.perf_counter() - start
+        context.close()
+    assert graded == 39
+
+    sheet_out, _ = make_class(tmp_path / "sheet", 40)
+    path = sheet_out / "manual" / "manual.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    export_sheet(sheet_out, path)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for i, row in enumerate(rows):
+        row["score"], row["comment"] = ("3", "main point") if i % 2 else ("2", "no reason given")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    changed = import_sheet(sheet_out, path)
+    sheet_s = time.perf_counter() - start
+    for sid in changed:  # as `grader manual import` does
+        render_student_report(read_result(sheet_out / "results" / f"{sid}.json"), sheet_out / f"{sid}.pdf")
+    sheet_with_pdfs_s = time.perf_counter() - start
+    assert len(changed) == 39
+
+    lines = [f"40 students, 39 answers, {groups} groups in the portal",
+             f"portal, scripted (keys, one save per group): {ui_s:.2f} s = {1000 * ui_s / 39:.0f} ms per answer, "
+             f"{1000 * ui_s / groups:.0f} ms per group save",
+             f"portal, until every PDF was re-rendered: {ui_with_pdfs_s:.2f} s",
+             f"sheet loop (export, fill, import): {sheet_s:.2f} s = {1000 * sheet_s / 39:.0f} ms per answer",
+             f"sheet loop with the PDFs re-rendered: {sheet_with_pdfs_s:.2f} s"]
+    (SHOTS / "timing.txt").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def test_a_student_asks_for_a_regrade_and_sees_the_answer(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(exist_ok=True)
+    out, codes = make_class(tmp_path, 12)
+    with Server(out) as server:
+        url = server.url
+        context = browser.new_context(viewport=DESKTOP)
+        me = context.new_page()
+        me.goto(url)
+        me.screenshot(path=SHOTS / "login_desktop.png", full_page=True)
+        me.fill("#student_id", "s003")
+        me.fill("#code", codes["s003"])
+        me.click("button.mine")
+        me.wait_for_url(f"{url}/me")
+        card = me.locator("section.question").nth(1)
+        card.locator("summary").click()
+        card.locator("textarea[name=message]").fill("پاسخ من دربارهٔ نرمال‌سازی دسته‌ای کامل است؛ لطفاً دوباره نگاه کنید.")
+        with me.expect_navigation():
+            card.locator("button[type=submit]").click()
+        assert "Your regrade request was filed" in me.inner_text(".alert.note")
+        me.screenshot(path=SHOTS / "student_request_desktop.png", full_page=True)
+
+        staff_ctx, ta = sign_in(browser, url, codes["ta-one"])
+        ta.click("a[href='/staff/regrades']")
+        assert "1 open" in ta.inner_text("h2")
+        ta.screenshot(path=SHOTS / "regrades_desktop.png", full_page=True)
+        form = ta.locator("form.reply").nth(0)
+        form.locator("textarea[name=reply]").fill("دوباره دیدم: استدلال درست است. Looked again: the argument holds.")
+        form.locator("input[name=score]").fill("۳٫۵")
+        with ta.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert "0 open" in ta.inner_text("h2")
+        assert load_scores(out)["s003"]["q2"]["score"] == 3.5 and load_scores(out)["s003"]["q2"]["by"] == "ta-one"
+
+        me.reload()
+        text = me.inner_text("main")
+        assert "Looked again: the argument holds." in text and "۳٫۵ از ۴" in text
+        me.screenshot(path=SHOTS / "student_answered_desktop.png", full_page=True)
+
+        phone_ctx = browser.new_context(viewport=PHONE)
+        phone = phone_ctx.new_page()
+        phone.goto(url)
+        phone.fill("#student_id", "s003")
+        phone.fill("#code", codes["s003"])
+        phone.click("button.mine")
+        phone.wait_for_url(f"{url}/me")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+        phone.screenshot(path=SHOTS / "student_answered_phone.png", full_page=True)
+        _, ta_phone = sign_in(browser, url, codes["ta-two"], PHONE)
+        ta_phone.goto(f"{url}/staff/regrades")
+        ta_phone.screenshot(path=SHOTS / "regrades_phone.png", full_page=True)
+        for c in (context, staff_ctx, phone_ctx, ta_phone.context):
+            c.close()
