@@ -101,6 +101,8 @@ VARIANTS = {
              "    while True:\n        pass", {**FULL, "q2": 0}),
     "raises_base": ("class Boom(BaseException):\n    pass\n\ndef double(x):\n    raise Boom('no')", {**FULL, "q2": 0}),
     "floods": ("def double(x):\n    print('x' * 10_000_000)\n    return 2 * x", FULL),
+    "giant_message": ("from IPython.display import display\ndisplay({'text/plain': 'z' * 100_000_000}, raw=True)",
+                      FULL),  # dropped at the socket: a message may be no larger than the largest answer
     "endless_repr": ("class R:\n    def __repr__(self):\n        while True:\n            pass\n\nb5 = R()",
                      {**FULL, "q5": 0}),
     "huge_int": ("count = 10 ** 5000", {**FULL, "q3": 0}),
