@@ -157,10 +157,10 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     def csrf_ok(who: Session, token: str) -> bool:
         return hmac.compare_digest(who.csrf.encode(), token.encode("utf-8", "replace"))
 
-    def flash(who: Session, key: str, **values: object) -> None:
+    def flash(who: Session, key: str, warn: bool = False, **values: object) -> None:
         text = MESSAGES[key]
         who.flash.append({"fa": text["fa"].format(**{k: persian_digits(str(v)) for k, v in values.items()}),
-                          "en": text["en"].format(**values)})
+                          "en": text["en"].format(**values), "warn": warn})
         del who.flash[:-Sessions.FLASH]
 
     async def verified(request: Request, account: str, check: Callable[..., bool], *args: str) -> bool:
@@ -333,7 +333,11 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         done, refused = await run_in_threadpool(desk.grade, qid, form.get("m", []), grade, who.name)
         if done:
             flash(who, "graded", count=done)
-        for refusal in refused[:Sessions.FLASH - 1]:
+        stale = [r for r in refused if r.current is not None]
+        if stale:  # one message, naming graders but no student (the page may be anonymous)
+            names = ", ".join(sorted({str(r.current.get("by") or "?") for r in stale}))  # type: ignore[union-attr]
+            flash(who, "stale", count=len(stale), names=names, warn=True)
+        for refusal in [r for r in refused if r.current is None][:Sessions.FLASH - 2]:
             note(who, refusal)
         return back(qid, form, f"#{form['group'][0]}" if form["group"][0].isalnum() else "")
 
@@ -361,7 +365,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         return learners.get(request.cookies.get(learners.cookie))
 
     def note(who: Session, refusal: Refusal) -> None:
-        who.flash.append({"fa": refusal.fa, "en": str(refusal)})
+        who.flash.append({"fa": refusal.fa, "en": str(refusal), "warn": True})
         del who.flash[:-Sessions.FLASH]
 
     @app.post("/student/login")

@@ -38,6 +38,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "en": "Your regrade request was filed; the answer will appear here."},
     "regrade_answered": {"fa": "پاسخ درخواست ثبت شد.", "en": "The reply was recorded."},
     "graded": {"fa": "نمرهٔ {count} پاسخ ثبت شد.", "en": "Graded {count} answer(s)."},
+    "stale": {"fa": "{count} پاسخ پس از بارگذاری این صفحه توسط {names} تصحیح شده بود و ذخیره نشد؛ چیزی بازنویسی نشد. "
+                    "نمرهٔ کنونی آن‌ها در زیر آمده است؛ در صورت نیاز دوباره ثبت کنید.",
+              "en": "{count} answer(s) were graded by {names} after you loaded this page and were not saved; nothing "
+                    "was overwritten. Their current grades are shown below: save again if you still disagree."},
     "item_saved": {"fa": "بند ذخیره شد؛ نمرهٔ {count} پاسخ دوباره حساب شد.",
                    "en": "Item saved; {count} answer(s) rescored."},
 }
@@ -59,7 +63,7 @@ _BASE = """{% from "macros" import bi %}<!doctype html>
 </div></header>
 <main class="wrap">
 {% if message %}<div class="alert" role="alert"><p>{{ message.fa }}</p><p class="en" lang="en" dir="ltr">{{ message.en }}</p></div>{% endif %}
-{% for f in flashes or [] %}<div class="alert note" role="status"><p>{{ f.fa }}</p><p class="en" lang="en" dir="ltr">{{ f.en }}</p></div>{% endfor %}
+{% for f in flashes or [] %}<div class="alert{% if not f.warn %} note{% endif %}" role="status"><p>{{ f.fa }}</p><p class="en" lang="en" dir="ltr">{{ f.en }}</p></div>{% endfor %}
 {% block main %}{% endblock %}
 </main>
 </body>
