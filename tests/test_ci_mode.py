@@ -19,6 +19,7 @@ import yaml
 from grader.ci import add_commands
 from grader.ci.changes import Change, CIConfigError, changed_submissions
 from grader.ci.rules import base_rules
+from grader.ci.visibility import show_expected
 from grader.ci.workflow import EXAMPLE_INSTALL, workflow
 from grader.models import datasets
 from grader.references import References
@@ -568,3 +569,91 @@ def test_through_the_grader_command(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (repo / "grader-ci-out" / "hw4" / "s-hw4-cli.pdf").is_file()
     assert "s-hw4-cli" in summary.read_text(encoding="utf-8")
+
+
+def wrong_notebook() -> str:
+    """s-hw4-b's notebook with a last cell that makes two answers wrong: q6_params (five parts) and
+    forward_batchnorm (every test input)."""
+    nb = nbformat.read(HW4 / "s-hw4-b" / "hw4.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "q6_params = {k: v * 3 for k, v in q6_params.items()}\n"
+        "_right = forward_batchnorm\n"
+        "def forward_batchnorm(*args, **kwargs):\n"
+        "    out, mean, var = _right(*args, **kwargs)\n"
+        "    return out * 1.5 + 0.25, mean, var\n"))
+    return nbformat.writes(nb)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text without white space (a value may be laid out over several lines)."""
+    return squeeze(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+
+
+def _reference_values(result: dict) -> set[str]:
+    """The expected values, and notes worked out from them, of the answers and parts a result got wrong."""
+    values = set()
+    for q in result["questions"]:
+        for a in q["answers"]:
+            if a["status"] != "passed" and a.get("expected"):
+                values.add(a["expected"])
+            values |= {d[k] for d in a.get("details") or [] if not d.get("ok") for k in ("expected", "note") if d.get(k)}
+    return values
+
+
+def test_a_pull_request_shows_no_reference_value_unless_the_course_says_so(tmp_path):
+    """A hand-in with wrong answers graded twice: with grader.yaml's ci: {show_expected: true} the
+    artifacts hold the expected values of the wrong answers; by default neither the job summary nor the
+    result JSON nor the PDF holds any of them, while the points and the messages are the same."""
+    repo = course(tmp_path)
+    commit(repo, "show", {"grader.yaml": f"data_dir: {ROOT / 'data'}\nci: {{show_expected: true}}\n"})
+    pull_request(repo, "s-hw4-new", {NEW: wrong_notebook()})
+    out = repo / "grader-ci-out" / "hw4"
+    code, _, err = grader_ci(repo, "--base", "main")
+    assert code == 0, err[-3000:]
+    shown = read_result(out / "results" / "s-hw4-new.json")
+    secrets = _reference_values(shown)
+    assert len(secrets) >= 3, secrets
+
+    shown_pdf = pdf_text(out / "s-hw4-new.pdf")
+    shutil.rmtree(repo / "grader-ci-out")
+    base_moves_on(repo, {"grader.yaml": f"data_dir: {ROOT / 'data'}\n"})
+    (tmp_path / "summary.md").unlink()
+    code, _, err = grader_ci(repo, "--base", "main")
+    assert code == 0, err[-3000:]
+    hidden = read_result(out / "results" / "s-hw4-new.json")
+    assert hidden["total"] == shown["total"] and _reference_values(hidden) == set()
+    for q_shown, q_hidden in zip(shown["questions"], hidden["questions"]):
+        assert [(a["points"], a["status"], a["feedback"]) for a in q_shown["answers"]] == \
+            [(a["points"], a["status"], a["feedback"]) for a in q_hidden["answers"]]
+    assert hidden["notices"][-1]["en"].startswith("Reference values are not shown in a pull request")
+    pdf = pdf_text(out / "s-hw4-new.pdf")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    json_text = (out / "results" / "s-hw4-new.json").read_text(encoding="utf-8")
+    long = [v for v in secrets if len(v) >= 8]  # a short one ("80") may be any number on the page;
+    assert len(long) >= 2 and "largest difference" in json.dumps(shown)  # those are checked as fields above
+    assert "largest difference" not in json_text + summary and squeeze("largest difference") not in pdf
+    for value in long:
+        assert value not in json_text and value not in summary
+        assert squeeze(value) not in pdf, value
+    assert any(squeeze(v) in shown_pdf for v in long)  # where shown, the PDF holds them as the test reads it
+    assert squeeze("Reference values are not shown") in pdf
+    fa, en = summary.split("</div>")
+    assert "**Messages:**\n\n- q1a: No answer was written\\: 0 points\\.\n" in en
+    assert "\n- q6b · `forward_batchnorm`: The function gave the right result on 0 of 6 test inputs\\.\n" in en
+    assert "\n- q6e · `q6_params`: The answer does not match the reference\\.\n" in en
+    assert "**پیام‌ها:**" in fa and "تابع روی ۰ ورودی از ۶ ورودی آزمون" in fa
+
+
+@pytest.mark.parametrize("config, shown", [({}, False), ({"ci": None}, False), ({"ci": {"show_expected": True}}, True),
+                                           ({"ci": {"show_expected": "yes"}}, "takes true or false"),
+                                           ({"ci": {"show": True}}, "one setting"), ({"ci": True}, "one setting")])
+def test_the_visibility_setting(config, shown):
+    if isinstance(shown, bool):
+        assert show_expected(config, "main:grader.yaml") is shown
+    else:
+        with pytest.raises(CIConfigError, match=f"main:grader.yaml: .*{shown}"):
+            show_expected(config, "main:grader.yaml")

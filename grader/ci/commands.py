@@ -5,6 +5,7 @@ pull request changes no submission (it may only edit docs); 1 when it changes an
 student's own hand-in (a rubric, grader.yaml, another student's folder: see `grader.ci.scope`) and is
 not graded; 2 on set-up errors (no rubric on the base branch, a shallow checkout)."""
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -14,21 +15,38 @@ from grader.ci import scope, summary
 from grader.ci.changes import (Change, CIConfigError, base_ref, changed_paths, changed_submissions, repo_root,
                                require_history, stage, submissions_dir)
 from grader.ci.rules import BaseRules, base_rules
+from grader.ci.visibility import without_reference
 from grader.ci.workflow import DATA_SECRET, WorkflowError, workflow, write_workflow
 from grader.intake import RosterError
+from grader.results import read_result
 
 DEFAULT_OUT = "grader-ci-out"
 
 
-def _keep_reports(graded: Path, dest: Path, students: list[str]) -> None:
-    """Only each student's PDF and result JSON go to the artifact: the class files (gradebook, summary)
-    would describe a class of the one or two students in the pull request. Fresh copies with the umask's
-    mode, since the results are written 0600 by root and the upload step runs as the runner's user."""
+def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: bool) -> list[dict]:
+    """Each student's PDF and result JSON for the artifact, and the results as published: without
+    reference values unless the base's grader.yaml shows them (`grader.ci.visibility`); then the PDF
+    is rendered again from what the JSON keeps. The class files (gradebook, summary) would describe
+    a class of the one or two students in the pull request. Fresh files with the umask's mode, since
+    the results are written 0600 by root and the upload step runs as the runner's user."""
+    from grader.reports import render_student_report
+
     (dest / "results").mkdir(parents=True, exist_ok=True)
+    published = []
     for sid in students:
-        for name in (f"{sid}.pdf", f"results/{sid}.json"):
-            if (graded / name).is_file():
-                shutil.copyfile(graded / name, dest / name)
+        result = read_result(graded / "results" / f"{sid}.json")
+        if result is None:
+            continue
+        if show_expected:
+            if (graded / f"{sid}.pdf").is_file():
+                shutil.copyfile(graded / f"{sid}.pdf", dest / f"{sid}.pdf")
+        else:
+            result = without_reference(result)
+            render_student_report(result, dest / f"{sid}.pdf")
+        (dest / "results" / f"{sid}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
+                                                      encoding="utf-8")
+        published.append(result)
+    return published
 
 
 def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, rules: BaseRules) -> summary.Outcome:
@@ -44,7 +62,8 @@ def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, ru
         graded = rules.scratch / "reports" / change.assignment
         results = run(folder, path, graded, unsafe_no_sandbox=os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1",
                       on_done=Progress()).results
-        _keep_reports(graded, out / change.assignment, [r["student_id"] for r in results])
+        results = _keep_reports(graded, out / change.assignment, [r["student_id"] for r in results],
+                                rules.show_expected)
     return summary.Outcome(change.assignment, rubric.title.model_dump(), results, skipped)
 
 

@@ -19,6 +19,7 @@ from typing import Iterator
 import yaml
 
 from grader.ci.changes import CIConfigError, git
+from grader.ci.visibility import show_expected
 from grader.intake.discover import ROSTER
 from grader.models.datasets import CONFIG_FILE
 from grader.rubric import Rubric, RubricError, check_references, load_rubric
@@ -34,6 +35,7 @@ class BaseRules:
         self.dir = scratch / "rules"
         self.dir.mkdir()
         self._code_top: str | None = None  # the reference package's top-level name, once taken from the base
+        self.show_expected = False  # grader.yaml's ci: {show_expected: true} shows reference values
         self._write_config()
 
     def _blob(self, path: str) -> bytes | None:
@@ -61,6 +63,7 @@ class BaseRules:
             raise CIConfigError(f"{self.base}:{CONFIG_FILE} is not a mapping of settings")
         if config.get("data_dir"):
             config["data_dir"] = str((self.root / str(config["data_dir"])).resolve())
+        self.show_expected = show_expected(config, f"{self.base}:{CONFIG_FILE}")
         (self.dir / CONFIG_FILE).write_text(yaml.safe_dump(config), encoding="utf-8")
 
     def roster(self, assignment: str) -> bytes | None:

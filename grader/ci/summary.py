@@ -88,6 +88,24 @@ def _table(result: dict[str, Any], lang: str) -> list[str]:
     return rows
 
 
+def _messages(result: dict[str, Any], lang: str) -> list[str]:
+    """What each answer that lost points was told (and the mistake a diagnosis recognised): the
+    messages, never a reference value (`grader.ci.visibility` takes those out of the result first)."""
+    lines = []
+    for q in result["questions"]:
+        for a in q.get("answers") or []:
+            if a.get("status") in ("passed", "manual"):
+                continue
+            said = [(a.get("feedback") or {}).get(lang), ((a.get("diagnosis") or {}).get("mistake") or {}).get(lang)]
+            said = [text for text in said if text]
+            if said:
+                where = _inline(q["id"]) + (f" · {_code(a['name'])}" if a.get("name") else "")
+                lines.append(f"- {where}: " + " ".join(_inline(text) for text in said))
+    if not lines:
+        return []
+    return ["**پیام‌ها:**" if lang == "fa" else "**Messages:**", "", *lines, ""]
+
+
 def _student_section(result: dict[str, Any], lang: str) -> list[str]:
     fa = lang == "fa"
     total, top, pending = result["total"], result["max_total"], result.get("manual_pending") or 0
@@ -96,7 +114,7 @@ def _student_section(result: dict[str, Any], lang: str) -> list[str]:
     if pending:
         line += (f" · {_fa_num(pending)} امتیاز در انتظار تصحیح دستی" if fa
                  else f" · {fmt_points(pending)} points pending manual grading")
-    out = [f"### {_student(result, lang)}", "", line, "", *_table(result, lang), ""]
+    out = [f"### {_student(result, lang)}", "", line, "", *_table(result, lang), "", *_messages(result, lang)]
     if result.get("errors"):
         out += ["**نوت‌بوک به‌طور کامل تصحیح نشد:**" if fa else "**The notebook could not be fully graded:**", ""]
         for err in result["errors"]:
