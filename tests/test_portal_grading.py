@@ -37,12 +37,13 @@ def signed_in(app, code: str) -> TestClient:  # type: ignore[no-untyped-def]
     return c
 
 
+def sections(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<section class="card group[^"]*" id="(g\d+)"(.*?)</section>', page, re.S))
+
+
 def groups(page: str) -> dict[str, list[str]]:
     """Each group's id and the answer tokens its form sends."""
-    found = {}
-    for gid, body in re.findall(r'<section class="card group[^"]*" id="(g\d+)"(.*?)</section>', page, re.S):
-        found[gid] = re.findall(r'name="m" value="([^"]+)"', body)
-    return found
+    return {gid: re.findall(r'name="m" value="([^"]+)"', body) for gid, body in sections(page).items()}
 
 
 def token(page: str) -> str:
@@ -157,7 +158,7 @@ def test_hostile_text_is_escaped_and_sizes_capped(klass, app):
     ta = signed_in(app, codes["ta-one"])
     assert add_item(ta, HOSTILE, HOSTILE, "1").status_code == 303
     page = ta.get("/staff/grade/q2").text
-    gid = next(g for g, ms in groups(page).items() if len(ms) == 1 and "s011" in page.split(f'id="{g}"')[1][:3000])
+    gid = next(g for g, body in sections(page).items() if "s011" in body)
     assert grade(ta, page, gid, items=["i1"], comment=HOSTILE).status_code == 303
     page = ta.get("/staff/grade/q2").text
     assert "<script>" not in page and "onerror=\"" not in page and "<img" not in page
@@ -253,3 +254,33 @@ def test_regrade_forms_are_guarded(klass, app):
     assert TestClient(app).get("/me").status_code == 403
     wrong = TestClient(app).post("/student/login", data={"student_id": "s003", "code": codes["s004"]})
     assert wrong.status_code == 403
+
+
+def test_a_long_answer_is_cut_on_the_page_but_graded_whole(klass, app):
+    out, codes = klass
+    long = "attention " * 5000  # 50,000 characters
+    result = read_result(out / "results" / "s005.json")
+    result["questions"][1]["answer_text"] = long.strip()
+    write_json(out / "results" / "s005.json", result)
+    ta = signed_in(app, codes["ta-one"])
+    page = ta.get("/staff/grade/q2").text
+    gid = next(g for g, body in sections(page).items() if "attention attention" in body)
+    assert page.count("attention") < 2100 and grade(ta, page, gid, adjust="1").status_code == 303
+    assert load_scores(out)["s005"]["q2"]["answer_sha"] == answer_sha(long) and q2(out, "s005")["points"] == 1
+
+
+def test_every_signed_in_post_needs_its_token(klass, app):
+    out, codes = klass
+    me, ta = student_in(app, "s003", codes["s003"]), signed_in(app, codes["ta-one"])
+    page = me.get("/me").text
+    me.post("/me/regrade", data={"csrf": token(page), "question": "q2", "message": "please"})
+    queue = ta.get("/staff/regrades").text
+    request_id = re.search(r'action="/staff/regrades/([0-9a-f]+)"', queue).group(1)
+    reply = {"csrf": token(page), "reply": "no", "score": "", "m": ""}  # the student's token, not the staff's
+    assert ta.post(f"/staff/regrades/{request_id}", data=reply).status_code == 403
+    assert me.post("/me/logout", data={"csrf": "forged"}).status_code == 403
+    assert me.get("/me").status_code == 200  # still signed in
+    assert ta.post("/staff/logout", data={"csrf": token(page)}).status_code == 403
+    assert "open" in ta.get("/staff/regrades").text and "1 open" in ta.get("/staff/regrades").text
+    me.post("/me/logout", data={"csrf": token(page)})
+    assert me.get("/me").status_code == 403

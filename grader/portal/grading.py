@@ -24,7 +24,7 @@ from grader.manual.loop import manual_max, manual_questions, reapply, results
 from grader.manual.store import Grade, Refusal, answer_sha, load_items, load_scores, locked, record, save_item, state
 
 SIMILAR = 0.6  # Jaccard similarity of character 3-grams above which two answers share a group
-MAX_TEXT = 20_000  # characters of an answer shown; the full text stays in the result
+MAX_TEXT = 20_000  # characters of an answer shown
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -56,6 +56,11 @@ class Answer:
     sha: str
     state: str
     entry: dict[str, Any] | None
+
+    @property
+    def shown(self) -> str:
+        """The text as the page shows it: cut at MAX_TEXT characters (the hash covers all of it)."""
+        return self.text if len(self.text) <= MAX_TEXT else self.text[:MAX_TEXT] + " …"
 
     @property
     def version(self) -> int:
@@ -139,7 +144,7 @@ class Desk:
             entry = store.get(sid, {}).get(qid)
             names = result.get("student") or {}
             found.append(Answer(self._key(qid, sid), sid, names.get("name_fa") or "", names.get("name_en") or "",
-                                text[:MAX_TEXT], answer_sha(text), state(entry, text), entry))
+                                text, answer_sha(text), state(entry, text), entry))
         return found
 
     def groups(self, qid: str) -> list[Group]:

@@ -238,7 +238,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     <input type="hidden" name="group" value="{{ gid }}">
     {% for same in g.texts %}
     <div class="answer">
-      <blockquote dir="auto">{{ same[0].text }}</blockquote>
+      <blockquote dir="auto">{{ same[0].shown }}</blockquote>
       <ul class="members">{% for a in same %}
         <li class="{{ a.state }}"><label><input type="checkbox" name="m" value="{{ a.token }}" checked>
           {% if anon %}<span>{{ bi("پاسخ", "answer") }}</span>{% else %}<span dir="ltr" class="sid">{{ a.student_id }}</span> {{ a.name_fa }} <span class="en" dir="ltr">{{ a.name_en }}</span>{% endif %}
@@ -321,7 +321,7 @@ _REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
   <p class="stamp"><bdi>{{ r.at[:16]|replace("T", " ") }}</bdi></p>
   <blockquote dir="auto">{{ r.message }}</blockquote>
   {% if e.question %}<p>{{ bi("نمرهٔ کنونی", "Current score") }}: <span class="score">{{ fa_num(pts(e.question.points)) }} از {{ fa_num(pts(e.question.max_points)) }}</span>{% if e.question.status == "manual" %} ({{ bi("در انتظار", "pending") }}){% endif %}</p>{% endif %}
-  {% if e.essay %}<p><strong>{{ bi("پاسخ دانشجو", "The student's answer") }}</strong></p><blockquote dir="auto">{{ e.essay.text }}</blockquote>{% endif %}
+  {% if e.essay %}<p><strong>{{ bi("پاسخ دانشجو", "The student's answer") }}</strong></p><blockquote dir="auto">{{ e.essay.shown }}</blockquote>{% endif %}
   {% if r.status == "open" %}
   <form method="post" action="/staff/regrades/{{ r.id }}" class="reply">
     <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="m" value="{{ e.essay.token if e.essay else '' }}">
