@@ -246,4 +246,8 @@ def test_hw11_embedding_with_a_bias_is_diagnosed():
     rows[8][-1] = (1000 + 1) * 256
     assert diagnosed(grade_as(table, rows)) == {"layer 9 · params": "Bias counted in the Embedding"}
     rows[8][-1] = (1000 + 1) * 256 + (256 + 1) * 1000  # the real answer adds a Dense layer's count too
-    assert diagnosed(grade_as(table, rows)) == {"layer 9 · params": None}
+    rows[8][2] = (256,)
+    rows[9][-1] = 256 * 128 + 128
+    assert diagnosed(grade_as(table, rows)) == {"layer 9 · params": None,
+                                                "layer 9 · output": "Sequence axis left out of the Embedding's output",
+                                                "layer 10 · params": "The SimpleRNN's recurrent weights left out"}

@@ -29,6 +29,8 @@ WRONG = {  # label: (expected, found) of every cell the grader marks wrong
     "s-hw11-d": {"layer 10 · params": ("49280", "32896")},
 }
 ESSAYS = {"s-hw11-a": set(ESSAY_QUESTIONS), "s-hw11-b": set(ESSAY_QUESTIONS), "s-hw11-c": set(), "s-hw11-d": {"q2c"}}
+# essay points waiting for a person: an unanswered essay scores 0 at once (d wrote only q2c's, 7 points)
+PENDING = {"s-hw11-a": 49, "s-hw11-b": 49, "s-hw11-c": 0, "s-hw11-d": 7}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,7 @@ def test_every_report_is_written(out):
         assert (out / f"{sid}.pdf").read_bytes()[:5] == b"%PDF-"
     rows = gradebook(out)
     assert set(rows) == set(EXPECTED) and rows["s-hw11-b"]["name"] == "Omid Sharifi"
-    assert all(float(r["manual_pending"]) == 49 for r in rows.values())
+    assert {sid: float(r["manual_pending"]) for sid, r in rows.items()} == PENDING
 
 
 @pytest.mark.parametrize("sid", sorted(EXPECTED))
@@ -68,7 +70,7 @@ def test_wrong_cells_show_the_right_value(out, sid):
 def test_essays_are_recorded_for_a_person(out, sid):
     qs = questions(out, sid)
     assert {q for q in ESSAY_QUESTIONS if qs[q].get("answer_text")} == ESSAYS[sid]
-    assert all(qs[q]["status"] == "manual" for q in MANUAL)
+    assert all(qs[q]["status"] == ("manual" if q in ESSAYS[sid] else "missing") for q in MANUAL)
 
 
 def test_experiment_answers_are_checked(out):
@@ -79,3 +81,13 @@ def test_experiment_answers_are_checked(out):
     assert figures["figures"] == (">= 2", "1")
     assert d["q2b"]["answers"][0]["status"] == "failed" and d["q3"]["answers"][1]["status"] == "failed"
     assert d["q3"]["answers"][0]["status"] == "missing"
+
+
+def test_known_mistakes_are_told(out):
+    """The Embedding's output without its sequence axis and a SimpleRNN without its recurrent
+    weights are diagnosed; the typo of layer 1 and the real Embedding count fit no known mistake."""
+    told = {sid: {d["label"]: (d.get("diagnosis") or {}).get("mistake", {}).get("en")
+                  for d in questions(out, sid)["q1"]["answers"][0]["details"]} for sid in WRONG}
+    assert told == {"s-hw11-a": {"layer 1 · output": None, "layer 9 · params": None,
+                                 "layer 9 · output": "Sequence axis left out of the Embedding's output"},
+                    "s-hw11-d": {"layer 10 · params": "The SimpleRNN's recurrent weights left out"}}

@@ -36,16 +36,25 @@ def build_model(image_size: int = 30, seq_len: int = 100, vocab: int = 1000) -> 
     return keras.Model([image, words], out)
 
 
-def table(image_size: int = 30, seq_len: int = 100, vocab: int = 1000, embedding_bias: bool = False) -> dict:
+def table(image_size: int = 30, seq_len: int = 100, vocab: int = 1000, embedding_bias: bool = False,
+          embedding_per_word: bool = False, recurrent_weights: bool = True) -> dict:
     """Rows (layer, Keras class, output shape without the batch axis, parameter count).
 
-    `embedding_bias` counts a bias per embedding dimension, as for a Dense layer: a known wrong
-    count (the rubric's diagnoses)."""
+    The flags give known wrong answers (the rubric's diagnoses): `embedding_bias` counts a bias per
+    embedding dimension as for a Dense layer, `embedding_per_word` gives the Embedding's output for
+    one word (no sequence axis), `recurrent_weights=False` leaves the SimpleRNN's state-to-state
+    weights out of its count."""
     model = build_model(image_size, seq_len, vocab)
     rows = []
     for n in range(1, 15):
         layer = model.get_layer(f"l{n}")
-        params = layer.count_params() + (layer.output_dim if embedding_bias and isinstance(layer, layers.Embedding) else 0)
-        rows.append([n, type(layer).__name__, [int(d) for d in layer.output.shape[1:]], params])
+        shape = [int(d) for d in layer.output.shape[1:]]
+        params = layer.count_params()
+        if isinstance(layer, layers.Embedding):
+            params += layer.output_dim if embedding_bias else 0
+            shape = shape[1:] if embedding_per_word else shape
+        if isinstance(layer, layers.SimpleRNN) and not recurrent_weights:
+            params -= layer.units * layer.units
+        rows.append([n, type(layer).__name__, shape, params])
     ask = [[i, col] for i in range(len(rows)) for col in ASKED]
     return {"columns": COLUMNS, "rows": rows, "key": "layer", "ask": ask}
