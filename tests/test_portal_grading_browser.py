@@ -195,7 +195,20 @@ def test_time_per_answer(browser, tmp_path) -> None:  # type: ignore[no-untyped-
         graded = len(load_scores(out))
         _wait_for_pdfs(out, wall, answered)
         ui_with_pdfs_s = time.perf_counter() - start
+
+        # the same answers again one by one, as if no two were alike: tick one answer, an item, save
+        start = time.perf_counter()
+        for n in range(39):
+            with page.expect_navigation():
+                page.evaluate("""n => { const boxes = Array.from(document.querySelectorAll('input[name=m]'));
+                boxes.forEach((b, i) => { b.checked = i === n; });
+                const group = boxes[n].closest('section.group');
+                document.querySelectorAll('section.group').forEach(g => g.classList.toggle('current', g === group));
+                group.querySelector('input[name=item][data-key="2"]').checked = true;
+                group.querySelector('form.grade').requestSubmit(); }""", n)
+        one_by_one_s = time.perf_counter() - start
         context.close()
+    assert {e["q2"]["version"] for e in load_scores(out).values()} == {2}
     assert graded == 39
 
     sheet_out, _ = make_class(tmp_path / "sheet", 40)
@@ -222,6 +235,8 @@ def test_time_per_answer(browser, tmp_path) -> None:  # type: ignore[no-untyped-
              f"portal, scripted (keys, one save per group): {ui_s:.2f} s = {1000 * ui_s / 39:.0f} ms per answer, "
              f"{1000 * ui_s / groups:.0f} ms per group save",
              f"portal, until every PDF was re-rendered: {ui_with_pdfs_s:.2f} s",
+             f"portal, one answer per save (no grouping): {one_by_one_s:.2f} s = {1000 * one_by_one_s / 39:.0f} ms "
+             "per answer",
              f"sheet loop (export, fill, import): {sheet_s:.2f} s = {1000 * sheet_s / 39:.0f} ms per answer",
              f"sheet loop with the PDFs re-rendered: {sheet_with_pdfs_s:.2f} s"]
     (SHOTS / "timing.txt").write_text("\n".join(lines) + "\n")
