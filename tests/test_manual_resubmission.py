@@ -73,6 +73,13 @@ def test_unanswered_is_zero_without_a_grade_and_pending_stays_pending(out):
     assert export_sheet(out, sheet) == 2 and {r["student_id"] for r in rows(sheet)} == {"ana", "ben"}
 
 
+def test_an_unreadable_notebook_keeps_its_own_message(out):
+    result = fresh("eve", None)
+    error = {"fa": "نوت‌بوک خوانده نشد", "en": "The notebook could not be read"}
+    result["questions"][1]["answers"][0].update(status="error", feedback=error)
+    assert not apply_saved(result, {}) and result["questions"][1]["answers"][0]["feedback"] == error
+
+
 def test_persian_and_decimal_comma_scores(out):
     assert read_score("۲٫۵") == 2.5 and read_score("2,5") == 2.5 and read_score("٢.٥") == 2.5
     sheet = out / "manual.csv"

@@ -213,7 +213,8 @@ def apply_saved(result: dict[str, Any], scores: dict[str, dict[str, Any]]) -> bo
         top = manual_max(q)
         for a in manual:  # one manual answer per question in practice; split pro rata otherwise
             if now == "no_answer":
-                changed |= _set(a, 0.0, "missing", NO_ANSWER)
+                if a["status"] in ("manual", "missing"):  # not a notebook that could not be read at all
+                    changed |= _set(a, 0.0, "missing", NO_ANSWER)
             elif now == "graded":
                 points = round(entry["score"] * a["max_points"] / top, 4)
                 fraction = points / a["max_points"]
