@@ -90,6 +90,14 @@ def test_array_parts_and_table_cells_are_diagnosed_one_by_one(refs):
     assert [d.get("diagnosis") for d in outcome.details] == [None]
 
 
+def test_a_diagnosis_that_fails_costs_nothing(refs, capsys):
+    table = check(refs, "table", "nets.shapes", ({"bias": False}, BIAS))
+    table.variants = [(table.answer.diagnoses[0], {"rows": []})]  # a broken wrong value: no columns
+    outcome = grade(table, [[1, (32, 32, 8), 288], [2, (16, 16, 8), None]])
+    assert outcome.status == "failed" and all("diagnosis" not in d for d in outcome.details)
+    assert "internal error diagnosing ans" in capsys.readouterr().err
+
+
 def test_a_secret_answer_takes_no_diagnoses(refs):
     with pytest.raises(ValueError, match="secret answer takes no diagnoses"):
         check(refs, "numeric", "nets.count", ({"bias": False}, BIAS), secret=True)
@@ -221,6 +229,18 @@ def test_hw3_counts_and_flatten_sizes_are_diagnosed():
     rows[1][-1] = 11 * 11 * 3 * 96  # the first convolution without its 96 biases
     rows[3][-1] = 1                 # wrong for no known reason
     assert diagnosed(grade_as(table, rows)) == {"layer 2 · params": "Biases left out", "layer 4 · params": None}
+
+
+def test_hw3_optimizer_steps_are_diagnosed_as_whole_arrays():
+    from reference.hw3 import ex1_backprop
+
+    sgd = rubric_check("hw3", "q1_sgd")
+    assert mistake(grade_as(sgd, ex1_backprop.sgd_step(ascent=True))) == "Sign of the step flipped"
+    assert mistake(grade_as(sgd, ex1_backprop.sgd_step(lr=0.2))) is None
+    adam = rubric_check("hw3", "q1_adam")
+    uncorrected = grade_as(adam, ex1_backprop.adam_step(bias_correction=False))
+    assert mistake(uncorrected) == "Moments not bias-corrected" and uncorrected.details == []
+    assert grade_as(adam, ex1_backprop.adam_step()).diagnosis is None
 
 
 def test_hw5v_real_answers_are_diagnosed():

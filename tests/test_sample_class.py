@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTO = ["q1a", "q3", "q4a", "q7a", "q7b", "q9", "q10a", "q10d", "q11a", "q11b", "q11c", "q12", "q14a", "q14c", "q14d", "q15"]
@@ -73,6 +74,23 @@ def test_scores_question_by_question(run, sid):
     if sid in STATUS:
         qid, status = STATUS[sid]
         assert next(q for q in r["questions"] if q["id"] == qid)["status"] == status
+
+
+def test_known_mistakes_are_told_and_counted(run):
+    """s02 counts the model's parameters without the batch-norm γ and β and one AlexNet layer without
+    its biases; its near-copy s09 makes the same mistakes, and the class summary counts both."""
+    _, out = run
+    for sid in ("s02", "s09"):
+        answers = {a["name"]: a for q in result(out, sid)["questions"] for a in q["answers"]}
+        assert answers["q4_params"]["diagnosis"]["mistake"]["en"] == "Batch-norm parameters left out"
+        cells = {d["label"]: d.get("diagnosis") for d in answers["q12_table"]["details"]}
+        assert cells["layer 8 · params"]["mistake"]["en"] == "Biases left out"
+    diagnosed = [sid for sid in EXPECTED for q in result(out, sid)["questions"] for a in q["answers"]
+                 if a.get("diagnosis") or any(d.get("diagnosis") for d in a.get("details") or [])]
+    assert sorted(set(diagnosed)) == ["s02", "s09"]
+    summary = PdfReader(out / "summary.pdf")
+    text = " ".join(page.extract_text() for page in summary.pages)
+    assert "Known mistakes" in text and "Batch-norm parameters left out" in text
 
 
 def test_endless_loop_and_broken_notebook_explain_themselves(run):

@@ -153,7 +153,11 @@ class ValueCheck(Check):
             outcome.expected = None
             outcome.details = [{**d, "expected": None, "note": None} for d in outcome.details]
         else:
-            self.diagnose(reply.value, outcome)
+            try:
+                self.diagnose(reply.value, outcome)
+            except Exception:  # noqa: BLE001 - a fault of ours in a diagnosis never costs the answer its grade
+                print(f"grader: internal error diagnosing {self.answer.name} ({self.question.id}):\n"
+                      f"{traceback.format_exc()}", file=sys.stderr)
         outcome.error = outcome.error or (cell_error if outcome.status != "passed" else None)
         return outcome
 

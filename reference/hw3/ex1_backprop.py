@@ -113,10 +113,12 @@ def sgd_step(
     target: float = 0.0,
     loss: str = "half_squared_error",
     lr: float = 0.1,
+    ascent: bool = False,
 ) -> list[float]:
-    """Weights after one plain SGD step w <- w - lr * g."""
+    """Weights after one plain SGD step w <- w - lr * g; `ascent` flips the sign, a known wrong step
+    (the rubric's diagnoses)."""
     g = gradients(edges, weights, x, target, loss)
-    return [w - lr * gi for w, gi in zip(weights, g)]
+    return [w + lr * gi if ascent else w - lr * gi for w, gi in zip(weights, g)]
 
 
 def adam_step(
@@ -128,16 +130,19 @@ def adam_step(
     lr: float = 0.1,
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
+    bias_correction: bool = True,
 ) -> list[float]:
     """Weights after Adam's first step from zero moments, in torch.optim.Adam's operation order.
 
     With bias correction the first step is close to w - lr * sign(g); the exact order of
-    operations is kept so the result matches torch to the last bits.
+    operations is kept so the result matches torch to the last bits. `bias_correction=False`
+    divides neither moment by 1 - beta^t, a known wrong step (the rubric's diagnoses).
     """
     beta1, beta2 = betas
+    c1, c2 = (1.0 - beta1, 1.0 - beta2) if bias_correction else (1.0, 1.0)
     out = []
     for w, g in zip(weights, gradients(edges, weights, x, target, loss)):
         m, v = (1.0 - beta1) * g, (1.0 - beta2) * g * g
-        denom = math.sqrt(v) / math.sqrt(1.0 - beta2) + eps
-        out.append(w - lr / (1.0 - beta1) * m / denom)
+        denom = math.sqrt(v) / math.sqrt(c2) + eps
+        out.append(w - lr / c1 * m / denom)
     return out
