@@ -211,7 +211,7 @@ def test_a_regrade_request_is_answered_with_a_new_score(klass, app):
     out, codes = klass
     me = student_in(app, "s003", codes["s003"])
     page = me.get("/me").text
-    assert "waiting for a grade" in page and "Batch normalisation" in page
+    assert "waiting for a grade" in page and "Batch normalisation" in page and "4 points waiting for a grade" in page
     data = {"csrf": token(page), "question": "q2", "message": HOSTILE + " please look again"}
     assert me.post("/me/regrade", data=data, follow_redirects=False).status_code == 303
     page = me.get("/me").text

@@ -124,6 +124,17 @@ def test_two_teaching_assistants_grade_a_question(browser, tmp_path) -> None:  #
             assert sorted({e["q2"]["score"] for e in store.values()}) == [2, 3]
             assert {e["q2"]["by"] for e in store.values()} == {"ta-one"}
 
+            # one answer of a group alone: its own adjustment and comment
+            third = one.locator("section.group").nth(2)
+            third.locator("ul.members li").nth(0).locator("button.only").click()
+            assert third.locator("input[name=m]:checked").count() == 1
+            third.locator("input[name=adjust]").fill("1.5")
+            third.locator("input[name=comment]").fill("Only this answer says why.")
+            with one.expect_navigation():
+                third.locator("button[type=submit]").click()
+            alone = [e["q2"] for e in load_scores(out).values() if e["q2"].get("comment")]
+            assert [(e["score"], e["comment"]) for e in alone] == [(1.5, "Only this answer says why.")]
+
             # ta-two saves the first group from the page loaded before: refused, nothing lost
             second = two.locator("section.group").nth(0)
             second.locator("input[name=adjust]").fill("1")
@@ -141,7 +152,7 @@ def test_two_teaching_assistants_grade_a_question(browser, tmp_path) -> None:  #
             with two.expect_navigation():
                 item.locator("button").click()
             store = load_scores(out)
-            assert sorted({e["q2"]["score"] for e in store.values()}) == [1.5, 2.5]
+            assert sorted({e["q2"]["score"] for e in store.values()}) == [1.5, 2.5]  # the one graded alone: no item
             assert "rescored" in two.inner_text(".alert.note")
             graded = next(s for s, e in store.items() if e["q2"]["score"] == 2.5)
             assert read_result(out / "results" / f"{graded}.json")["questions"][1]["points"] == 2.5

@@ -246,7 +246,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
           {% elif a.state == "changed" %}<span class="tag warn">{{ bi("پاسخ عوض شده؛ دوباره تصحیح کنید", "answer changed: grade again") }}</span>
             <span class="hint-old" dir="ltr">{{ bi("پیشین: " ~ fa_num(pts(a.entry.score)), "before: " ~ pts(a.entry.score)) }}{% if a.entry.comment %} — «{{ a.entry.comment }}»{% endif %}</span>
           {% else %}<span class="tag">{{ bi("در انتظار", "pending") }}</span>{% endif %}
-        </label></li>{% endfor %}
+        </label>{% if g.answers|length > 1 %}<button type="button" class="only secondary" hidden>{{ bi("فقط این پاسخ", "only this one") }}</button>{% endif %}</li>{% endfor %}
       </ul>
     </div>
     {% endfor %}
@@ -276,7 +276,8 @@ _ME = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide"
   <form method="post" action="/me/logout"><input type="hidden" name="csrf" value="{{ who.csrf }}"><button type="submit" class="secondary">{{ bi("خروج", "Sign out") }}</button></form>
 </nav>
 <p class="total">{{ bi("نمرهٔ کل: " ~ fa_num(pts(result.total or 0)) ~ " از " ~ fa_num(pts(result.max_total or 0)),
-                      "Total: " ~ pts(result.total or 0) ~ " of " ~ pts(result.max_total or 0)) }}</p>
+                      "Total: " ~ pts(result.total or 0) ~ " of " ~ pts(result.max_total or 0)) }}
+  {% if result.manual_pending %}· {{ bi(fa_num(pts(result.manual_pending)) ~ " نمره در انتظار تصحیح", pts(result.manual_pending) ~ " points waiting for a grade") }}{% endif %}</p>
 {% for q in result.questions or [] %}{% set asked = requests|selectattr("question", "equalto", q.id)|list %}
 <section class="card question" id="q-{{ loop.index }}">
   <h3><span dir="ltr">{{ q.id }}</span> — {{ bi((q.title or {}).fa, (q.title or {}).en) }}</h3>
@@ -337,8 +338,16 @@ _REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
 {% endblock %}"""
 
 JS = """'use strict';
-// j/k move between answer groups, 1-9 toggle the current group's rubric items.
+// j/k move between answer groups, 1-9 toggle the current group's rubric items, "only this one"
+// leaves a single answer of a group ticked (to give it its own comment or adjustment).
 (function () {
+  document.querySelectorAll('button.only').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      const mine = button.parentElement.querySelector('input[name=m]');
+      button.closest('form').querySelectorAll('input[name=m]').forEach(b => { b.checked = b === mine; });
+    });
+  });
   const groups = Array.from(document.querySelectorAll('section.group'));
   let at = Math.max(0, groups.findIndex(g => !g.classList.contains('done')));
   function focus(i) {
@@ -426,6 +435,8 @@ blockquote { margin: .3rem 0 .5rem; padding: .6rem .8rem; background: var(--bg);
              white-space: pre-wrap; overflow-wrap: anywhere; max-height: 24rem; overflow: auto; }
 ul.members { list-style: none; padding: 0; margin: 0 0 .6rem; }
 ul.members li label, label.pick { display: block; font-weight: normal; margin: .15rem 0; }
+ul.members li label { display: inline-block; }
+button.only { margin: 0 .5rem; padding: .05rem .5rem; font-size: .8rem; }
 ul.members input, label.pick input, form.item input.pts, .row input.pts { width: auto; }
 .tag { display: inline-block; font-size: .8rem; padding: 0 .4rem; border-radius: 4px; background: #eef2f6; }
 .tag.ok { background: #e8f4ef; color: var(--accent); }
