@@ -27,6 +27,9 @@ EXPECTED = {
     "s-hw5-d": {"q1e": 0, "q2e": 15 * 13 / 16, "q3a": 0, "q3b": 0, "q4": 4 * 12 / 14},
 }
 
+# essay points waiting for a person: an unanswered essay scores 0 at once
+PENDING = {"s-hw5-a": 63, "s-hw5-b": 11, "s-hw5-c": 3, "s-hw5-d": 0}
+
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
@@ -55,7 +58,7 @@ def test_scores_question_by_question(out, sid):
     for qid, want in {**EXPECTED[sid], **{q: 0 for q in MANUAL}}.items():
         assert points[qid] == pytest.approx(want, abs=1e-3), (sid, qid)
     assert r["total"] == pytest.approx(sum(EXPECTED[sid].values()), abs=1e-3)
-    assert r["max_total"] == 100 and r["manual_pending"] == 63
+    assert r["max_total"] == 100 and r["manual_pending"] == PENDING[sid]
     assert not r["errors"]
 
 
@@ -82,6 +85,21 @@ def test_slips_show_the_right_values(out):
     assert (fc1["expected"], fc1["found"]) == ("1024", "4096")
     model = answer(out, "s-hw5-d", "q3b_model")
     assert model["status"] == "failed" and "TorchScript" in model["error"]
+
+
+def test_slips_are_told_their_mistakes(out):
+    """Every classic slip of s-hw5-d is a diagnosed mistake: the whole answer's, or each wrong cell's."""
+    def mistake(part):
+        return (part.get("diagnosis") or {}).get("mistake", {}).get("en")
+
+    assert mistake(answer(out, "s-hw5-d", "q1e_output")) == "Kernel flipped"
+    assert mistake(answer(out, "s-hw5-d", "q3a_fc1_in")) == "Flatten size without the last pooling"
+    assert mistake(answer(out, "s-hw5-d", "q4_frozen")) == "Biases left out"
+    cells = {d["label"]: mistake(d) for d in answer(out, "s-hw5-d", "q2e_table")["details"]}
+    assert set(cells.values()) == {"Biases left out"} and len(cells) == 3
+    cells = {d["label"]: mistake(d) for d in answer(out, "s-hw5-d", "q4_table")["details"]}
+    assert cells == dict.fromkeys(["layer 1 · output", "layer 3 · output"], "Convolution output one short (n − k)")
+    assert all(mistake(a) is None for q in result(out, "s-hw5-a")["questions"] for a in q["answers"])
 
 
 def test_the_mnist_model_is_measured_on_held_out_data(out):

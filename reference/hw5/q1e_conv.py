@@ -30,9 +30,14 @@ def output(
     kernel: Sequence[Sequence[float]] = KERNEL,
     padding: int = PADDING,
     stride: int = STRIDE,
+    flipped: bool = False,
 ) -> list[list[float]]:
-    """The output feature map: each cell is the sum of the kernel times the window under it."""
+    """The output feature map: each cell is the sum of the kernel times the window under it.
+
+    `flipped` turns the kernel by 180° first (the convolution of signal processing), a known wrong
+    reading of a CNN layer (the rubric's diagnoses)."""
     x, w = np.asarray(padded(image, padding)), np.asarray(kernel, dtype=float)
+    w = np.flip(w) if flipped else w
     kh, kw = w.shape
     rows = (x.shape[0] - kh) // stride + 1
     cols = (x.shape[1] - kw) // stride + 1

@@ -36,8 +36,10 @@ def _hwc(shape: torch.Size) -> list[int]:
     return [shape[1], shape[2], shape[0]] if len(shape) == 3 else list(shape)
 
 
-def table() -> dict:
-    """The filled table; every cell but the input's shape and parameters is asked."""
+def table(bias: bool = True) -> dict:
+    """The filled table; every cell but the input's shape and parameters is asked.
+
+    `bias=False` leaves the biases out of the counts, a known wrong answer (the rubric's diagnoses)."""
     model = build_model()
     shapes: list[torch.Size] = []
     for child in model:
@@ -46,7 +48,8 @@ def table() -> dict:
         model(torch.zeros(1, *INPUT))
     rows = [[1, NAMES[0], _hwc(torch.Size(INPUT)), math.prod(INPUT), 0]]
     for layer, (child, shape) in enumerate(zip(model, shapes), start=2):
-        params = sum(p.numel() for p in child.parameters() if p.requires_grad)
+        params = sum(p.numel() for name, p in child.named_parameters()
+                     if p.requires_grad and (bias or not name.endswith("bias")))
         rows.append([layer, NAMES[layer - 1], _hwc(shape), math.prod(shape), params])
     ask = [[0, "memory"]] + [[i, col] for i in range(1, len(rows)) for col in ("output", "memory", "params")]
     return {"columns": COLUMNS, "rows": rows, "key": "layer", "ask": ask}

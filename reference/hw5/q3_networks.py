@@ -44,6 +44,11 @@ class MnistNet(nn.Module):
         return self.net(x)
 
 
-def cifar_flatten_features() -> int:
-    """The input size of fc1: the features the convolutions leave for a 32×32×3 image (torch's own count)."""
-    return int(CifarNet().features(torch.zeros(1, 3, 32, 32)).shape[1])
+def cifar_flatten_features(last_pool: bool = True) -> int:
+    """The input size of fc1: the features the convolutions leave for a 32×32×3 image (torch's own count).
+
+    `last_pool=False` leaves out the last max-pooling, a known wrong reading (the rubric's diagnoses)."""
+    layers = list(CifarNet().features)
+    if not last_pool:
+        del layers[max(i for i, m in enumerate(layers) if isinstance(m, nn.MaxPool2d))]
+    return int(nn.Sequential(*layers)(torch.zeros(1, 3, 32, 32)).shape[1])
