@@ -1,4 +1,4 @@
-"""The `grader` command: one subcommand per job (run, release, reference, rubric, manual, tokens, serve, ci)."""
+"""The `grader` command: one subcommand per job (run, release, reference, rubric, manual, tokens, serve, ci, check)."""
 import argparse
 import json
 import os
@@ -11,6 +11,7 @@ import numpy as np
 from grader.ci import add_commands as add_ci_commands
 from grader.portal import add_commands as add_portal_commands
 from grader.rubric import RubricError, find_rubric, load_rubric, rubric_dir
+from grader.selfcheck import cmd_check
 
 
 def _jsonable(value: Any) -> Any:
@@ -182,6 +183,12 @@ def parser() -> argparse.ArgumentParser:
 
     add_portal_commands(sub)
     add_ci_commands(sub)
+
+    check = sub.add_parser("check", help="students: check a notebook's answers before handing it in (missing, "
+                                         "wrong type or shape, raising; never their values)")
+    check.add_argument("notebook", metavar="NOTEBOOK")
+    check.add_argument("--assignment", metavar="ID", help="default: the assignment the template names")
+    check.set_defaults(fn=cmd_check)
 
     rub = sub.add_parser("rubric", help="check or list rubrics").add_subparsers(dest="rubric_cmd", required=True)
     chk = rub.add_parser("check")

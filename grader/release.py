@@ -1,7 +1,9 @@
 """`grader release`: the student template notebook, generated from the rubric.
 
 Every cell the grader relies on carries `metadata.grader` (question id, answer name, or
-`manual_answer`), so answers and errors are traced back to their question.
+`manual_answer`), so answers and errors are traced back to their question. The first code cell
+(`selfcheck`) lets a student check their answers' forms before they hand the notebook in
+(`grader.selfcheck`); run first, as when the notebook is graded, it only says so.
 """
 from pathlib import Path
 
@@ -25,6 +27,24 @@ RULES = (
 
 def _rtl(text: str) -> str:
     return f"<div dir=\"rtl\">\n\n{text}\n\n</div>"
+
+
+def _selfcheck_cell(assignment: str) -> nbformat.NotebookNode:
+    """Without grader installed (as in the grader's own sandbox) the cell says how to get it."""
+    source = (
+        "# پیش از تحویل: پس از اجرای همهٔ سلول‌ها، این سلول را دوباره اجرا کنید. می‌گوید کدام پاسخ‌ها تعریف نشده‌اند،\n"
+        "# نوع یا شکل نادرست دارند یا خطا می‌دهند (و هرگز نمی‌گوید پاسخ درست چیست).\n"
+        "# Before you hand in: after running all the cells, run this one again. It says which answers are\n"
+        "# missing, of the wrong type or shape, or raise (never what they should be). It runs on your machine.\n"
+        f"# In a terminal: grader check {assignment}.ipynb\n"
+        "try:\n"
+        "    from grader.selfcheck import check_here\n"
+        "except ImportError:\n"
+        "    print(\"grader is not installed here: the course page says how to install it.\")\n"
+        "else:\n"
+        f"    check_here({assignment!r})"
+    )
+    return new_code_cell(source, metadata={"grader": {"selfcheck": True}})
 
 
 def _question_cells(q: Question) -> list[nbformat.NotebookNode]:
@@ -55,7 +75,8 @@ def template(rubric: Rubric) -> nbformat.NotebookNode:
     head = [f"# {rubric.title.en}", _rtl(f"# {rubric.title.fa}"), f"{rubric.course.en} · {rubric.course.fa}"]
     if rubric.instructions:
         head += [_rtl(rubric.instructions.fa), rubric.instructions.en]
-    cells = [new_markdown_cell("\n\n".join(head + [RULES]), metadata={"grader": {"header": True}})]
+    cells = [new_markdown_cell("\n\n".join(head + [RULES]), metadata={"grader": {"header": True}}),
+             _selfcheck_cell(rubric.assignment)]
     for q in rubric.questions:
         cells += _question_cells(q)
     nb = new_notebook(cells=cells, metadata={

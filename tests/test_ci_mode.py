@@ -450,7 +450,8 @@ def test_init_writes_a_workflow_for_github_hosted_runners(tmp_path):
     on = flow.get("on", flow.get(True))
     assert set(on) == {"pull_request", "workflow_dispatch"}
     fill, grade = flow["jobs"]["datasets"], flow["jobs"]["grade"]
-    assert fill["if"] == "github.event_name == 'workflow_dispatch'" and grade["if"] == "github.event_name == 'pull_request'"
+    assert fill["if"] == "github.event_name == 'workflow_dispatch'"
+    assert grade["if"] == "github.event_name == 'pull_request'"
     assert grade["runs-on"] == fill["runs-on"] == "ubuntu-latest"
 
     download = steps_by_name(fill)["Download the datasets"]
@@ -470,7 +471,8 @@ def test_init_writes_a_workflow_for_github_hosted_runners(tmp_path):
     assert pip["uses"] == "actions/cache@v4" and pip["with"]["path"] == "~/.cache/pip"
     assert pip["with"]["key"].startswith(pip["with"]["restore-keys"])
     system = next(s for n, s in steps.items() if n.startswith("System packages"))
-    assert set(system["run"].split("--no-install-recommends", 1)[1].split()) - {"\\"} == setup_sh_packages() - {"chromium"}
+    packages = set(system["run"].split("--no-install-recommends", 1)[1].split()) - {"\\"}
+    assert packages == setup_sh_packages() - {"chromium"}
     assert steps["Install grader"]["run"] == 'python -m pip install "git+https://github.com/dl-course/grader@v2.1.0"'
     restore = next(s for n, s in steps.items() if n.startswith("Datasets"))
     assert restore["uses"] == "actions/cache/restore@v4"
@@ -572,10 +574,11 @@ def test_through_the_grader_command(tmp_path):
 
 
 def wrong_notebook() -> str:
-    """s-hw4-b's notebook with a last cell that makes two answers wrong: q6_params (five parts) and
-    forward_batchnorm (every test input)."""
+    """s-hw4-b's notebook with a last cell that makes three answers wrong: q5_table (gone), q6_params (five
+    parts) and forward_batchnorm (every test input)."""
     nb = nbformat.read(HW4 / "s-hw4-b" / "hw4.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
+        "q5_table = None\n"
         "q6_params = {k: v * 3 for k, v in q6_params.items()}\n"
         "_right = forward_batchnorm\n"
         "def forward_batchnorm(*args, **kwargs):\n"
@@ -600,7 +603,8 @@ def _reference_values(result: dict) -> set[str]:
         for a in q["answers"]:
             if a["status"] != "passed" and a.get("expected"):
                 values.add(a["expected"])
-            values |= {d[k] for d in a.get("details") or [] if not d.get("ok") for k in ("expected", "note") if d.get(k)}
+            values |= {d[k] for d in a.get("details") or [] if not d.get("ok")
+                       for k in ("expected", "note") if d.get(k)}
     return values
 
 
@@ -646,6 +650,10 @@ def test_a_pull_request_shows_no_reference_value_unless_the_course_says_so(tmp_p
     assert "\n- q6b · `forward_batchnorm`: The function gave the right result on 0 of 6 test inputs\\.\n" in en
     assert "\n- q6e · `q6_params`: The answer does not match the reference\\.\n" in en
     assert "**پیام‌ها:**" in fa and "تابع روی ۰ ورودی از ۶ ورودی آزمون" in fa
+    # grader check ran first: only q5_table is out of form (the others are wrong in value only)
+    assert ("**Before grading, the form check (grader check) found:**\n\n"
+            "- q5a · q5\\_table\\: is not defined \\(or is None\\)\\.\n\n###") in en
+    assert "- q5a · q5\\_table\\: تعریف نشده است \\(یا None است\\)\\.\n" in fa
 
 
 @pytest.mark.parametrize("config, shown", [({}, False), ({"ci": None}, False), ({"ci": {"show_expected": True}}, True),

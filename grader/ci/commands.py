@@ -19,6 +19,7 @@ from grader.ci.visibility import without_reference
 from grader.ci.workflow import DATA_SECRET, WorkflowError, workflow, write_workflow
 from grader.intake import RosterError
 from grader.results import read_result
+from grader.selfcheck import Finding, check_notebook
 
 DEFAULT_OUT = "grader-ci-out"
 
@@ -57,14 +58,31 @@ def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, ru
     path, rubric = rules.rubric(change.assignment)
     folder = rules.scratch / "submissions" / change.assignment
     skipped = stage(root / submissions / change.assignment, [change.entry], folder, rules.roster(change.assignment))
-    results = []
+    results, found = [], []
     if not skipped:
+        unsafe = os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1"
+        found = _check_first(folder, path, rules.scratch / "check", unsafe)
         graded = rules.scratch / "reports" / change.assignment
-        results = run(folder, path, graded, unsafe_no_sandbox=os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1",
-                      on_done=Progress()).results
+        results = run(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress()).results
         results = _keep_reports(graded, out / change.assignment, [r["student_id"] for r in results],
                                 rules.show_expected)
-    return summary.Outcome(change.assignment, rubric.title.model_dump(), results, skipped)
+    return summary.Outcome(change.assignment, rubric.title.model_dump(), results, skipped, found)
+
+
+def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool) -> list[Finding]:
+    """`grader check` on the staged hand-in, before it is graded, in the sandbox as grading runs it
+    (here it is not the student's own machine): what a student would have been told. Nothing when the
+    hand-in has no readable notebook; grading reports why."""
+    from grader.engine.plan import GradingPlan
+    from grader.intake import discover, open_submission, read_notebook
+
+    found: list[Finding] = []
+    for sub in discover(folder):
+        nb_path = open_submission(sub, scratch / sub.student_id)[0]
+        nb = read_notebook(nb_path)[0] if nb_path else None
+        if nb is not None:
+            found += check_notebook(nb, nb_path.parent, GradingPlan.build(rubric_path), use_sandbox=not unsafe)[0]
+    return found
 
 
 def cmd_ci(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.reports.persian import fmt_points, persian_digits
 from grader.reports.view import STATUS
+from grader.selfcheck import Finding
 from grader.untrusted import identifier
 
 ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⚠️", "missing": "➖", "manual": "✍️", "internal_error": "🛠️"}
@@ -32,6 +33,7 @@ class Outcome:
     title: dict[str, str]
     results: list[dict[str, Any]]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    checked: list[Finding] = field(default_factory=list)  # `grader check`'s findings, before grading
 
 
 # Markdown's punctuation: links and images ([]()!), emphasis (*_~), code (`), headings (#), lists
@@ -131,6 +133,10 @@ def _language_block(outcomes: list[Outcome], lang: str) -> list[str]:
     for o in outcomes:
         title = _inline(o.title.get(lang) or o.assignment)
         out += [f"## {'تصحیح خودکار' if fa else 'Automatic grading'} · {title} ({_code(o.assignment)})", ""]
+        if o.checked:
+            out += ["**پیش از تصحیح، بررسی شکل پاسخ‌ها (grader check) این‌ها را یافت:**" if fa else
+                    "**Before grading, the form check (grader check) found:**", "",
+                    *(f"- {_inline(f.fa if fa else f.en)}" for f in o.checked), ""]
         for result in o.results:
             out += _student_section(result, lang)
         for entry, why in o.skipped:
