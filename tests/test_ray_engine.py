@@ -101,10 +101,10 @@ def cluster(course):
         pytest.skip(f"Ray cannot start a cluster on this machine: {exc}")
 
 
-def _grade(course: dict, folder: Path, out: Path, *engine: str) -> subprocess.CompletedProcess:
+def _grade(course: dict, folder: Path, out: Path, *engine: str, status: int = 0) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(folder), "--out", str(out), *engine],
                           cwd=ROOT, env=course["env"], capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == status, proc.stderr[-3000:]
     return proc
 
 
@@ -183,8 +183,8 @@ def test_without_an_address_a_ray_is_started_here_and_a_grader_crash_is_a_result
     """`cluster` only to skip where Ray cannot start; this run starts a Ray of its own beside it."""
     out = tmp_path / "out"
     (out / "honest.pdf").mkdir(parents=True)  # the report cannot be written: a grader-side failure
-    proc = _grade(course, course["root"] / "tiny", out, "--engine", "ray", "--jobs", "2")
-    assert "internal error on honest" in proc.stderr
+    proc = _grade(course, course["root"] / "tiny", out, "--engine", "ray", "--jobs", "2", status=3)
+    assert "internal error on honest" in proc.stderr and proc.stderr.rstrip().endswith(": honest")
     crashed = json.loads((out / "results" / "honest.json").read_text(encoding="utf-8"))
     assert [e["kind"] for e in crashed["errors"]] == ["internal_error"] and crashed["total"] == 0
     assert crashed["errors"][0]["detail"].startswith("IsADirectoryError:")  # the task's own exception

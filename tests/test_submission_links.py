@@ -27,8 +27,14 @@ from tests.test_similarity import _class, _result
 SECRET = "root-only secret 1"
 
 
+def _address_space() -> int:
+    """This process's virtual size: the test process may have mapped gigabytes (TensorFlow, torch)."""
+    return int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[20])
+
+
 def _child(queue: Any, fn: Callable, args: tuple) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+    cap = _address_space() + 4 * 2**30  # 4 GiB more than the fork starts with
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         queue.put(("ok", fn(*args)))
     except BaseException:  # noqa: BLE001 - the test's process reports it
@@ -36,7 +42,7 @@ def _child(queue: Any, fn: Callable, args: tuple) -> None:
 
 
 def bounded(fn: Callable, *args: Any, timeout: float = 60) -> Any:
-    """``fn(*args)`` in a forked child with 4 GiB of address space, failing the test after `timeout` s."""
+    """``fn(*args)`` in a forked child with 4 GiB more address space, failing the test after `timeout` s."""
     ctx = multiprocessing.get_context("fork")
     queue = ctx.SimpleQueue()
     child = ctx.Process(target=_child, args=(queue, fn, args))

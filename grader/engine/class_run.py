@@ -4,6 +4,7 @@ grader-side crash becomes, progress per submission, and the class-level files at
 An engine (local processes, Ray) only decides where `grade_submission` runs; this keeps the
 outputs of all engines the same.
 """
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -55,8 +56,9 @@ class ClassRun:
         self.plan = GradingPlan.load(rubric_path, seed=seed)  # the engine calls `prepare` once kernels start
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
         self.subs = discover(submissions)
-        for stale in (out_dir / "results").glob(".*.tmp"):  # left by a run killed mid-write
-            stale.unlink()
+        for stale in [*(out_dir / "results").glob(".*.tmp"), *out_dir.glob(".*.part")]:  # a run killed mid-write
+            if stale.is_file():
+                stale.unlink()
         self.results: dict[str, dict[str, Any]] = {}
         self.todo: list[Submission] = []
         for sub in self.subs:
@@ -103,7 +105,10 @@ class ClassRun:
         result.update(errors=[problem.to_json()], questions=problem_questions(self.plan, problem), total=0.0,
                       max_total=self.plan.rubric.max_points, manual_pending=0.0, runtime_s=0.0)
         write_json(self.out_dir / "results" / f"{sub.student_id}.json", result)
-        render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=lang)
+        try:
+            render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=lang)
+        except Exception as render_exc:  # noqa: BLE001 - the failure may be the report itself
+            print(f"grader: no report for {sub.student_id}: {render_exc!r}", file=sys.stderr)
         return result
 
     def done(self, sub: Submission, result: dict[str, Any], cached: bool = False) -> None:
