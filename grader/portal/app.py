@@ -237,17 +237,20 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
                             httponly=True, samesite="strict", secure=secure(request))
         return response
 
-    @app.post("/staff/logout")
-    async def staff_logout(request: Request) -> Response:
-        who = staff(request)
+    async def sign_out(request: Request, who: Session | None, store: Sessions) -> Response:
+        """End the session server-side (its cookie is worthless after), given the session's CSRF token."""
         if who is not None:
             form = await _form(request, ("csrf",))
             if not csrf_ok(who, form["csrf"]):
                 return page("error", 403, "bad_csrf")
-        sessions.revoke(request.cookies.get(sessions.cookie))
+        store.revoke(request.cookies.get(store.cookie))
         response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(sessions.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
+        response.delete_cookie(store.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
         return response
+
+    @app.post("/staff/logout")
+    async def staff_logout(request: Request) -> Response:
+        return await sign_out(request, staff(request), sessions)
 
     @get("/staff")
     async def staff_table(request: Request) -> HTMLResponse:
@@ -419,15 +422,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
     @app.post("/me/logout")
     async def student_logout(request: Request) -> Response:
-        who = student(request)
-        if who is not None:
-            form = await _form(request, ("csrf",))
-            if not csrf_ok(who, form["csrf"]):
-                return page("error", 403, "bad_csrf")
-        learners.revoke(request.cookies.get(learners.cookie))
-        response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(learners.cookie, path="/", httponly=True, samesite="strict", secure=secure(request))
-        return response
+        return await sign_out(request, student(request), learners)
 
     def queue_entries() -> list[dict[str, object]]:
         """Each request with the question and, for an essay, the answer as it stands; open ones first."""
