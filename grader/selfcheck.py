@@ -12,7 +12,6 @@ example), only that they exist and can be read. Saved models, experiments and es
 grading."""
 import argparse
 import copy
-import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -103,8 +102,8 @@ def _mismatch(found: Any, expected: Any) -> tuple[str, str, str] | None:
 
 
 def _last_line(error: str | None) -> str:
-    """The exception line of a traceback (the student's own), without terminal colours."""
-    lines = [ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", error or "").splitlines() if ln.strip()]
+    """The exception line of a traceback (the student's own; `execute` already took out terminal colours)."""
+    lines = [ln.strip() for ln in (error or "").splitlines() if ln.strip()]
     return lines[-1][:300] if lines else ""
 
 

@@ -12,6 +12,12 @@ from typing import Any, Iterable
 # after it, so an id could make the grader's own sentence around it read backwards. ZWNJ (U+200C)
 # and ZWJ (U+200D) are not among them: Persian names need ZWNJ.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Marks that steer direction or joining, and the byte-order mark: invisible, so text typed or copied with
+# them means the same without them (for str.translate; ZWNJ included: dropped only where text is compared).
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u061c\u200e\u200f"
+                                   "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# Persian ۰-۹ and Arabic-Indic ٠-٩ digits as ASCII ones (for str.translate).
+DIGITS = str.maketrans({**{chr(0x06F0 + d): str(d) for d in range(10)}, **{chr(0x0660 + d): str(d) for d in range(10)}})
 # Line breaks and tabs become a space, so a two-line name stays readable and no id spans two lines
 # (a second line of a CI log could start with a GitHub Actions "::" command).
 _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")

@@ -10,8 +10,6 @@ CELL_FAILED = {"fa": "سلولی که این پاسخ را می‌ساخت با 
                "en": "The cell that builds this answer stopped with an error; its output is shown below."}
 CELL_TIMEOUT = {"fa": "سلولی که این پاسخ را می‌ساخت از زمان مجاز بیشتر طول کشید و متوقف شد (شاید یک حلقه بی‌پایان).",
                 "en": "The cell that builds this answer ran past its time limit and was stopped (an endless loop?)."}
-UNREADABLE = {"fa": "پاسخ به شکلی است که خوانده نمی‌شود؛ قالب خواسته‌شده در صورت پرسش آمده است.",
-              "en": "The answer has a form that cannot be read; the question states the expected form."}
 MANUAL = {"fa": "این پرسش را دستیار آموزشی تصحیح می‌کند.",
           "en": "A teaching assistant grades this question."}
 MANUAL_EMPTY = {"fa": "پاسخی برای این پرسش نوشته نشده است.",

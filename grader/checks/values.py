@@ -19,15 +19,11 @@ import numpy as np
 
 from grader.kernel.wire import BigInt, Frame, Opaque
 from grader.reports.persian import persian_digits
+from grader.untrusted import DIGITS, INVISIBLE
 
 MAX_NESTING = 32  # deeper lists are no array an assignment asks for (and would exhaust recursion)
 
-# Marks that steer text direction or joining; invisible, so a number copied with them is still that number.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u061c\ufeff"
-                                    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-_ASCII = str.maketrans({**{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian ۰-۹
-                        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic ٠-٩
-                        "\u2212": "-", "\u066b": ".", "\u066c": ","})  # minus sign, Arabic ٫ and ٬
+_ASCII = {**DIGITS, **str.maketrans({"\u2212": "-", "\u066b": ".", "\u066c": ","})}  # minus sign, Arabic ٫ and ٬
 _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})  # Arabic ي ى ك as Persian
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?", re.ASCII)
@@ -42,7 +38,7 @@ class Unreadable(ValueError):
 
 def plain(text: str) -> str:
     """`text` without invisible marks or surrounding space, with ASCII digits, minus and separators."""
-    return text.translate(_INVISIBLE).translate(_ASCII).strip()
+    return text.translate(INVISIBLE).translate(_ASCII).strip()
 
 
 def fold(text: Any) -> str:
@@ -280,7 +276,7 @@ def as_shape(value: Any) -> tuple[int, ...]:
     A batch axis written as None (Keras prints `(None, 24, 24, 64)`) is left out.
     """
     if isinstance(value, str):
-        parts = [p for p in _SHAPE_SPLIT.split(value.translate(_INVISIBLE)) if p and p != "None"]
+        parts = [p for p in _SHAPE_SPLIT.split(value.translate(INVISIBLE)) if p and p != "None"]
         return tuple(_whole(read_number(p)) for p in parts)
     if isinstance(value, (list, tuple)):
         value = [v for v in value if v is not None]

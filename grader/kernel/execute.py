@@ -52,7 +52,6 @@ class Execution:
     kernel_died: bool = False  # a notebook cell ended a kernel (died)
     kernel_stuck: bool = False  # a notebook cell ended a kernel (ignored the interrupt)
     ended_by: list[str] = field(default_factory=list)  # answers whose collection ended a kernel
-    kernels: int = 0
     answer_s: list[float] = field(default_factory=list)  # how long each collected answer took
     runtime_s: float = 0.0
 
@@ -242,7 +241,6 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, requests: list[Request], *
     largest = max([int(limits.max_output_mib * 2**20), *(r.reply_bytes(answer_bytes) for r in requests)]) + 2**16
     for _ in range(MAX_KERNELS):
         work = _fresh_copy(nb)
-        runs.result.kernels += 1
         with kernel_manager(workdir, limits, use_sandbox=use_sandbox, env=env or {}, gpu=gpu, kernel=kernel,
                             ro_binds=ro_binds, max_message_bytes=largest) as (km, launch):
             client = _CappedClient(

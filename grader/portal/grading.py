@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import queue
-import re
 import secrets
 import sys
 import threading
@@ -22,18 +21,17 @@ from typing import Any
 
 from grader.manual.loop import manual_max, manual_questions, reapply, results
 from grader.manual.store import Grade, Refusal, answer_sha, load_items, load_scores, locked, record, save_item, state
+from grader.untrusted import DIGITS, INVISIBLE
 
 SIMILAR = 0.6  # Jaccard similarity of character 3-grams above which two answers share a group
 MAX_TEXT = 20_000  # characters of an answer shown
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def normalize(text: str) -> str:
     """What two answers must share to count as identical: case, spacing, digit script, the
     Arabic forms of ی and ک and invisible marks do not count."""
-    text = unicodedata.normalize("NFKC", text).translate(_DIGITS).replace("ي", "ی").replace("ك", "ک")
-    return " ".join(_INVISIBLE.sub("", text).casefold().split())
+    text = unicodedata.normalize("NFKC", text).translate(DIGITS).replace("ي", "ی").replace("ك", "ک")
+    return " ".join(text.translate(INVISIBLE).casefold().split())
 
 
 def _grams(text: str) -> set[str]:
