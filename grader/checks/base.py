@@ -151,7 +151,7 @@ class ValueCheck(Check):
             outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
         if self.answer.secret:  # nothing derived from a secret expected value leaves the grader
             outcome.expected = None
-            outcome.details = [{**d, "expected": None, "note": None} for d in outcome.details]
+            outcome.details = withhold_reference(outcome.details)
         else:
             try:
                 self.diagnose(reply.value, outcome)
@@ -200,6 +200,11 @@ class ValueCheck(Check):
 
 def _diagnosis_text(diagnosis: Diagnosis) -> dict[str, dict[str, str]]:
     return {"mistake": diagnosis.mistake.model_dump(), "explain": diagnosis.explain.model_dump()}
+
+
+def withhold_reference(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Details without the expected values and the notes worked out from them (a difference)."""
+    return [{**d, "expected": None, "note": None} for d in details]
 
 
 def judge(check: Check, evidence: Evidence) -> Outcome:

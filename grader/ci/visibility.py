@@ -10,6 +10,7 @@ grader.yaml on the base branch:
 import copy
 from typing import Any
 
+from grader.checks.base import withhold_reference
 from grader.ci.changes import CIConfigError
 
 WITHHELD = {"fa": "مقدارهای مرجع در درخواست ادغام نشان داده نمی‌شوند، چون هر کسی که مخزن را می‌بیند آن را می‌بیند؛ "
@@ -37,6 +38,6 @@ def without_reference(result: dict[str, Any]) -> dict[str, Any]:
     for question in public.get("questions") or []:
         for answer in question.get("answers") or []:
             answer["expected"] = None
-            answer["details"] = [{**d, "expected": None, "note": None} for d in answer.get("details") or []]
+            answer["details"] = withhold_reference(answer.get("details") or [])
     public["notices"] = [*(public.get("notices") or []), WITHHELD]
     return public
