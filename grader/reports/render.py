@@ -89,12 +89,19 @@ def html_for_summary(results: list[dict], meta: dict) -> str:
         s=summary_view(results, meta), lang="both")
 
 
+CHILD_DIED = "the renderer died of a signal"
+
+
 def render_student_report(result: dict, out_path: Path, lang: str = "both",
                           timeout_s: float = RENDER_TIMEOUT_S) -> None:
     """Write one student's A4 PDF report to ``out_path``; if it is not laid out within ``timeout_s``
     seconds (or the renderer fails), write the plain report with the scores instead."""
     out_path = Path(out_path)
-    failure = _render_in_child(html_for_student(result, lang), out_path, timeout_s)
+    html = html_for_student(result, lang)
+    failure = _render_in_child(html, out_path, timeout_s)
+    if failure == CHILD_DIED:  # of what the forked process inherited (TensorFlow's threads), not of
+        _write_pdf(html, out_path)  # the report: its text is capped, so it is laid out here
+        return
     if failure:
         print(f"grader: the report of {result['student_id']} was not rendered ({failure}); "
               "a plain report with the scores was written instead", file=sys.stderr)
@@ -139,7 +146,7 @@ def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
     if reply is None:
         return f"not laid out within {timeout_s:g} s"
     if not reply and os.WIFSIGNALED(status):
-        return f"the renderer was killed by signal {os.WTERMSIG(status)}"
+        return CHILD_DIED
     return reply.decode("utf-8", "replace") or "the renderer stopped without a word"
 
 
