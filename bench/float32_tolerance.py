@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.checks import tolerance  # noqa: E402
 from grader.checks.values import as_array, as_mapping  # noqa: E402
-from tests.float32_answers import ANSWERS, IMPLEMENTATIONS, function_check, handed_in, kernel_args  # noqa: E402
+from tests.support.float32_answers import ANSWERS, IMPLEMENTATIONS, function_check, handed_in, kernel_args  # noqa: E402
 
 def needed_k(found, expected, eps: float, per_array: bool = False) -> float:
     """The smallest K at which `found` passes, for an array or a dict of arrays.

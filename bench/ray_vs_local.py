@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the tests' two-node cluster helper
 
 from grader.engine import local, ray_engine  # noqa: E402
-from tests.ray_cluster import two_node_cluster  # noqa: E402
+from tests.support.ray_cluster import two_node_cluster  # noqa: E402
 CORES = 2
 SEED = 0  # the same function-check inputs for both engines
 

@@ -9,7 +9,7 @@ from grader.kernel.probe import Reply
 from grader.kernel.wire import Frame
 from grader.references import References
 from grader.rubric import load_rubric
-from tests.test_rubric import HW3
+from tests.support.paths import HW3
 
 RUBRIC = load_rubric(HW3)
 REFS = References(RUBRIC.reference)

@@ -6,7 +6,7 @@ import sys
 import nbformat
 
 from reference.hw3 import ex12_alexnet
-from tests.test_rubric import ROOT
+from tests.support.paths import ROOT
 
 
 def grader(*args: str) -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ from grader.kernel import sandbox
 from grader.kernel.execute import execute
 from grader.kernel.probe import Request
 from grader.rubric.schema import KernelOptions, Limits
-from tests.test_hostile import ROOT
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")
 needs_cgroups = pytest.mark.skipif(sandbox.cgroups() is None, reason="no cgroup can be made here")

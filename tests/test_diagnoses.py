@@ -14,7 +14,7 @@ from grader.reports import html_for_student
 from grader.reports.stats import mistake_counts, summary_view
 from grader.rubric import RubricError, load_rubric
 from grader.rubric.schema import Answer, Question
-from tests.sample_run import ROOT
+from tests.support.paths import ROOT
 
 PACKAGE = "diagnosis_ref"
 CODE = '''

@@ -17,7 +17,8 @@ from grader.checks import Check, Evidence, array, build_check, tolerance
 from grader.kernel.probe import Reply
 from grader.rubric.schema import Tolerance
 from reference.hw4.q7_grad_cam import grad_cam_numpy
-from tests.float32_answers import ANSWERS, IMPLEMENTATIONS, as_lists, function_check, handed_in, kernel_args, rubric
+from tests.support.float32_answers import (ANSWERS, IMPLEMENTATIONS, as_lists, function_check, handed_in,
+                                          kernel_args, rubric)
 
 RUNS = 20
 CASES = [(assignment, name) for assignment, names in ANSWERS.items() for name in names]

@@ -5,7 +5,6 @@ score must stay full. These tests need a working sandbox and are skipped without
 that a machine with a broken sandbox never runs a fork bomb unconfined.
 """
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,15 +13,11 @@ from pathlib import Path
 import pytest
 
 from grader.kernel.sandbox import UID_BASE, unavailable_reason
-from tests.hostile import corpus
+from tests.support.hostile import corpus
+from tests.support.paths import ROOT
+from tests.support.runs import grader_env
 
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=f"no sandbox: {unavailable_reason()}")
-
-
-def grader_env(paths: dict[str, Path]) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(paths["refpkg"]), "GRADER_RUBRICS": str(paths["rubrics"]),
-            "GRADER_CI_TOKEN": corpus.TOKEN}
 
 
 @pytest.fixture(scope="module")

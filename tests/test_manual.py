@@ -9,8 +9,9 @@ import nbformat
 import pytest
 from openpyxl import load_workbook
 
-from tests.hostile import corpus
-from tests.test_hostile import ROOT, grader_env
+from tests.support.hostile import corpus
+from tests.support.paths import ROOT
+from tests.support.runs import grader_env
 
 ESSAY = """
   - id: q3

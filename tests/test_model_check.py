@@ -11,7 +11,7 @@ import pytest
 
 from grader.checks.model import curve
 from grader.models import datasets, evaluate, metrics
-from tests.models import kit
+from tests.support.models import kit
 
 ROOT = Path(__file__).resolve().parents[1]
 JOBS = {"mnist": ("mnist", "state_dict", "arch.mnist_cnn", {"layout": "nchw", "scale": 255}),

@@ -22,7 +22,7 @@ import pytest
 
 from grader.kernel import sandbox
 from grader.models import datasets, loading, serve
-from tests.models import attacks, kit
+from tests.support.models import attacks, kit
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = "mnist/t10k-labels-idx1-ubyte"

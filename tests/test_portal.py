@@ -1,10 +1,7 @@
 """The download portal: access codes, the student download, staff pages, and its defences."""
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import re
 import warnings
 from pathlib import Path
 
@@ -16,39 +13,9 @@ with warnings.catch_warnings():  # starlette suggests httpx2, which is not among
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient  # noqa: E402
 
-from grader.portal import add_commands, tokens  # noqa: E402
+from grader.portal import tokens  # noqa: E402
 from grader.portal.app import create_app  # noqa: E402
-
-STUDENTS = {"s101": ("سارا کاظمی", "Sara Kazemi"), "s202": ("امید فرهادی", "Omid Farhadi")}
-
-
-def make_out(root: Path) -> Path:
-    """A tiny OUT folder: two results, their PDFs, the class files, and a secret next door."""
-    out = root / "out"
-    (out / "results").mkdir(parents=True)
-    for i, (sid, (fa, en)) in enumerate(STUDENTS.items()):
-        result = {"student_id": sid, "student": {"name_fa": fa, "name_en": en}, "assignment": "hw9",
-                  "assignment_title": {"fa": "سری نهم", "en": "Homework 9"},
-                  "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"}, "questions": [],
-                  "total": 40.5 + i, "max_total": 100, "errors": ["boom"] * i, "manual_pending": 0}
-        (out / "results" / f"{sid}.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-        (out / f"{sid}.pdf").write_bytes(f"%PDF-1.4 report of {sid}\n".encode())
-    (out / "summary.pdf").write_bytes(b"%PDF-1.4 class summary\n")
-    (out / "grades.csv").write_text("id,name,total\ns101,Sara Kazemi,40.5\n", encoding="utf-8")
-    (root / "secret.pdf").write_bytes(b"%PDF-1.4 SECRET\n")
-    return out
-
-
-def cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="grader")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return args.fn(args)
-
-
-def read_codes(text: str) -> dict[str, str]:
-    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
-    return {row[0]: row[-1] for row in rows}
+from tests.support.portal import STUDENTS, cli, csrf, make_out, read_codes  # noqa: E402
 
 
 class Clock:
@@ -75,11 +42,6 @@ def clock() -> Clock:
 @pytest.fixture
 def app(portal: tuple[Path, dict[str, str]], clock: Clock):  # type: ignore[no-untyped-def]
     return create_app(portal[0], clock=clock)
-
-
-def csrf(client: TestClient) -> str:
-    """The session's form token, as the staff page carries it."""
-    return re.search(r'name="csrf" value="([^"]+)"', client.get("/staff").text).group(1)
 
 
 def login(client: TestClient, sid: str, code: str):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from grader.portal import guard, tokens  # noqa: E402
 from grader.portal.app import create_app  # noqa: E402
 from grader.portal.guard import Refused, Throttle, network  # noqa: E402
 from grader.portal.pages import MESSAGES  # noqa: E402
-from tests.test_portal import STUDENTS, cli, csrf, make_out, read_codes  # noqa: E402
+from tests.support.portal import STUDENTS, cli, csrf, make_out, read_codes  # noqa: E402
 
 CHEAP = {"n": 2**4, "r": 8, "p": 1}  # the throttle does not depend on scrypt's cost; the tests' time does
 ATTACKER, OWNER, OTHER = "203.0.113.7", "198.51.100.2", "192.0.2.44"

@@ -11,18 +11,17 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.support.browser import ARGS, CHROMIUM
+
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
 
 from grader.portal.app import create_app  # noqa: E402
-from tests.test_portal import cli, make_out, read_codes  # noqa: E402
+from tests.support.portal import cli, make_out, read_codes  # noqa: E402
 
 SHOTS = Path("/tmp/portal_shots")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")

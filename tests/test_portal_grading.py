@@ -18,7 +18,7 @@ from grader.manual import load_scores  # noqa: E402
 from grader.manual.store import answer_sha  # noqa: E402
 from grader.portal.app import create_app  # noqa: E402
 from grader.results import read_result, write_json  # noqa: E402
-from tests.essay_class import HOSTILE, make_class  # noqa: E402
+from tests.support.essay_class import HOSTILE, make_class  # noqa: E402
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_anonymous_mode_hides_names_and_ids(klass, app):
 
 
 def test_named_staff_codes(klass, tmp_path):
-    from tests.test_portal import cli
+    from tests.support.portal import cli
 
     out, codes = klass
     assert cli("tokens", str(out), "--staff", "ta-one") == 2  # exists: only --rotate replaces it

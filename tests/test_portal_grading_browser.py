@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.support.browser import ARGS, CHROMIUM
+
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -26,8 +27,7 @@ from grader.manual import export_sheet, import_sheet, load_scores  # noqa: E402
 from grader.portal.app import create_app  # noqa: E402
 from grader.reports import render_student_report  # noqa: E402
 from grader.results import read_result  # noqa: E402
-from tests.essay_class import make_class  # noqa: E402
-from tests.test_portal_browser import ARGS  # noqa: E402
+from tests.support.essay_class import make_class  # noqa: E402
 
 SHOTS = Path("/tmp/shots")
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 740}

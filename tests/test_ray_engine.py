@@ -16,10 +16,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.engine.ray_engine import RayEngineError, _check_fits, _gpus_per_task, task_options
-from tests.ray_cluster import RayStartFailed, two_node_cluster
-from tests.test_crash_safety import _comparable
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+from tests.support.ray_cluster import RayStartFailed, two_node_cluster
+from tests.support.runs import comparable
 
 REFERENCE = '''
 import numpy as np
@@ -112,7 +111,7 @@ def test_ray_engine_gives_the_local_engines_results_and_files(course, cluster, t
     _grade(course, course["root"] / "tiny", tmp_path / "local", "--jobs", "2")
     ray = _grade(course, course["root"] / "tiny", tmp_path / "ray", "--engine", "ray", "--ray-address", cluster)
 
-    local_files, ray_files = _comparable(tmp_path / "local"), _comparable(tmp_path / "ray")
+    local_files, ray_files = comparable(tmp_path / "local"), comparable(tmp_path / "ray")
     assert ray_files == local_files
     assert {"honest.pdf", "broken.pdf", "grades.csv", "summary.pdf", "results/raises.json"} <= set(ray_files["files"])
     totals = {name: total for name, (total, _, _) in ray_files["results"].items()}

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.rubric import RubricError, load_rubric
-
-ROOT = Path(__file__).resolve().parents[1]
-HW3 = ROOT / "rubrics" / "hw3.yaml"
+from tests.support.paths import HW3, ROOT
 
 
 def test_hw3_rubric_is_valid_and_numbered_like_the_assignment():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sample_run import grade_sample, gradebook, load_result
+from tests.support.sample_run import grade_sample, gradebook, load_result
 
 MANUAL = ["q2a", "q2c"]  # essays only
 ESSAY_QUESTIONS = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 49 points that wait for a person

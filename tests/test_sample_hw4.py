@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sample_run import grade_sample, gradebook, load_result
+from tests.support.sample_run import grade_sample, gradebook, load_result
 
 # automatic points; the 57 manual points wait for a person
 FULL = {"q1c": 2, "q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5, "q7": 2}

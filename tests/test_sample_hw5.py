@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sample_run import grade_sample
+from tests.support.sample_run import grade_sample
 
 MANUAL = ["q1a", "q1b", "q1c", "q1d", "q2a", "q2b", "q2c", "q2d"]
 # automatic points: q3a's fc1 size and logged runs (11 manual), q3b's model (10 manual), q4's table,

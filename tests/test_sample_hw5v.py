@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sample_run import grade_sample
+from tests.support.sample_run import grade_sample
 
 MANUAL = ["q1a", "q1b", "q3c", "q4a", "q4b", "q4c", "q4d"]
 EXPERIMENTS = {"q3a": 2, "q3b": 2, "q3d": 2, "q5": 2}  # logged histories, ResNet50 counts, U-Net skip shapes

@@ -11,8 +11,9 @@ from grader.kernel import sandbox
 from grader.kernel.execute import execute
 from grader.kernel.probe import Request
 from grader.rubric.schema import Limits
-from tests.hostile import corpus
-from tests.test_hostile import ROOT, grader_env
+from tests.support.hostile import corpus
+from tests.support.paths import ROOT
+from tests.support.runs import grader_env
 
 
 def _box(**kw) -> sandbox.KernelBox:

@@ -22,7 +22,8 @@ import pytest
 
 from grader.intake import Submission, open_submission
 from grader.intake.files import MAX_DEPTH
-from tests.test_similarity import _class, _result
+from tests.support.paths import HW3
+from tests.support.similarity import graded_result, similarity_class
 
 SECRET = "root-only secret 1"
 
@@ -198,7 +199,7 @@ def _publish(out: Path, results: list[dict], paths: dict[str, Path]) -> dict:
     from grader.engine.class_run import publish_class
     from grader.rubric.loader import load_rubric
 
-    rubric = load_rubric(Path(__file__).parents[1] / "rubrics" / "hw3.yaml", references=False)
+    rubric = load_rubric(HW3, references=False)
     out.mkdir()
     publish_class(out, rubric, results, paths)
     return {"summary": (out / "summary.pdf").is_file(),
@@ -206,7 +207,7 @@ def _publish(out: Path, results: list[dict], paths: dict[str, Path]) -> dict:
 
 
 def test_similarity_skips_linked_and_special_notebooks_and_the_summary_is_written(tmp_path, secret):
-    results, paths = _class(tmp_path)
+    results, paths = similarity_class(tmp_path)
     fifo = tmp_path / "root" / "pipe"
     os.mkfifo(fifo)
     subs = tmp_path / "subs"
@@ -217,7 +218,7 @@ def test_similarity_skips_linked_and_special_notebooks_and_the_summary_is_writte
     paths["z4"] = subs / "z4.ipynb"
     os.mkfifo(subs / "z5.ipynb")
     paths["z5"] = subs / "z5.ipynb"
-    results += [_result(sid, {}) for sid in ("z1", "z2", "z3", "z4", "z5")]
+    results += [graded_result(sid, {}) for sid in ("z1", "z2", "z3", "z4", "z5")]
     published = bounded(_publish, tmp_path / "out", results, paths, timeout=120)
     assert published["summary"]
     report = published["similarity"]

@@ -17,7 +17,7 @@ from grader.kernel.probe import Reply
 from grader.references import References
 from grader.rubric import load_rubric
 from grader.rubric.schema import Answer
-from tests.test_rubric import HW3
+from tests.support.paths import HW3
 
 RUBRIC = load_rubric(HW3)
 REFS = References(RUBRIC.reference)

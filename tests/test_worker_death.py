@@ -19,9 +19,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.kernel.sandbox import unavailable_reason
-from tests.test_answers_alone import HONEST, REFERENCE, RUBRIC
+from tests.support.answers_alone import HONEST, REFERENCE, RUBRIC
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=f"no sandbox: {unavailable_reason()}")
 OLD_S = 8  # no honest kernel lives this long; slow's sleeps for a minute
 

@@ -283,13 +283,13 @@ def test_a_local_run_forks_every_kernel_from_one_zygote(tmp_path):
     import re
     import time
 
-    from tests.test_crash_safety import _class, _descendants, _grade
+    from tests.support.runs import crash_class, descendants, start_grading
 
-    paths = _class(tmp_path)
-    proc = _grade(paths, tmp_path / "out")
+    paths = crash_class(tmp_path)
+    proc = start_grading(paths, tmp_path / "out")
     seen: set[bytes] = set()
     while proc.poll() is None:
-        family = {proc.pid, *_descendants(proc.pid)}
+        family = {proc.pid, *descendants(proc.pid)}
         for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
             try:
                 text = cmdline.read_bytes()

@@ -7,7 +7,6 @@ does. `kernel_args` and `handed_in` play the kernel's part for the tests and the
 """
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,8 +17,8 @@ from grader.checks import Check, build_check
 from grader.kernel import wire
 from grader.references import References
 from grader.rubric import Rubric, load_rubric
+from tests.support.paths import RUBRICS
 
-ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = {"hw3": ("iris_backward", "separable_conv", "rank1_conv", "conv_backward", "conv1d_grads"),
            "hw4": ("forward_batchnorm", "grad_cam"), "hw11": ("context_pairs", "grad_cam")}
 
@@ -127,7 +126,7 @@ IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {f.__name__: f for f in (
 @lru_cache(maxsize=None)
 def rubric(assignment: str) -> tuple[Rubric, References]:
     """The assignment's rubric and its references, loaded once."""
-    loaded = load_rubric(ROOT / "rubrics" / f"{assignment}.yaml")
+    loaded = load_rubric(RUBRICS / f"{assignment}.yaml")
     return loaded, References(loaded.reference)
 
 
