@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from grader.ci import add_commands as add_ci_commands
+from grader.core.errors import ConfigError, GraderError
 from grader.portal import add_commands as add_portal_commands
-from grader.rubric import RubricError, find_rubric, load_rubric, rubric_dir
+from grader.rubric import find_rubric, load_rubric, rubric_dir
 from grader.selfcheck import cmd_check
 
 
@@ -23,10 +24,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from grader.checks import NotReady
-    from grader.engine.local import SandboxUnavailable, run
-    from grader.engine.ray_engine import RayEngineError, run as ray_run
-    from grader.intake import RosterError
+    from grader.engine.local import run
+    from grader.engine.ray_engine import run as ray_run
     from grader.progress import Progress
 
     submissions = Path(args.submissions)
@@ -37,13 +36,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     rubric_path = find_rubric(assignment)
     out = Path(args.out) if args.out else Path("reports") / assignment
     grade, engine = (ray_run, {"address": args.ray_address}) if args.engine == "ray" else (run, {})
-    try:
-        summary = grade(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
-                        gpus=args.gpus, on_done=Progress(), **engine,
-                        unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
-    except (SandboxUnavailable, RosterError, NotReady, RayEngineError) as exc:
-        print(f"grader: {exc}", file=sys.stderr)
-        return 2
+    summary = grade(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
+                    gpus=args.gpus, on_done=Progress(), **engine,
+                    unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
     if summary.grader_faults:
         print(f"grader: {len(summary.grader_faults)} submission(s) not fully graded by a fault of the grader "
@@ -198,14 +193,39 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # references built with Keras: keep the terminal quiet
-    args = parser().parse_args(argv)
+def _outside_the_hierarchy() -> tuple[type[Exception], ...]:
+    """Errors of the course's set-up not yet derived from `ConfigError`, as they are defined in a file
+    being rewritten (grader/engine/class_run.py): handled as one, exit 2. Imported only when a command
+    fails."""
+    from grader.engine.class_run import SandboxUnavailable
+
+    return (SandboxUnavailable,)
+
+
+def fail(exc: Exception, prog: str = "grader") -> int:
+    """Say on stderr why a command stopped, in English, and return its exit status: `prog: message`,
+    a configuration error's one line per problem (after its headline, if its type has one)."""
+    problems = list(exc.problems) if isinstance(exc, ConfigError) else [str(exc)]
+    headline = getattr(exc, "headline", None)
+    lines = [f"{prog}: {headline}", *problems] if headline else [f"{prog}: {p}" for p in problems]
+    print("\n".join(lines), file=sys.stderr)
+    return exc.exit_code if isinstance(exc, GraderError) else ConfigError.exit_code
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command. The one place an error raised on purpose (`GraderError`) ends a command:
+    the command's `on_error` hears of it first (`grader ci` writes the job summary), then `fail`."""
     try:
         return args.fn(args)
-    except RubricError as exc:
-        print(f"grader: rubric error\n{exc}", file=sys.stderr)
-        return 2
+    except (GraderError, *_outside_the_hierarchy()) as exc:
+        if getattr(args, "on_error", None):
+            args.on_error(exc)
+        return fail(exc, getattr(args, "prog_name", "grader"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # references built with Keras: keep the terminal quiet
+    return dispatch(parser().parse_args(argv))
 
 
 if __name__ == "__main__":

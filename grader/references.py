@@ -5,10 +5,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
+from grader.core.errors import ConfigError
 from grader.rubric.schema import DOTTED
 
 
-class ReferenceError_(LookupError):
+class ReferenceError_(ConfigError, LookupError):
     """A rubric names a reference function that does not exist or is not the package's own."""
 
 

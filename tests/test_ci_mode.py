@@ -21,6 +21,7 @@ from grader.ci.changes import Change, CIConfigError, changed_submissions
 from grader.ci.rules import base_rules
 from grader.ci.visibility import show_expected
 from grader.ci.workflow import EXAMPLE_INSTALL, workflow
+from grader.cli import dispatch
 from grader.models import datasets
 from grader.references import References
 from grader.reports.persian import fmt_points, persian_digits
@@ -83,10 +84,12 @@ def base_moves_on(repo: Path, files: dict[str, bytes | str]) -> None:
     git(repo, "checkout", "-q", branch)
 
 
-def grader_ci(cwd: Path, *args: str, base_ref: str | None = None, author: str | None = None) -> tuple[int, str, str]:
-    """`grader ci ARGS` in `cwd` as the CLI wires it (a `grader` parser with add_commands' sub-commands),
-    in this process; returns the exit code, stdout and stderr. The job summary goes to cwd/../summary.md;
-    `author` opened the pull request, as GitHub's event file says."""
+def grader_ci(cwd: Path, *args: str, base_ref: str | None = None, author: str | None = None,
+              data: Path | None = None) -> tuple[int, str, str]:
+    """`grader ci ARGS` in `cwd` as the CLI wires it (a `grader` parser with add_commands' sub-commands,
+    run by `grader.cli.dispatch`), in this process; returns the exit code, stdout and stderr. The job
+    summary goes to cwd/../summary.md; `author` opened the pull request, as GitHub's event file says;
+    `data` is GRADER_DATA (else unset)."""
     parser = argparse.ArgumentParser(prog="grader")
     add_commands(parser.add_subparsers(dest="command", required=True))
     parsed = parser.parse_args(["ci", *args])
@@ -99,6 +102,8 @@ def grader_ci(cwd: Path, *args: str, base_ref: str | None = None, author: str | 
             mp.delenv("GITHUB_BASE_REF", raising=False)
         mp.delenv("GRADER_RUBRICS", raising=False)
         mp.delenv("GRADER_DATA", raising=False)
+        if data is not None:
+            mp.setenv("GRADER_DATA", str(data))
         mp.setenv("GITHUB_STEP_SUMMARY", str(cwd.parent / "summary.md"))
         if author:
             event = cwd.parent / "event.json"
@@ -106,7 +111,7 @@ def grader_ci(cwd: Path, *args: str, base_ref: str | None = None, author: str | 
             mp.setenv("GITHUB_EVENT_PATH", str(event))
         else:
             mp.delenv("GITHUB_EVENT_PATH", raising=False)
-        code = parsed.fn(parsed)
+        code = dispatch(parsed)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -540,6 +545,23 @@ def test_a_missing_dataset_is_one_line_in_the_summary_and_exit_2(tmp_path):
                "(set GRADER_DATA or data_dir in grader.yaml)")
     assert (code, err) == (2, f"grader ci: {message}\n")
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert f"```text\n{message}\n```" in summary and "Traceback" not in summary
+    assert not (repo / "grader-ci-out").exists()
+
+
+def test_grader_data_without_the_dataset_is_an_incomplete_set_up_not_a_traceback(tmp_path):
+    """GRADER_DATA names an empty folder (the runner's data was never put there): exit 2 with one line,
+    no traceback, and a summary in both languages saying the course's set-up is incomplete, not the
+    hand-in."""
+    repo = course(tmp_path)
+    pull_request(repo, "s-hw4-new", {NEW: (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes()})
+    (tmp_path / "empty").mkdir()
+    code, _, err = grader_ci(repo, "--base", "main", data=tmp_path / "empty")
+    message = (f"q1c (q1c_model): dataset mnist (test): expected {(tmp_path / 'empty').resolve()}/mnist/"
+               "t10k-images-idx3-ubyte (set GRADER_DATA or data_dir in grader.yaml)")
+    assert (code, err) == (2, f"grader ci: {message}\n")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "Not graded: the course set-up is incomplete" in summary and "پیکربندی درس کامل نیست" in summary
     assert f"```text\n{message}\n```" in summary and "Traceback" not in summary
     assert not (repo / "grader-ci-out").exists()
 

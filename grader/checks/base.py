@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from grader.checks import messages as msg
 from grader.checks.values import Unreadable, fmt
+from grader.core.errors import ConfigError
 from grader.kernel.probe import Reply, Request
 from grader.references import References, ReferenceError_
 from grader.rubric.schema import Answer, Diagnosis, Question, Rubric
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 REGISTRY: dict[str, type["Check"]] = {}
 
 
-class NotReady(RuntimeError):
+class NotReady(ConfigError, RuntimeError):
     """Something a check needs at grading time is missing (a dataset): stop before grading anyone."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.core.errors import GraderError
 from grader.kernel.wire import BigInt, Frame, Opaque
 from grader.reports.persian import persian_digits
 from grader.untrusted import DIGITS, INVISIBLE
@@ -30,7 +31,9 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?", re.
 _SHAPE_SPLIT = re.compile(r"[\s,\u060cxX×*()\[\]]+")  # the Arabic ٬ is a thousands separator, not one
 
 
-class Unreadable(ValueError):
+class Unreadable(GraderError, ValueError):
+    """A student's value a reader cannot use, with the reason in Persian and English."""
+
     def __init__(self, fa: str, en: str):
         super().__init__(en)
         self.fa, self.en = fa, en

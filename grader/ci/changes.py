@@ -5,10 +5,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.core.errors import ConfigError
 from grader.intake.discover import ROSTER
 
 
-class CIConfigError(Exception):
+class CIConfigError(ConfigError):
     """The repository or its set-up cannot be graded (exit 2); a student's bad work never is one."""
 
 

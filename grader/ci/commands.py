@@ -16,8 +16,8 @@ from grader.ci.changes import (Change, CIConfigError, base_ref, changed_paths, c
                                require_history, stage, submissions_dir)
 from grader.ci.rules import BaseRules, base_rules
 from grader.ci.visibility import without_reference
-from grader.ci.workflow import DATA_SECRET, WorkflowError, workflow, write_workflow
-from grader.intake import RosterError
+from grader.ci.workflow import DATA_SECRET, workflow, write_workflow
+from grader.core.errors import ConfigError
 from grader.results import read_result
 from grader.selfcheck import Finding, check_notebook
 
@@ -86,36 +86,29 @@ def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool) -
 
 
 def cmd_ci(args: argparse.Namespace) -> int:
-    from grader.checks import NotReady
-    from grader.engine.local import SandboxUnavailable
-
+    """An error raised on purpose ends it in `grader.cli.dispatch`, which has `not_graded` write the summary."""
     out = Path(args.out).resolve()
-    try:
-        root = repo_root(Path.cwd())
-        require_history(root)
-        base = base_ref(root, args.base)
-        submissions = submissions_dir(root, args.submissions)
-        paths = changed_paths(root, base)
-        changes = changed_submissions(paths, submissions)
-        if not changes:
-            summary.publish(summary.nothing_to_grade(str(submissions), base))
-            print(f"grader ci: no submission changed under {submissions}/ since {base}; nothing to grade")
-            return 0
-        with base_rules(root, base, submissions) as rules:
-            refused = (scope.refusals(paths, changes, submissions)
-                       or scope.not_yours(changes[0], rules.roster(changes[0].assignment), scope.pr_author(),
-                                          submissions))
-            if refused:
-                summary.publish(scope.report(refused, base, submissions))
-                print("grader ci: not graded: a pull request may change only its own student's hand-in:\n"
-                      + "\n".join(f"  {r.path}: {scope.WHY[r.why][1].format(author=r.author)}" for r in refused),
-                      file=sys.stderr)
-                return 1
-            outcome = _grade(root, submissions, out, changes[0], rules)
-    except (CIConfigError, RosterError, SandboxUnavailable, NotReady) as exc:
-        summary.publish(summary.not_graded(str(exc)))
-        print(f"grader ci: {exc}", file=sys.stderr)
-        return 2
+    root = repo_root(Path.cwd())
+    require_history(root)
+    base = base_ref(root, args.base)
+    submissions = submissions_dir(root, args.submissions)
+    paths = changed_paths(root, base)
+    changes = changed_submissions(paths, submissions)
+    if not changes:
+        summary.publish(summary.nothing_to_grade(str(submissions), base))
+        print(f"grader ci: no submission changed under {submissions}/ since {base}; nothing to grade")
+        return 0
+    with base_rules(root, base, submissions) as rules:
+        refused = (scope.refusals(paths, changes, submissions)
+                   or scope.not_yours(changes[0], rules.roster(changes[0].assignment), scope.pr_author(),
+                                      submissions))
+        if refused:
+            summary.publish(scope.report(refused, base, submissions))
+            print("grader ci: not graded: a pull request may change only its own student's hand-in:\n"
+                  + "\n".join(f"  {r.path}: {scope.WHY[r.why][1].format(author=r.author)}" for r in refused),
+                  file=sys.stderr)
+            return 1
+        outcome = _grade(root, submissions, out, changes[0], rules)
     summary.publish(summary.graded([outcome]))
     print(f"grader ci: graded {len(outcome.results)} submission(s) → {out}/")
     return 0
@@ -126,17 +119,21 @@ def cmd_init(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         print(f"grader ci init: {path} exists; pass --force to overwrite it", file=sys.stderr)
         return 2
-    try:
-        text = workflow(args.install, data_secret=args.data_secret, data_path=args.data_path,
-                        runs_on=args.runs_on.split(",") if args.runs_on else None)
-    except WorkflowError as exc:
-        print(f"grader ci init: {exc}", file=sys.stderr)
-        return 2
+    text = workflow(args.install, data_secret=args.data_secret, data_path=args.data_path,
+                    runs_on=args.runs_on.split(",") if args.runs_on else None)
     write_workflow(path, text)
     where = (f"the runner's {args.data_path}" if args.data_path else
              f"the Actions cache: set the secret {args.data_secret} and run the workflow by hand once")
     print(f"{path}: commit it to the course repository; datasets come from {where}")
     return 0
+
+
+def not_graded(exc: Exception) -> None:
+    """The job summary of a `grader ci` an error stopped: its message, and for a course set-up that is
+    incomplete (a dataset, the sandbox, the roster), that the hand-in is not to blame. A repository
+    problem (`CIConfigError`: no rubric for the folder, a shallow checkout) may be the pull request's."""
+    setup = isinstance(exc, ConfigError) and not isinstance(exc, CIConfigError) or not hasattr(exc, "exit_code")
+    summary.publish(summary.setup_incomplete(str(exc)) if setup else summary.not_graded(str(exc)))
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -147,7 +144,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     ci.add_argument("--submissions", default="submissions",
                     help="class folders, relative to the repository root (default: submissions)")
     ci.add_argument("--out", default=DEFAULT_OUT, help=f"PDFs and result JSON (default: {DEFAULT_OUT}/)")
-    ci.set_defaults(fn=cmd_ci)
+    ci.set_defaults(fn=cmd_ci, prog_name="grader ci", on_error=not_graded)
     init = ci.add_subparsers(dest="ci_cmd").add_parser(
         "init", help="write a GitHub Actions workflow that runs grader ci on pull requests")
     init.add_argument("--path", default=".github/workflows/grader.yml", help="where to write it "
@@ -164,4 +161,4 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                       help="the runner's labels, comma-separated (default: ubuntu-latest; with --data-path "
                            "self-hosted,linux; e.g. self-hosted,linux,gpu)")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    init.set_defaults(fn=cmd_init)
+    init.set_defaults(fn=cmd_init, prog_name="grader ci init", on_error=None)

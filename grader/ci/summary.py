@@ -175,6 +175,18 @@ def not_graded(reason: str) -> str:
          "tell a teaching assistant.", "", _block(reason)])
 
 
+def setup_incomplete(reason: str) -> str:
+    """Not graded because the course's set-up is incomplete (a dataset, the sandbox, the roster): the
+    student can do nothing about it but tell a teaching assistant."""
+    return _bilingual(
+        ["### ⛔ تصحیح انجام نشد: پیکربندی درس کامل نیست", "",
+         "این مشکل از تحویل شما نیست. پیام زیر را به دستیار آموزشی نشان دهید؛ پس از رفع آن، گردش‌کار را "
+         "دوباره اجرا کنید."],
+        ["### ⛔ Not graded: the course set-up is incomplete", "",
+         "This is not a problem with your hand-in. Show the message below to a teaching assistant; once it is "
+         "fixed, run the workflow again.", "", _block(reason)])
+
+
 def publish(markdown: str) -> None:
     """Append to the job summary on GitHub Actions, else print it."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -14,6 +14,8 @@ import hashlib
 import re
 from pathlib import Path, PurePosixPath
 
+from grader.core.errors import ConfigError
+
 # The system packages scripts/setup.sh installs, less chromium (only the portal's browser tests use
 # it; Ubuntu has no such package): the sandbox, fonts with Arabic-script shaping, Pango for the PDFs.
 # tests/test_ci_mode.py holds the two lists together.
@@ -31,7 +33,7 @@ _LABEL = re.compile(r"[A-Za-z0-9._-]+")
 _PATH = re.compile(r"/[A-Za-z0-9._/-]+")
 
 
-class WorkflowError(ValueError):
+class WorkflowError(ConfigError, ValueError):
     """A `grader ci init` option the workflow cannot be written with."""
 
 

@@ -14,6 +14,7 @@ from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
+from grader.core.errors import GraderError
 from grader.engine import gpus as gpu_slots
 from grader.engine.class_run import ClassRun, OnDone, RunSummary, SandboxUnavailable, publish_class
 from grader.engine.worker import grade_submission, kernel_setup
@@ -111,7 +112,7 @@ def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None
         zygote.close_all()
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(GraderError, RuntimeError):
     """A grading process was killed (the kernel's memory is limited, the worker's is not)."""
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from grader.core.errors import ConfigError
 from grader.engine.class_run import ClassRun, OnDone, RunSummary
 from grader.engine.plan import GradingPlan
 from grader.engine.worker import grade_submission
@@ -23,7 +24,7 @@ MAX_RETRIES = 3  # a worker or node lost mid-task: the submission is graded agai
 LOCAL_OBJECT_STORE = 256 * 2**20  # only the plan and the results pass through it
 
 
-class RayEngineError(RuntimeError):
+class RayEngineError(ConfigError, RuntimeError):
     """Ray cannot be used as asked: no cluster at the address, no node that can hold one kernel,
     or a device list for --gpus."""
 

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.errors import ConfigError
 from grader.intake import files
 from grader.untrusted import identifier
 
@@ -39,7 +40,7 @@ class Submission:
         return files.digest(self.clashes or (self.path,))
 
 
-class RosterError(ValueError):
+class RosterError(ConfigError, ValueError):
     """`students.csv` cannot be read: a configuration error, reported before any grading."""
 
 

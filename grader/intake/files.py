@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from grader.core.errors import GraderError
+
 MAX_DEPTH = 64  # folders deeper than this are not entered (one descriptor is open per level)
 MAX_HASHED = 256 * 2**20  # bytes whose content a digest reads; past it only sizes count
 _CHUNK = 2**20
@@ -25,7 +27,7 @@ _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-class Refused(Exception):
+class Refused(GraderError):
     """Something in a submission that is not read, with the student's message in Persian and English."""
 
     def __init__(self, kind: str, fa: str, en: str, detail: str = ""):

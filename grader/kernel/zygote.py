@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.errors import GraderError
 from grader.kernel import sandbox
 from grader.rubric.schema import Limits
 
@@ -29,7 +30,7 @@ READY_TIMEOUT_S = 180.0  # importing torch and TensorFlow on a loaded machine
 EXCHANGE_PREFIX = "grader-zygote-"
 
 
-class ZygoteUnavailable(RuntimeError):
+class ZygoteUnavailable(GraderError, RuntimeError):
     """The zygote did not start; kernels start cold instead."""
 
 

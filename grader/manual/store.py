@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks.values import Unreadable, read_number
-from grader.results import write_json
+from grader.core.errors import GraderError
+from grader.core.atomic import write_json
 
 SCORES = Path("manual") / "scores.json"
 ITEMS = Path("manual") / "items.json"
@@ -36,7 +37,7 @@ def answer_sha(text: str | None) -> str:
     return hashlib.sha256((text or "").strip().encode("utf-8")).hexdigest()[:16]
 
 
-class Refusal(ValueError):
+class Refusal(GraderError, ValueError):
     """One write not made, with the reason in English and Persian."""
 
     def __init__(self, en: str, fa: str, current: dict[str, Any] | None = None) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from grader.core.errors import ConfigError
+
 CONFIG_FILE = "grader.yaml"
 BUNDLED = ("iris", "breast_cancer", "digits")
 SPLIT_SEED, TEST_SHARE = 0, 0.3  # the split every course using a bundled set is told about
@@ -29,7 +31,7 @@ DATASETS = ("mnist", "cifar10", *BUNDLED)
 KERNEL_DATA = "/data"
 
 
-class DatasetMissing(FileNotFoundError):
+class DatasetMissing(ConfigError, FileNotFoundError):
     """A rubric needs a dataset whose files are not in the data folder."""
 
 

@@ -13,8 +13,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from grader.core.errors import GraderError
 
-class Refused(Exception):
+
+class Refused(GraderError):
     """The file holds pickled code, or is not the kind of model the rubric asks for."""
 
     def __init__(self, message: str, ops: list[str] | None = None):
@@ -22,7 +24,7 @@ class Refused(Exception):
         self.ops = ops or []  # TorchScript operators outside the allow-list
 
 
-class ArchitectureMismatch(Exception):
+class ArchitectureMismatch(GraderError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.core.errors import GraderError
 from grader.kernel import sandbox
 from grader.models import evaluate, serve
 from grader.rubric.schema import Limits
@@ -83,7 +84,7 @@ def model_process_command(program: list[str], box_dir: Path, io_dir: Path, runti
     return sandbox.command(box, program), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, uid
 
 
-class BadReply(Exception):
+class BadReply(GraderError):
     """The model process broke the protocol (closed its pipe, sent a malformed frame)."""
 
 

@@ -21,13 +21,14 @@ from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
+from grader.core.errors import GraderError
 from grader.models import loading
 
 MAX_JSON_BYTES = 1_000_000
 MAX_DIMS = 8
 
 
-class BadFrame(Exception):
+class BadFrame(GraderError):
     """The other side sent something that is not a frame of this protocol."""
 
 

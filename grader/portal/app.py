@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from grader.checks.values import Unreadable
+from grader.core.errors import GraderError
 from grader.manual.store import MAX_COMMENT, Grade, Refusal, read_score
 from grader.portal.grading import Desk, Republisher
 from grader.portal.guard import Clock, Refused, Session, Sessions, Throttle, network
@@ -47,7 +48,7 @@ SECURITY_HEADERS = {
 }
 
 
-class FormError(Exception):
+class FormError(GraderError):
     """A request that is not one of the portal's forms: answered `status` with `message`, never a 500."""
 
     def __init__(self, status: int, message: str) -> None:

@@ -31,9 +31,8 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     if args.staff:
         try:
             code = add_staff(out, args.staff, rotate=args.rotate)
-        except (TokenError, OSError) as exc:
-            print(f"grader: {exc}", file=sys.stderr)
-            return 2
+        except OSError as exc:
+            raise TokenError(str(exc)) from None
         print(f"{args.staff},{code}")
         print(f"the staff code of {args.staff} is not shown again", file=sys.stderr)
         return 0
@@ -48,9 +47,8 @@ def cmd_tokens(args: argparse.Namespace) -> int:
             sink = os.fdopen(os.open(args.csv, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
                              encoding="utf-8-sig", newline="")
         codes, staff = create_tokens(out, list(index.students), rotate=args.rotate)
-    except (TokenError, OSError) as exc:
-        print(f"grader: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:  # the tokens file or --csv cannot be written
+        raise TokenError(str(exc)) from None
     text = _codes_csv(index, codes, staff)
     if sink is None:
         sys.stdout.write(text)
@@ -83,12 +81,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from grader.portal.app import create_app
 
-    try:
-        app = create_app(Path(args.out_dir), proxies=args.proxy_addresses if args.behind_proxy else (),
-                         secure_cookie=args.secure_cookie)
-    except TokenError as exc:
-        print(f"grader: {exc}", file=sys.stderr)
-        return 2
+    app = create_app(Path(args.out_dir), proxies=args.proxy_addresses if args.behind_proxy else (),
+                     secure_cookie=args.secure_cookie)
     uvicorn.run(app, host=args.host, port=args.port, server_header=False, proxy_headers=False,
                 log_level="info")
     return 0

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
+from grader.core.errors import GraderError
+
 Clock = Callable[[], float]
 MAX_KEYS = 100_000  # entries per table; a flood past this loses its oldest ones, the server no memory
 V = TypeVar("V")
@@ -46,7 +48,7 @@ def network(host: str) -> str:
     return str(ip)
 
 
-class Refused(Exception):
+class Refused(GraderError):
     """No code was checked; the client may try again after `wait` seconds."""
 
     def __init__(self, wait: float) -> None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.results import write_json
+from grader.core.errors import GraderError
+from grader.core.atomic import write_json
 
 # Letters and digits that cannot be mistaken for one another when read aloud or handwritten.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -30,8 +30,10 @@ SHARED_STAFF = "staff"  # who the shared staff code signs in as
 STAFF_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 
 
-class TokenError(Exception):
+class TokenError(GraderError):
     """The tokens file is missing, unreadable, or would be overwritten without --rotate."""
+
+    exit_code = 2
 
 
 def tokens_path(out: Path) -> Path:
@@ -122,8 +124,7 @@ def create_tokens(out: Path, students: list[str], rotate: bool = False,
                             "students": {sid: hash_entry(c, params) for sid, c in codes.items()},
                             "staff": hash_entry(staff, params)}
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_json(path, data)
-    os.chmod(path, 0o600)
+    write_json(path, data, mode=0o600)
     return codes, staff
 
 
@@ -144,6 +145,5 @@ def add_staff(out: Path, name: str, rotate: bool = False, params: dict[str, int]
         raise TokenError(f"{name} already has a staff code; use --rotate to replace it")
     code = new_code()
     named[name] = hash_entry(code, data.get("scrypt", params))
-    write_json(path, data)
-    os.chmod(path, 0o600)
+    write_json(path, data, mode=0o600)
     return code

@@ -6,17 +6,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from grader.core.errors import ConfigError
 from grader.rubric.schema import Rubric
 
 Path_ = tuple[str | int, ...]
 
 
-class RubricError(Exception):
-    """A rubric that cannot be used, with one line per problem."""
+class RubricError(ConfigError):
+    """A rubric that cannot be used, with one line per problem (`problems`)."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    headline = "rubric error"
 
 
 def rubric_dir() -> Path:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.cli import dispatch
 from grader.portal import add_commands
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def cli(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="grader")
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(list(argv))
-    return args.fn(args)
+    return dispatch(args)
 
 
 def read_codes(text: str) -> dict[str, str]:
