@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
 from grader.checks.base import Check, Evidence, Outcome
-from grader.checks.values import Unreadable, as_mapping, fmt
+from grader.checks.values import Unreadable, as_array, as_mapping, fmt
 from grader.kernel.probe import Request
 
 
@@ -24,14 +24,13 @@ class ExperimentOptions(BaseModel):
 
 
 def _numbers(value: Any) -> list[float] | None:
-    """A run as a flat list of finite floats, or None if it is not one."""
+    """A run as a flat list of finite floats, or None if it is not one (what `as_array` cannot read,
+    or holding nan or an infinity). Only `Unreadable` means the student's value: any other error is
+    a fault of ours, for `judge`."""
     try:
-        import numpy as np
-
-        flat = np.asarray(value, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
+        values = as_array(value).reshape(-1).tolist()
+    except Unreadable:
         return None
-    values = [float(v) for v in flat]
     return values if all(math.isfinite(v) for v in values) else None
 
 

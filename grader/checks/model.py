@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
 from grader.checks.base import Check, Evidence, NotReady, Outcome
+from grader.checks.values import Unreadable, as_number
 from grader.kernel.probe import Request
 from grader.models import datasets
 from grader.references import References
@@ -173,8 +174,8 @@ class ModelCheck(Check):
         reported = evidence.replies.get(f"{self.answer.name}#reported")
         if o.reported and reported is not None and reported.status == "ok":
             try:
-                claimed = float(reported.value)
-            except (TypeError, ValueError):
+                claimed = as_number(reported.value)  # '0.93', '۰٫۹۳', [0.93] too; a huge int is no error of ours
+            except Unreadable:
                 claimed = float("nan")
             consistent = abs(claimed - measured) <= o.reported_tolerance
             details.append({"label": f"reported {o.metric} ({o.reported})", "expected": _pct(measured),
