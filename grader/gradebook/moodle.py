@@ -12,9 +12,10 @@ results ever carry ``student.email`` for every student, the file is keyed by
 from __future__ import annotations
 
 import csv
-import os
+import io
 from pathlib import Path
 
+from grader.core import atomic
 from grader.untrusted import csv_text
 
 
@@ -37,10 +38,9 @@ def write_moodle_csv(path: Path, results: list[dict], assignment: str) -> None:
     Text fields are neutralised against formulas (`csv_text`)."""
     ordered = sorted(results, key=lambda r: str(r["student_id"]))
     column, keys = _identifier(ordered)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as f:  # UTF-8 without BOM
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow([csv_text(column), csv_text(f"{assignment} total")])
-        for key, r in zip(keys, ordered):
-            out.writerow([csv_text(key), moodle_number(r["total"])])
-    os.replace(tmp, path)
+    buffer = io.StringIO(newline="")
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow([csv_text(column), csv_text(f"{assignment} total")])
+    for key, r in zip(keys, ordered):
+        out.writerow([csv_text(key), moodle_number(r["total"])])
+    atomic.write_text(path, buffer.getvalue(), mode=atomic.plain_mode())  # UTF-8 without BOM

@@ -3,7 +3,7 @@ class summary on a second sheet, so a teaching assistant can sort and filter bot
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from grader.core import atomic
 from grader.reports.stats import question_stats
 from grader.untrusted import xlsx_row
 
@@ -86,6 +87,6 @@ def write_xlsx(path: Path, results: list[dict], question_ids: list[str]) -> None
     grades.title = "grades"
     _grades(grades, results, question_ids)
     _questions(wb.create_sheet("questions"), results, question_ids)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic.write_bytes(path, buffer.getvalue(), mode=atomic.plain_mode())

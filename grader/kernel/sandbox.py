@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.core import atomic
 from grader.rubric.schema import Limits
 
 # Kernel uids and gids: 70000-73999. Above 65535 (so clear of systemd's dynamic users, 61184-65519,
@@ -331,11 +332,8 @@ def seccomp_file() -> str:
     """The compiled filter in a root-owned file that a cold kernel's shell opens for bubblewrap."""
     program = seccomp_program()
     path = STATE_DIR / f"seccomp-{hashlib.sha256(program).hexdigest()[:16]}.bpf"
-    if not path.exists():
-        STATE_DIR.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(program)
-        partial.replace(path)
+    if not path.exists():  # read by the kernel's shell, which runs as another user
+        atomic.write_bytes(path, program, mode=0o644)
     return str(path)
 
 

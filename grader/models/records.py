@@ -1,11 +1,10 @@
 """A reference model's record: its metrics on the held-out split, measured by the same loading,
 inputs and metrics that grade students (in this process: the model is the course's own), with what
 a course needs to re-create it (seed, device, time, epochs)."""
-import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.core import atomic
 from grader.models import evaluate
 
 
@@ -15,8 +14,5 @@ def write_record(path: Path, model_file: Path, job: dict[str, Any], data_root: P
     result = evaluate.evaluate({**job, "model_path": str(model_file), "data_root": str(data_root or "") or None})
     record = {"metrics": result["metrics"], "parameters": result["parameters"], "job": job,
               "evaluated_on": result["device"], **provenance}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
-        json.dump(record, f, indent=1)
-    Path(f.name).replace(path)
+    atomic.write_json(path, record, mode=atomic.plain_mode())  # committed with the course's reference code
     return record

@@ -11,8 +11,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from grader.core.atomic import write_json
 from grader.manual.store import Refusal, locked
-from grader.results import write_json
 
 REQUESTS = Path("manual") / "regrades.json"
 MAX_MESSAGE = 1000

@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from grader.core import atomic
+
 from . import code as codes_mod
 from .answers import shared_wrong
 from .normalize import normalize
@@ -86,9 +88,5 @@ def write_similarity(out_dir: Path, results: list[dict[str, Any]], notebooks: di
     if notebooks is None:
         return load_similarity(out_dir)
     report = similarity_report(results, notebooks, rubric)
-    path = Path(out_dir) / SIMILARITY_JSON
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_json(Path(out_dir) / SIMILARITY_JSON, report, mode=atomic.plain_mode())
     return report
