@@ -5,8 +5,9 @@ reaches a CI log or a terminal: a line break would start a second log line, whic
 could take for a "::" workflow command, and ESC would start a terminal escape sequence."""
 import sys
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
+from grader.core.result import StudentResult
 from grader.untrusted import identifier
 
 
@@ -15,11 +16,11 @@ class Progress:
         self.stream, self.start = stream, time.monotonic()
         self.live = stream.isatty()
 
-    def __call__(self, done: int, total: int, result: dict[str, Any], cached: bool) -> None:
+    def __call__(self, done: int, total: int, result: StudentResult, cached: bool) -> None:
         elapsed = time.monotonic() - self.start
-        how = " (unchanged, skipped)" if cached else f" in {result.get('runtime_s', 0):.1f} s"
-        problem = f" · {identifier(str(result['errors'][0]['kind']))}" if result.get("errors") else ""
-        line = f"{identifier(str(result['student_id']))}: {result['total']:g}/{result['max_total']:g}{how}{problem}"
+        how = " (unchanged, skipped)" if cached else f" in {result.runtime_s or 0:.1f} s"
+        problem = f" · {identifier(result.errors[0].kind)}" if result.errors else ""
+        line = f"{identifier(result.student_id)}: {result.total:g}/{result.max_total:g}{how}{problem}"
         if not self.live:
             print(f"[{done}/{total}] {line}", file=self.stream, flush=True)
             return

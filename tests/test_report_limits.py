@@ -5,9 +5,12 @@ report with the scores instead of holding up the class."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from pypdf import PdfReader
 
+from grader.core.result import Student
+from grader.core.text import Text
 from grader.reports import render_student_report, render_summary
 from grader.reports import render as render_mod
 from grader.reports.bidi import MAX_ISOLATED, isolate_ltr
@@ -41,13 +44,13 @@ def test_traceback_keeps_its_end_and_long_lines_are_cut():
 
 def test_150000_characters_render_in_seconds_with_the_cut_marker(tmp_path):
     result = sample_result()
-    answer = result["questions"][3]["answers"][0]  # q3_model, an error with a traceback
-    answer["error"] = "Traceback (most recent call last):\n  File x\nValueError: " + "e" * HUGE
-    answer["found"] = "f" * HUGE
-    result["errors"][0]["detail"] = "d" * HUGE
-    result["questions"][5]["answer_text"] = "essay " * (HUGE // 6)  # 150,000 characters on one line
-    result["questions"][0]["answers"][1]["details"][0]["label"] = "l" * HUGE
-    result["student"] = {"name_fa": "نام" * HUGE, "name_en": "N" * HUGE}
+    answer = result.questions[3].answers[0]  # q3_model, an error with a traceback
+    answer.error = "Traceback (most recent call last):\n  File x\nValueError: " + "e" * HUGE
+    answer.found = "f" * HUGE
+    result.errors[0] = replace(result.errors[0], detail="d" * HUGE)
+    result.questions[5].answer_text = "essay " * (HUGE // 6)  # 150,000 characters on one line
+    result.questions[0].answers[1].details[0].label = "l" * HUGE
+    result.student = Student(result.student_id, "نام" * HUGE, "N" * HUGE)
     out = tmp_path / "huge.pdf"
     start = time.monotonic()
     render_student_report(result, out)
@@ -63,8 +66,8 @@ def test_150000_characters_render_in_seconds_with_the_cut_marker(tmp_path):
 
 def test_summary_cuts_names_and_messages(tmp_path):
     results = three_results()
-    results[0]["student"] = {"name_en": "N" * HUGE}
-    results[2]["errors"][0]["message"] = {"fa": "پیام " * HUGE, "en": "message " * HUGE}
+    results[0].student = Student(results[0].student_id, name_en="N" * HUGE)
+    results[2].errors[0] = replace(results[2].errors[0], message=Text("پیام " * HUGE, "message " * HUGE))
     out = tmp_path / "summary.pdf"
     start = time.monotonic()
     render_summary(results, META, out)

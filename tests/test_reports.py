@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from grader.core.result import RunError, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.reports import html_for_student, render_student_report, render_summary
 from grader.reports.bidi import isolate_ltr
 from grader.reports.persian import fmt_points, jalali_date, persian_digits
@@ -45,10 +47,10 @@ def _a(name, points, max_points, status, expected, found, **extra):
             "found": found, "error": None, **extra}
 
 
-def sample_result() -> dict:
+def sample_result() -> StudentResult:
     """A realistic result: mixed Persian/English text, a negative number, a unit,
     parentheses, a traceback, a manual Persian answer and a run-level timeout."""
-    return {
+    return StudentResult.from_json({
         "student_id": "s03",
         "student": {"name_fa": "سارا محمدی", "name_en": "Sara Mohammadi"},
         "assignment": "hw3",
@@ -92,8 +94,8 @@ def sample_result() -> dict:
                answers=[
                    _a("q2_out_shape", 3.5, 3.5, "passed", "(8, 64, 225)", "(8, 64, 225)", check="shape"),
                    _a("q2_params", 0, 1.5, "failed", None, "-1327104", secret=True,
-                      feedback={"fa": "عدد منفی است؛ شاید bias را کم کرده‌اید.",
-                                "en": "The number is negative; perhaps the bias was subtracted."}),
+                      feedback={"fa": "تعداد پارامترهای لایهٔ Conv1D با ورودی (3,227,227) نباید منفی باشد؛ مقدار شما -1,327,104 است.",
+                                "en": "The parameter count of the Conv1D layer with input (3,227,227) cannot be negative; yours is -1,327,104."}),
                    _a("q2_flops", 5, 5, "passed", "2.9e8", "2.9e8"),
                ]),
             _q("q3", "ساخت شبکهٔ AlexNet", "Building AlexNet", 0, 10, "error",
@@ -109,7 +111,7 @@ def sample_result() -> dict:
                answer_text=("به نظر من Dropout با غیرفعال کردن تصادفی نورون‌ها (با احتمال p = 0.5) "
                             "از هم‌وابستگی ویژگی‌ها جلوگیری می‌کند و بیش‌برازش کم می‌شود.\n"
                             "در زمان آزمون، خروجی‌ها در (1 - p) ضرب می‌شوند."),
-               answers=[]),
+               answers=[_a(None, 0, 20, "manual", None, None, check="manual")]),
             _q("q6", "تابع هزینهٔ آنتروپی متقاطع", "Cross-entropy loss", 0, 5, "missing",
                answers=[_a("q6_loss", 0, 5, "missing", "0.6931", None,
                            feedback={"fa": "متغیر q6_loss در نوت‌بوک تعریف نشده است.",
@@ -118,15 +120,14 @@ def sample_result() -> dict:
                answers=[_a("q7_acc", 25, 25, "passed", "0.97", "0.9712")]),
         ],
         "hashes": {"submission": "3f1c9a0e5b7d", "rubric": "a41d07c2e9f8", "reference": "9b0e55d13c2a"},
-    }
+    })
 
 
 META = {
     "assignment": "hw3",
     "title": {"fa": "تمارین یادگیری ژرف، سری سه", "en": "Deep learning, homework 3"},
     "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"},
-    "questions": [{"id": q["id"], "title": q["title"], "max_points": q["max_points"]}
-                  for q in sample_result()["questions"]],
+    "questions": [{"id": q.id, "title": q.title, "max_points": q.max_points} for q in sample_result().questions],
 }
 
 
@@ -253,28 +254,28 @@ def test_language_variants(tmp_path):
 
 
 def test_minimal_result_renders():
-    """Only the required keys: no names, no errors, no answers, nulls everywhere else."""
-    result = {"student_id": "s99", "assignment": "hw3", "total": 0, "max_total": 0,
-              "student": None, "errors": None,
-              "questions": [{"id": "q1", "title": None, "points": None, "status": None,
-                             "answers": [{"name": "x", "expected": None, "found": None}]}]}
+    """A result file with only the required keys: no names, no errors, nulls everywhere else."""
+    result = StudentResult.from_json({"student_id": "s99", "assignment": "hw3", "total": 0, "max_total": 0,
+                                      "student": None, "errors": None,
+                                      "questions": [{"id": "q1", "title": None, "points": None, "status": None,
+                                                     "answers": [{"name": "x", "expected": None, "found": None}]}]})
     html = html_for_student(result)
     assert "s99" in html and "q1" in html
 
 
 # --- summary --------------------------------------------------------------------------
 
-def three_results() -> list[dict]:
+def three_results() -> list[StudentResult]:
     a = sample_result()
     b = copy.deepcopy(a)
-    b.update(student_id="s01", total=90, errors=[], student={"name_en": "Ali Rezaei"})
-    b["questions"][0]["status"], b["questions"][0]["points"] = "passed", 10
+    b.student, b.errors = Student("s01", name_en="Ali Rezaei"), []
+    b.questions[0].answers[1].set(6, Status.PASSED, Text())  # q1a: 10 of 10
+    b.questions[6].answers[0].set(5, Status.PASSED, Text())  # q6: 5 of 5
+    b.questions[5].answers[0].set(16.5, Status.PARTIAL, Text())  # q5 graded: 16.5 of 20
     c = copy.deepcopy(a)
-    c.update(student_id="s02", total=35, student=None,
-             errors=[{"kind": "invalid_notebook",
-                      "message": {"fa": "فایل نوت‌بوک JSON معتبر نیست.",
-                                  "en": "The notebook is not valid JSON."}}])
-    c["questions"] = c["questions"][:2]
+    c.student = Student("s02")
+    c.errors = [RunError("invalid_notebook", Text("فایل نوت‌بوک JSON معتبر نیست.", "The notebook is not valid JSON."))]
+    c.questions = c.questions[:2]  # 18 points
     return [a, b, c]
 
 
@@ -292,7 +293,7 @@ def test_summary_pdf(tmp_path):
     render_summary(three_results(), META, out)
     text = pdf_text(out)
     assert text.index("s01") < text.index("s02") < text.index("s03")
-    for expected in ("Ali Rezaei", "سارا محمدی", "The notebook is not valid JSON.", "62.17", "61.5"):
+    for expected in ("Ali Rezaei", "سارا محمدی", "The notebook is not valid JSON.", "54.83", "61.5"):
         assert expected in text, expected
 
 

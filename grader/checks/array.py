@@ -8,6 +8,7 @@ import numpy as np
 
 from grader.checks import messages as msg
 from grader.checks.base import Outcome, ValueCheck
+from grader.core.result import Detail
 from grader.checks.tolerance import isclose, scale
 from grader.checks.values import Unreadable, as_array, as_mapping, fmt
 from grader.rubric.schema import Tolerance
@@ -41,15 +42,15 @@ def match(found: Any, expected: Any, tol: Tolerance) -> Outcome:
     details, right = [], 0
     for key, value in expected.items():
         if key not in parts:
-            details.append({"label": key, "expected": fmt(value), "found": None, "ok": False})
+            details.append(Detail(label=key, expected=fmt(value), found=None, ok=False))
             continue
         try:
             ok, why = close(parts[key], value, tol, answer_scale)
         except Unreadable as exc:
             ok, why = False, exc.en
         right += ok
-        details.append({"label": key, "expected": fmt(value), "found": fmt(parts[key]), "ok": ok,
-                        "note": why or None})
+        details.append(Detail(label=key, expected=fmt(value), found=fmt(parts[key]), ok=ok,
+                         note=why or None))
     missing = [k for k in expected if k not in parts]
     outcome = Outcome.scored(right / len(expected), details=details)
     if missing:

@@ -15,7 +15,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from grader.checks import messages as msg
 from grader.checks.values import Unreadable, fmt
+from grader.core.result import Detail, Status
+from grader.core.result import Diagnosis as Mistake
+from grader.core.text import Text
 from grader.core.errors import ConfigError
+from grader.core.settings import Course
 from grader.kernel.probe import Reply, Request
 from grader.references import References, ReferenceError_
 from grader.rubric.schema import Answer, Diagnosis, Question, Rubric
@@ -35,17 +39,17 @@ class Outcome:
     """How one answer fared: a fraction of its points and what to tell the student."""
 
     fraction: float
-    status: str  # passed | partial | failed | error | missing | manual | internal_error
-    feedback: dict[str, str]
+    status: Status
+    feedback: Text
     expected: str | None = None
     found: str | None = None
-    details: list[dict[str, Any]] = field(default_factory=list)
+    details: list[Detail] = field(default_factory=list)
     error: str | None = None
-    diagnosis: dict[str, dict[str, str]] | None = None  # {"mistake", "explain"}: see `ValueCheck.diagnose`
+    diagnosis: Mistake | None = None  # see `ValueCheck.diagnose`
 
     @classmethod
     def scored(cls, fraction: float, **kw: Any) -> "Outcome":
-        status = "passed" if fraction >= 1 - 1e-9 else "partial" if fraction > 0 else "failed"
+        status = Status.of_fraction(fraction)
         feedback = kw.pop("feedback", None) or msg.for_status(status)
         return cls(fraction=max(0.0, min(1.0, fraction)), status=status, feedback=feedback, **kw)
 
@@ -65,9 +69,9 @@ class Evidence:
         """Why an answer is absent: its cell failed or ran out of time, or it was never written."""
         error = self.cell_errors.get(question_id)
         if error is None:
-            return Outcome(0.0, "missing", msg.missing(name))
+            return Outcome(0.0, Status.MISSING, msg.missing(name))
         feedback = msg.CELL_TIMEOUT if question_id in self.timed_out else msg.CELL_FAILED
-        return Outcome(0.0, "error", feedback, error=error)
+        return Outcome(0.0, Status.ERROR, feedback, error=error)
 
 
 class NoOptions(BaseModel):
@@ -78,6 +82,7 @@ class Check(ABC):
     kind: ClassVar[str]
     needs_name: ClassVar[bool] = True
     needs_reference: ClassVar[bool] = True
+    by_person: ClassVar[bool] = False  # a person grades the answer; the check only collects it
     Options: ClassVar[type[BaseModel]] = NoOptions
 
     def __init_subclass__(cls, **kwargs: Any):
@@ -145,21 +150,21 @@ class ValueCheck(Check):
             outcome.expected = self.shown_expected()
             return outcome
         if reply.status == "error":
-            return Outcome(0.0, "error", msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
+            return Outcome(0.0, Status.ERROR, msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
         try:
             outcome = self.compare(reply.value)
         except Unreadable as exc:  # anything else is a fault of ours: see `judge`
-            outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
+            outcome = Outcome(0.0, Status.FAILED, Text(exc.fa, exc.en), found=fmt(reply.value))
         if self.answer.secret:  # nothing derived from a secret expected value leaves the grader
             outcome.expected = None
-            outcome.details = withhold_reference(outcome.details)
+            outcome.details = [d.withheld() for d in outcome.details]
         else:
             try:
                 self.diagnose(reply.value, outcome)
             except Exception:  # noqa: BLE001 - a fault of ours in a diagnosis never costs the answer its grade
                 print(f"grader: internal error diagnosing {self.answer.name} ({self.question.id}):\n"
                       f"{traceback.format_exc()}", file=sys.stderr)
-        outcome.error = outcome.error or (cell_error if outcome.status != "passed" else None)
+        outcome.error = outcome.error or (cell_error if outcome.status is not Status.PASSED else None)
         return outcome
 
     def shown_expected(self) -> str | None:
@@ -178,34 +183,29 @@ class ValueCheck(Check):
         parts, table cells), each wrong detail's that the diagnosis's value makes right. Where several
         fit a detail, the one that explains most of the answer is the likelier mistake (then the first
         listed); a right answer or detail never gets one."""
-        if outcome.status == "passed":
+        if outcome.status is Status.PASSED:
             return
-        wrong = [d for d in outcome.details if not d["ok"]]
-        fits: list[tuple[Diagnosis, list[dict]]] = []
+        wrong = [d for d in outcome.details if not d.ok]
+        fits: list[tuple[Diagnosis, list[Detail]]] = []
         for diagnosis, variant in self.variants:
             try:
                 guess = self.compare_with(found, variant)
             except Unreadable:
                 continue
             if not outcome.details:
-                if guess.status == "passed":
+                if guess.status is Status.PASSED:
                     outcome.diagnosis = _diagnosis_text(diagnosis)
                     return
                 continue
-            still_wrong = {d["label"] for d in guess.details if not d["ok"]}
-            fits.append((diagnosis, [d for d in wrong if d["label"] not in still_wrong]))
+            still_wrong = {d.label for d in guess.details if not d.ok}
+            fits.append((diagnosis, [d for d in wrong if d.label not in still_wrong]))
         for diagnosis, explained in sorted(fits, key=lambda fit: -len(fit[1])):
             for detail in explained:
-                detail.setdefault("diagnosis", _diagnosis_text(diagnosis))
+                detail.diagnosis = detail.diagnosis or _diagnosis_text(diagnosis)
 
 
-def _diagnosis_text(diagnosis: Diagnosis) -> dict[str, dict[str, str]]:
-    return {"mistake": diagnosis.mistake.model_dump(), "explain": diagnosis.explain.model_dump()}
-
-
-def withhold_reference(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Details without the expected values and the notes worked out from them (a difference)."""
-    return [{**d, "expected": None, "note": None} for d in details]
+def _diagnosis_text(diagnosis: Diagnosis) -> Mistake:
+    return Mistake(diagnosis.mistake, diagnosis.explain)
 
 
 def judge(check: Check, evidence: Evidence) -> Outcome:
@@ -216,14 +216,15 @@ def judge(check: Check, evidence: Evidence) -> Outcome:
     except Exception:  # noqa: BLE001 - any bug of ours, on this answer only
         print(f"grader: internal error checking {check.answer.name or check.question.id} "
               f"({check.question.id}):\n{traceback.format_exc()}", file=sys.stderr)
-        return Outcome(0.0, "internal_error", msg.INTERNAL_ERROR)
+        return Outcome(0.0, Status.INTERNAL_ERROR, msg.INTERNAL_ERROR)
 
 
 def build_check(question: Question, answer: Answer, references: References) -> Check:
     return REGISTRY[answer.check](question, answer, references)
 
 
-def validate_answer(rubric: Rubric, answer: Answer, with_references: bool = True) -> list[tuple[tuple, str]]:
+def validate_answer(rubric: Rubric, answer: Answer, with_references: bool = True,
+                    course: Course | None = None) -> list[tuple[tuple, str]]:
     """Everything wrong with one answer entry, as (location inside the answer, message). Without
     `with_references`, only what can be told without importing the reference code (its check type,
     name and options): enough to build the check."""
@@ -239,7 +240,7 @@ def validate_answer(rubric: Rubric, answer: Answer, with_references: bool = True
         return problems + [(("options",) + tuple(e["loc"]), e["msg"]) for e in exc.errors()]
     if not with_references:
         return problems
-    references = References(rubric.reference)
+    references = References(rubric.reference, course)
     if answer.reference is not None:
         try:
             references.function(answer.reference)

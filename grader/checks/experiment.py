@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
 from grader.checks.base import Check, Evidence, Outcome
+from grader.core.result import Detail, Status
+from grader.core.text import Text
 from grader.checks.values import Unreadable, as_array, as_mapping, fmt
 from grader.kernel.probe import Request
 
@@ -51,26 +53,26 @@ class ExperimentCheck(Check):
         if reply is None or reply.status == "missing":
             return evidence.unanswered(self.question.id, self.answer.name)
         if reply.status == "error":
-            return Outcome(0.0, "error", msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
+            return Outcome(0.0, Status.ERROR, msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
         try:
             runs = {str(k): v for k, v in as_mapping(reply.value, o.runs).items()}  # 3 and "3" alike
         except Unreadable as exc:
-            return Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
+            return Outcome(0.0, Status.FAILED, Text(exc.fa, exc.en), found=fmt(reply.value))
         details, right = [], 0
         for key in o.runs:
             values = _numbers(runs[key]) if key in runs else None
             ok = values is not None and len(values) >= o.min_length
             right += ok
             found = None if key not in runs else (f"{len(values)} numbers" if values is not None else "not numbers")
-            details.append({"label": f"run {key}", "expected": f">= {o.min_length} finite numbers", "found": found,
-                            "ok": ok})
+            details.append(Detail(label=f"run {key}", expected=f">= {o.min_length} finite numbers", found=found,
+                             ok=ok))
         parts = len(o.runs)
         if o.figures:
             drawn = evidence.figures.get(self.question.id, 0)
             right += drawn >= o.figures
             parts += 1
-            details.append({"label": "figures", "expected": f">= {o.figures}", "found": str(drawn),
-                            "ok": drawn >= o.figures})
+            details.append(Detail(label="figures", expected=f">= {o.figures}", found=str(drawn),
+                             ok=drawn >= o.figures))
         outcome = Outcome.scored(right / parts, details=details)
         missing = [k for k in o.runs if k not in runs]
         if missing:

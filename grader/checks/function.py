@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from grader.checks import messages as msg
 from grader.checks.array import match
 from grader.checks.base import Check, Evidence, Outcome
+from grader.core.result import Status
+from grader.core.text import Text
 from grader.checks.values import Unreadable, fmt
 from grader.kernel.probe import Request
 from grader.references import References, ReferenceError_
@@ -69,13 +71,13 @@ class FunctionCheck(Check):
             try:
                 outcome = match(reply.value, expected, self.answer.tolerance)
             except Unreadable as exc:
-                outcome = Outcome(0.0, "failed", {"fa": exc.fa, "en": exc.en}, found=fmt(reply.value))
-            if outcome.status == "passed":
+                outcome = Outcome(0.0, Status.FAILED, Text(exc.fa, exc.en), found=fmt(reply.value))
+            if outcome.status is Status.PASSED:
                 right += 1
             elif first_wrong is None:
                 first_wrong = outcome
         if first_failure is not None and right == 0 and first_wrong is None:  # no call gave an answer
-            return Outcome(0.0, "error", msg.reply_failed(first_failure.reason, self.answer.name),
+            return Outcome(0.0, Status.ERROR, msg.reply_failed(first_failure.reason, self.answer.name),
                            error=first_failure.error)
         result = Outcome.scored(right / len(self.trials), feedback=msg.trials_right(right, len(self.trials)))
         if first_failure is not None:

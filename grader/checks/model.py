@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from grader.checks import messages as msg
 from grader.checks.base import Check, Evidence, NotReady, Outcome
 from grader.checks.values import Unreadable, as_number
+from grader.core.result import Detail, Status
+from grader.core.text import Text
 from grader.kernel.probe import Request
 from grader.models import datasets
 from grader.references import References
@@ -65,13 +67,13 @@ def curve(value: float, full_at: float, floor: float) -> float:
     return float(np.clip((value - floor) / (full_at - floor), 0, 1)) if full_at > floor else 0.0
 
 
-def refused_ops(ops: list[str]) -> dict[str, str]:
+def refused_ops(ops: list[str]) -> Text:
     """Why a TorchScript model was not run, naming the operators outside the allow-list."""
     names = ", ".join(ops[:5]) + (" …" if len(ops) > 5 else "")
-    return {"fa": f"مدل TorchScript اجرا نشد: عملگرهای ‎{names}‎ جزو عملگرهای مجاز تانسور و شبکه عصبی نیستند "
-                  "(خواندن یا نوشتن فایل و کارهای سیستمی در مدل پذیرفته نمی‌شود).",
-            "en": f"The TorchScript model was not run: it uses {names}, outside the allowed tensor and "
-                  "neural-network operators (a model may not read or write files or call the system)."}
+    return Text(fa=f"مدل TorchScript اجرا نشد: عملگرهای ‎{names}‎ جزو عملگرهای مجاز تانسور و شبکه عصبی نیستند "
+                   "(خواندن یا نوشتن فایل و کارهای سیستمی در مدل پذیرفته نمی‌شود).",
+                en=f"The TorchScript model was not run: it uses {names}, outside the allowed tensor and "
+                   "neural-network operators (a model may not read or write files or call the system).")
 
 
 def _pct(x: float) -> str:
@@ -92,9 +94,9 @@ class ModelCheck(Check):
     def preflight(self) -> None:
         o = self.options
         try:
-            datasets.require(o.dataset, o.split, datasets.data_root())
+            datasets.require(o.dataset, o.split, datasets.data_root(self.references.course))
             if o.input.standardize:
-                datasets.require(o.dataset, "train", datasets.data_root())
+                datasets.require(o.dataset, "train", datasets.data_root(self.references.course))
         except datasets.DatasetMissing as exc:
             raise NotReady(f"{self.question.id} ({self.answer.name}): {exc}") from None
 
@@ -125,24 +127,24 @@ class ModelCheck(Check):
         reply = evidence.replies.get(f"{self.answer.name}#file")
         if reply is None or reply.status == "missing":
             outcome = evidence.unanswered(self.question.id, self.answer.name)
-            if outcome.status == "missing":
+            if outcome.status is Status.MISSING:
                 outcome.feedback = msg.model_not_saved(self.options.file)
             return outcome
         if reply.status == "error" or not isinstance(reply.value, bytes) or evidence.runtime is None:
-            return Outcome(0.0, "error", msg.reply_failed(reply.reason, self.options.file), error=reply.error)
+            return Outcome(0.0, Status.ERROR, msg.reply_failed(reply.reason, self.options.file), error=reply.error)
         result = evaluate_model(self.job(), reply.value, Path(self.options.file).suffix, evidence.runtime,
-                                datasets.data_root())
+                                datasets.data_root(self.references.course))
         status = result.get("status")
         if status == "refused":
             ops = [str(op) for op in result.get("refused_ops") or []]
             feedback = refused_ops(ops) if ops else msg.MODEL_REFUSED
-            return Outcome(0.0, "failed", feedback, error=str(result.get("error")))
+            return Outcome(0.0, Status.FAILED, feedback, error=str(result.get("error")))
         if status == "architecture":
             problems = [str(p) for p in result.get("architecture_problems", [])][:20]
-            return Outcome(0.0, "failed", msg.MODEL_ARCHITECTURE, error="\n".join(problems))
+            return Outcome(0.0, Status.FAILED, msg.MODEL_ARCHITECTURE, error="\n".join(problems))
         if status != "ok":
             feedback = msg.MODEL_GPU_MEMORY if status == "gpu_memory" else msg.MODEL_FAILED
-            return Outcome(0.0, "error", feedback, error=str(result.get("error"))[:800])
+            return Outcome(0.0, Status.ERROR, feedback, error=str(result.get("error"))[:800])
         return self.score(result, evidence)
 
     def score(self, result: dict[str, Any], evidence: Evidence) -> Outcome:
@@ -153,22 +155,22 @@ class ModelCheck(Check):
         arch_ok = not problems and (expected_params is None or int(result["parameters"]) == int(expected_params))
         fraction = o.architecture_share * arch_ok + (1 - o.architecture_share) * curve(measured, self.full_at, o.floor)
         details = [
-            {"label": "parameters", "expected": None if expected_params is None else str(expected_params),
-             "found": str(result["parameters"]),
-             "ok": arch_ok, "note": "; ".join(problems[:5]) or None},
-            {"label": f"{o.metric} ({o.dataset} {o.split}, {result['metrics']['examples']} examples)",
-             "expected": f">= {_pct(self.full_at)}", "found": _pct(measured), "ok": measured >= self.full_at,
-             "note": f"reference model {_pct(self.reference_value)}; no points at or below {_pct(o.floor)}"},
-            {"label": "loss", "expected": None, "found": _pct(result["metrics"]["loss"]), "ok": True},
-            {"label": "evaluated on", "expected": None, "ok": True,
-             "found": f"{result.get('device')}, {float(result.get('seconds') or 0):.2f} s"
-                      + (f", peak GPU memory {float(result['peak_gpu_mib']):.0f} MiB" if result.get("peak_gpu_mib") else "")},
+            Detail(label="parameters", expected=None if expected_params is None else str(expected_params),
+              found=str(result["parameters"]),
+              ok=arch_ok, note="; ".join(problems[:5]) or None),
+            Detail(label=f"{o.metric} ({o.dataset} {o.split}, {result['metrics']['examples']} examples)",
+              expected=f">= {_pct(self.full_at)}", found=_pct(measured), ok=measured >= self.full_at,
+              note=f"reference model {_pct(self.reference_value)}; no points at or below {_pct(o.floor)}"),
+            Detail(label="loss", expected=None, found=_pct(result["metrics"]["loss"]), ok=True),
+            Detail(label="evaluated on", expected=None, ok=True,
+              found=f"{result.get('device')}, {float(result.get('seconds') or 0):.2f} s"
+                      + (f", peak GPU memory {float(result['peak_gpu_mib']):.0f} MiB" if result.get("peak_gpu_mib") else "")),
         ]
         if len(result["metrics"]["f1"]) == 2:  # a binary task: accuracy alone hides the minority class
             m = result["metrics"]
-            details.append({"label": "precision / recall / F1 (class 1)", "expected": None, "ok": True,
-                            "found": f"{m['precision'][1]:.3f} / {m['recall'][1]:.3f} / {m['f1'][1]:.3f}",
-                            "note": f"confusion matrix {m['confusion']}"})
+            details.append(Detail(label="precision / recall / F1 (class 1)", expected=None, ok=True,
+                             found=f"{m['precision'][1]:.3f} / {m['recall'][1]:.3f} / {m['f1'][1]:.3f}",
+                             note=f"confusion matrix {m['confusion']}"))
         outcome = Outcome.scored(fraction, details=details, expected=f"{o.metric} >= {_pct(self.full_at)}",
                                  found=f"{o.metric} = {_pct(measured)}")
         reported = evidence.replies.get(f"{self.answer.name}#reported")
@@ -178,11 +180,11 @@ class ModelCheck(Check):
             except Unreadable:
                 claimed = float("nan")
             consistent = abs(claimed - measured) <= o.reported_tolerance
-            details.append({"label": f"reported {o.metric} ({o.reported})", "expected": _pct(measured),
-                            "found": str(reported.value)[:40], "ok": consistent})
+            details.append(Detail(label=f"reported {o.metric} ({o.reported})", expected=_pct(measured),
+                             found=str(reported.value)[:40], ok=consistent))
             if not consistent:
                 flag = msg.reported_mismatch(o.reported, claimed, measured)
-                outcome.feedback = {k: f"{outcome.feedback[k]} {flag[k]}" for k in ("fa", "en")}
+                outcome.feedback = Text(f"{outcome.feedback.fa} {flag.fa}", f"{outcome.feedback.en} {flag.en}")
         return outcome
 
     @classmethod

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
 from grader.checks.base import Outcome, ValueCheck
+from grader.core.result import Detail
 from grader.checks.values import Unreadable, as_number, as_rows, as_shape, describe, fmt, fold, plain
 from grader.kernel.wire import Opaque
 
@@ -119,8 +120,8 @@ class TableCheck(ValueCheck):
             why = f"the table has no row for {row_name}" if row_i not in student else self._wrong(want, got)
             right += why is None
             if why is not None:
-                details.append({"label": f"{row_name} · {column}", "expected": fmt(want), "found": fmt(got),
-                                "ok": False, "note": why})
+                details.append(Detail(label=f"{row_name} · {column}", expected=fmt(want), found=fmt(got),
+                                 ok=False, note=why))
         total = len(expected["ask"])
         return Outcome.scored(right / total, feedback=msg.cells_right(right, total), details=details,
                               expected=None, found=None)

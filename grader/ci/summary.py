@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.core.result import LABEL, Status, StudentResult
+from grader.core.text import Text
 from grader.reports.persian import fmt_points, persian_digits
-from grader.reports.view import STATUS
 from grader.selfcheck import Finding
 from grader.untrusted import identifier
 
-ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⚠️", "missing": "➖", "manual": "✍️", "internal_error": "🛠️"}
+ICON = {Status.PASSED: "✅", Status.PARTIAL: "🟡", Status.FAILED: "❌", Status.ERROR: "⚠️", Status.MISSING: "➖",
+        Status.PENDING: "✍️", Status.INTERNAL_ERROR: "🛠️"}
 SKIPPED = {
     "removed": ("این تحویل در این درخواست ادغام حذف شده است؛ تصحیح نشد.",
                 "removed by this pull request; not graded."),
@@ -30,8 +32,8 @@ class Outcome:
     """What one assignment's grading produced for the pull request."""
 
     assignment: str
-    title: dict[str, str]
-    results: list[dict[str, Any]]
+    title: Text
+    results: list[StudentResult]
     skipped: list[tuple[str, str]] = field(default_factory=list)
     checked: list[Finding] = field(default_factory=list)  # `grader check`'s findings, before grading
 
@@ -69,60 +71,59 @@ def _fa_num(x: float) -> str:
     return persian_digits(fmt_points(x))
 
 
-def _student(result: dict[str, Any], lang: str) -> str:
-    names = result.get("student") or {}
-    name = names.get(f"name_{lang}") or names.get("name_en" if lang == "fa" else "name_fa")
-    sid = _code(result["student_id"])
+def _student(result: StudentResult, lang: str) -> str:
+    s = result.student
+    name = (s.name_fa or s.name_en) if lang == "fa" else (s.name_en or s.name_fa)
+    sid = _code(result.student_id)
     return f"{_inline(name)} · {sid}" if name else sid
 
 
-def _table(result: dict[str, Any], lang: str) -> list[str]:
+def _table(result: StudentResult, lang: str) -> list[str]:
     """One row per question; the id has a column of its own, so no bidi run joins it to a Latin title."""
     fa = lang == "fa"
     rows = ["| پرسش | عنوان | امتیاز | وضعیت |" if fa else "| Question | Title | Points | Status |",
             "|:--|:--|:--:|:--|"]
-    for q in result["questions"]:
-        points = (f"{_fa_num(q['points'])} از {_fa_num(q['max_points'])}" if fa
-                  else f"{fmt_points(q['points'])} / {fmt_points(q['max_points'])}")
-        status = getattr(STATUS.get(q["status"]), lang, q["status"])
-        rows.append(f"| {_inline(q['id'])} | {_inline((q.get('title') or {}).get(lang) or '')} | {points} | "
-                    f"{ICON.get(q['status'], '')} {status} |")
+    for q in result.questions:
+        points = (f"{_fa_num(q.points)} از {_fa_num(q.max_points)}" if fa
+                  else f"{fmt_points(q.points)} / {fmt_points(q.max_points)}")
+        rows.append(f"| {_inline(q.id)} | {_inline(getattr(q.title, lang))} | {points} | "
+                    f"{ICON[q.status]} {getattr(LABEL[q.status], lang)} |")
     return rows
 
 
-def _messages(result: dict[str, Any], lang: str) -> list[str]:
+def _messages(result: StudentResult, lang: str) -> list[str]:
     """What each answer that lost points was told (and the mistake a diagnosis recognised): the
     messages, never a reference value (`grader.ci.visibility` takes those out of the result first)."""
     lines = []
-    for q in result["questions"]:
-        for a in q.get("answers") or []:
-            if a.get("status") in ("passed", "manual"):
+    for q in result.questions:
+        for a in q.answers:
+            if a.status in (Status.PASSED, Status.PENDING):
                 continue
-            said = [(a.get("feedback") or {}).get(lang), ((a.get("diagnosis") or {}).get("mistake") or {}).get(lang)]
+            said = [getattr(a.feedback, lang), getattr(a.diagnosis.mistake, lang) if a.diagnosis else ""]
             said = [text for text in said if text]
             if said:
-                where = _inline(q["id"]) + (f" · {_code(a['name'])}" if a.get("name") else "")
+                where = _inline(q.id) + (f" · {_code(a.name)}" if a.name else "")
                 lines.append(f"- {where}: " + " ".join(_inline(text) for text in said))
     if not lines:
         return []
     return ["**پیام‌ها:**" if lang == "fa" else "**Messages:**", "", *lines, ""]
 
 
-def _student_section(result: dict[str, Any], lang: str) -> list[str]:
+def _student_section(result: StudentResult, lang: str) -> list[str]:
     fa = lang == "fa"
-    total, top, pending = result["total"], result["max_total"], result.get("manual_pending") or 0
+    total, top, pending = result.total, result.max_total, result.pending_points
     line = (f"**نمرهٔ کل: {_fa_num(total)} از {_fa_num(top)}**" if fa
             else f"**Total: {fmt_points(total)} / {fmt_points(top)}**")
     if pending:
         line += (f" · {_fa_num(pending)} امتیاز در انتظار تصحیح دستی" if fa
                  else f" · {fmt_points(pending)} points pending manual grading")
     out = [f"### {_student(result, lang)}", "", line, "", *_table(result, lang), "", *_messages(result, lang)]
-    if result.get("errors"):
+    if result.errors:
         out += ["**نوت‌بوک به‌طور کامل تصحیح نشد:**" if fa else "**The notebook could not be fully graded:**", ""]
-        for err in result["errors"]:
-            out.append(f"- {_inline((err.get('message') or {}).get(lang) or err.get('kind', ''))}")
-            if not fa and err.get("detail"):
-                out += ["", *("  " + ln for ln in _block(err["detail"]).splitlines()), ""]
+        for err in result.errors:
+            out.append(f"- {_inline(getattr(err.message, lang) or err.kind)}")
+            if not fa and err.detail:
+                out += ["", *("  " + ln for ln in _block(err.detail).splitlines()), ""]
         out.append("")
     return out
 
@@ -131,7 +132,7 @@ def _language_block(outcomes: list[Outcome], lang: str) -> list[str]:
     fa = lang == "fa"
     out = []
     for o in outcomes:
-        title = _inline(o.title.get(lang) or o.assignment)
+        title = _inline(getattr(o.title, lang) or o.assignment)
         out += [f"## {'تصحیح خودکار' if fa else 'Automatic grading'} · {title} ({_code(o.assignment)})", ""]
         if o.checked:
             out += ["**پیش از تصحیح، بررسی شکل پاسخ‌ها (grader check) این‌ها را یافت:**" if fa else

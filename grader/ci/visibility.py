@@ -10,13 +10,14 @@ grader.yaml on the base branch:
 import copy
 from typing import Any
 
-from grader.checks.base import withhold_reference
 from grader.ci.changes import CIConfigError
+from grader.core.result import StudentResult
+from grader.core.text import Text
 
-WITHHELD = {"fa": "مقدارهای مرجع در درخواست ادغام نشان داده نمی‌شوند، چون هر کسی که مخزن را می‌بیند آن را می‌بیند؛ "
-                  "امتیازها و پیام‌ها همان‌اند. کارنامهٔ کامل را از درگاه درس بگیرید.",
-            "en": "Reference values are not shown in a pull request, which everyone who can read the repository "
-                  "sees; the points and messages are the same. The full report comes from the course portal."}
+WITHHELD = Text("مقدارهای مرجع در درخواست ادغام نشان داده نمی‌شوند، چون هر کسی که مخزن را می‌بیند آن را می‌بیند؛ "
+                "امتیازها و پیام‌ها همان‌اند. کارنامهٔ کامل را از درگاه درس بگیرید.",
+                "Reference values are not shown in a pull request, which everyone who can read the repository "
+                "sees; the points and messages are the same. The full report comes from the course portal.")
 
 
 def show_expected(config: dict[str, Any], where: str) -> bool:
@@ -30,14 +31,13 @@ def show_expected(config: dict[str, Any], where: str) -> bool:
     return value
 
 
-def without_reference(result: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a result JSON with every expected value and every note derived from one taken out,
-    as for a secret answer, and a notice saying so. Points, statuses, messages, diagnoses, the
+def without_reference(result: StudentResult) -> StudentResult:
+    """A copy of a result with every expected value and every note derived from one taken out, as
+    for a secret answer, and a notice saying so. Points, statuses, messages, diagnoses, the
     student's own values and errors stay."""
     public = copy.deepcopy(result)
-    for question in public.get("questions") or []:
-        for answer in question.get("answers") or []:
-            answer["expected"] = None
-            answer["details"] = withhold_reference(answer.get("details") or [])
-    public["notices"] = [*(public.get("notices") or []), WITHHELD]
+    for answer in public.answers:
+        answer.expected = None
+        answer.details = [d.withheld() for d in answer.details]
+    public.notices.append(WITHHELD)
     return public

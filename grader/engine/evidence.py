@@ -1,11 +1,10 @@
 """Turning an executed notebook into `Evidence` and run-level messages for the report."""
-from typing import Any
-
 import nbformat
 
 from grader.checks import Evidence
 from grader.kernel.execute import Execution, cell_question
-from grader.reports.persian import persian_digits
+from grader.core.result import RunError
+from grader.core.text import Text, persian_digits
 
 PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
 
@@ -54,7 +53,7 @@ def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_
                     timed_out=timed_out, figures=figures(nb))
 
 
-def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, Any]]:
+def run_errors(execution: Execution, cell_timeout_s: float) -> list[RunError]:
     """Bilingual run-level messages: time limits, kernels that ended and were replaced."""
     out = []
     timeouts = [f for f in execution.failures if f.kind == "timeout"]
@@ -62,37 +61,37 @@ def run_errors(execution: Execution, cell_timeout_s: float) -> list[dict[str, An
         where = ", ".join(f"{f.question or '-'} (cell {f.index + 1})" for f in timeouts)
         where_fa = "، ".join(f"{f.question or '-'} (سلول {persian_digits(str(f.index + 1))})" for f in timeouts)
         s = _seconds(cell_timeout_s)
-        out.append({"kind": "cell_timeout",
-                    "message": {"fa": f"اجرای سلول پرسش {where_fa} بیش از {persian_digits(s)} ثانیه طول کشید "
-                                      "و متوقف شد (شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
-                                "en": f"The cell of {where} ran longer than {s} s and was stopped (an endless "
-                                      "loop?). The other cells still ran."},
-                    "detail": ""})
+        out.append(RunError(kind="cell_timeout",
+                     message=Text(fa=f"اجرای سلول پرسش {where_fa} بیش از {persian_digits(s)} ثانیه طول کشید "
+                                       "و متوقف شد (شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
+                                    en=f"The cell of {where} ran longer than {s} s and was stopped (an endless "
+                                       "loop?). The other cells still ran."),
+                     detail=""))
     if execution.budget_exhausted:
-        out.append({"kind": "time_budget",
-                    "message": {"fa": "زمان کل اجرای نوت‌بوک تمام شد؛ سلول‌های باقی‌مانده اجرا نشدند.",
-                                "en": "The notebook used up its total time; the remaining cells were not run."},
-                    "detail": ""})
+        out.append(RunError(kind="time_budget",
+                     message=Text(fa="زمان کل اجرای نوت‌بوک تمام شد؛ سلول‌های باقی‌مانده اجرا نشدند.",
+                                    en="The notebook used up its total time; the remaining cells were not run."),
+                     detail=""))
     if execution.kernel_stuck:
-        out.append({"kind": "kernel_stuck",
-                    "message": {"fa": "هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ نوت‌بوک بدون آن سلول "
-                                      "در هسته‌ای تازه دوباره اجرا شد.",
-                                "en": "The Python kernel stopped responding after a cell reached its time limit; the "
-                                      "notebook ran again in a fresh kernel without that cell."},
-                    "detail": ""})
+        out.append(RunError(kind="kernel_stuck",
+                     message=Text(fa="هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ نوت‌بوک بدون آن سلول "
+                                       "در هسته‌ای تازه دوباره اجرا شد.",
+                                    en="The Python kernel stopped responding after a cell reached its time limit; the "
+                                       "notebook ran again in a fresh kernel without that cell."),
+                     detail=""))
     if execution.kernel_died:
-        out.append({"kind": "kernel_died",
-                    "message": {"fa": "هسته پایتون نوت‌بوک در یک سلول از کار افتاد (شاید حافظه تمام شد)؛ نوت‌بوک بدون "
-                                      "آن سلول در هسته‌ای تازه دوباره اجرا شد.",
-                                "en": "The notebook's Python kernel died in a cell (out of memory?); the notebook ran "
-                                      "again in a fresh kernel without that cell."},
-                    "detail": ""})
+        out.append(RunError(kind="kernel_died",
+                     message=Text(fa="هسته پایتون نوت‌بوک در یک سلول از کار افتاد (شاید حافظه تمام شد)؛ نوت‌بوک بدون "
+                                       "آن سلول در هسته‌ای تازه دوباره اجرا شد.",
+                                    en="The notebook's Python kernel died in a cell (out of memory?); the notebook ran "
+                                       "again in a fresh kernel without that cell."),
+                     detail=""))
     if execution.ended_by:
         names = ", ".join(execution.ended_by)
-        out.append({"kind": "answer_ended_kernel",
-                    "message": {"fa": f"هنگام خواندن پاسخ {names}، هسته پایتون از کار افتاد یا دیگر پاسخ نداد؛ نوت‌بوک در "
-                                      "هسته‌ای تازه دوباره اجرا و بقیه پاسخ‌ها خوانده شدند.",
-                                "en": f"Collecting {names} ended the Python kernel (it died or stopped responding); the "
-                                      "notebook ran again in a fresh kernel and the other answers were collected."},
-                    "detail": ""})
+        out.append(RunError(kind="answer_ended_kernel",
+                     message=Text(fa=f"هنگام خواندن پاسخ {names}، هسته پایتون از کار افتاد یا دیگر پاسخ نداد؛ نوت‌بوک در "
+                                       "هسته‌ای تازه دوباره اجرا و بقیه پاسخ‌ها خوانده شدند.",
+                                    en=f"Collecting {names} ended the Python kernel (it died or stopped responding); the "
+                                       "notebook ran again in a fresh kernel and the other answers were collected."),
+                     detail=""))
     return out

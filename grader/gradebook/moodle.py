@@ -16,6 +16,7 @@ import io
 from pathlib import Path
 
 from grader.core import atomic
+from grader.core.result import StudentResult
 from grader.untrusted import csv_text
 
 
@@ -25,22 +26,22 @@ def moodle_number(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _identifier(results: list[dict]) -> tuple[str, list[str]]:
-    emails = [str((r.get("student") or {}).get("email") or "").strip() for r in results]
+def _identifier(results: list[StudentResult]) -> tuple[str, list[str]]:
+    emails = [r.student.email.strip() for r in results]
     if results and all(emails):
         return "Email address", emails
-    return "ID number", [str(r["student_id"]) for r in results]
+    return "ID number", [r.student_id for r in results]
 
 
-def write_moodle_csv(path: Path, results: list[dict], assignment: str) -> None:
+def write_moodle_csv(path: Path, results: list[StudentResult], assignment: str) -> None:
     """One row per student, sorted by id: identifier, then ``<assignment> total``. Points still
     awaiting manual grading are not in the total yet: import again after ``manual import``.
     Text fields are neutralised against formulas (`csv_text`)."""
-    ordered = sorted(results, key=lambda r: str(r["student_id"]))
+    ordered = sorted(results, key=lambda r: r.student_id)
     column, keys = _identifier(ordered)
     buffer = io.StringIO(newline="")
     out = csv.writer(buffer, lineterminator="\n")
     out.writerow([csv_text(column), csv_text(f"{assignment} total")])
     for key, r in zip(keys, ordered):
-        out.writerow([csv_text(key), moodle_number(r["total"])])
+        out.writerow([csv_text(key), moodle_number(r.total)])
     atomic.write_text(path, buffer.getvalue(), mode=atomic.plain_mode())  # UTF-8 without BOM

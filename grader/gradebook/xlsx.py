@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from grader.core import atomic
+from grader.core.result import QuestionResult, StudentResult
 from grader.reports.stats import question_stats
 from grader.untrusted import xlsx_row
 
@@ -43,30 +44,29 @@ def _rtl(ws: Worksheet, column: int) -> None:
         cell.alignment = Alignment(horizontal="right", readingOrder=2)
 
 
-def _grades(ws: Worksheet, results: list[dict], question_ids: list[str]) -> None:
+def _grades(ws: Worksheet, results: list[StudentResult], question_ids: list[str]) -> None:
     rows = []
-    for r in sorted(results, key=lambda r: str(r["student_id"])):
-        points = {q.get("id"): q.get("points") for q in r.get("questions") or [] if isinstance(q, dict)}
-        student = r.get("student") or {}
-        rows.append([str(r["student_id"]), student.get("name_fa") or "", student.get("name_en") or "",
+    for r in sorted(results, key=lambda r: r.student_id):
+        points = {q.id: q.points for q in r.questions}
+        rows.append([r.student_id, r.student.name_fa, r.student.name_en,
                      *[_num(points.get(q) or 0) for q in question_ids],
-                     _num(r["total"]), _num(r["max_total"]), _num(r.get("manual_pending") or 0)])
+                     _num(r.total), _num(r.max_total), _num(r.pending_points)])
     _sheet(ws, ["id", "name_fa", "name_en", *question_ids, "total", "max_total", "manual_pending"], rows)
     _rtl(ws, 2)
 
 
-def _meta(results: list[dict], question_ids: list[str]) -> dict:
+def _meta(results: list[StudentResult], question_ids: list[str]) -> dict:
     """Titles and maximum points of the questions, as the results carry them."""
-    found: dict[str, dict] = {}
+    found: dict[str, QuestionResult] = {}
     for r in results:
-        for q in r.get("questions") or []:
-            if isinstance(q, dict) and q.get("id") in question_ids:
-                found.setdefault(q["id"], q)
-    return {"questions": [{"id": qid, "title": found.get(qid, {}).get("title"),
-                           "max_points": found.get(qid, {}).get("max_points")} for qid in question_ids]}
+        for q in r.questions:
+            if q.id in question_ids:
+                found.setdefault(q.id, q)
+    return {"questions": [{"id": qid, "title": found[qid].title if qid in found else None,
+                           "max_points": found[qid].max_points if qid in found else None} for qid in question_ids]}
 
 
-def _questions(ws: Worksheet, results: list[dict], question_ids: list[str]) -> None:
+def _questions(ws: Worksheet, results: list[StudentResult], question_ids: list[str]) -> None:
     header = ["id", "title_fa", "title_en", "max_points", "mean", "median", "max",
               "mean_fraction", "pass_rate", "errors", "pending_manual"]
     rows = [[s["id"], s["title"].fa, s["title"].en, _num(s["max_points"]), _num(s["mean"]),
@@ -80,7 +80,7 @@ def _questions(ws: Worksheet, results: list[dict], question_ids: list[str]) -> N
             cell.number_format = "0%"
 
 
-def write_xlsx(path: Path, results: list[dict], question_ids: list[str]) -> None:
+def write_xlsx(path: Path, results: list[StudentResult], question_ids: list[str]) -> None:
     """Sheets 'grades' (one row per student, sorted by id) and 'questions' (rubric order)."""
     wb = Workbook()
     grades = wb.active

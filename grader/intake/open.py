@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from grader.core.result import RunError
+from grader.core.text import Text
 from grader.intake import files
 from grader.intake.discover import Submission, shown
 from grader.untrusted import identifier
@@ -24,8 +26,8 @@ class Problem:
     en: str
     detail: str = ""
 
-    def to_json(self) -> dict:
-        return {"kind": self.kind, "message": {"fa": self.fa, "en": self.en}, "detail": self.detail}
+    def error(self) -> RunError:
+        return RunError(self.kind, Text(self.fa, self.en), self.detail)
 
 
 def _unzip(archive: Path, into: Path) -> Problem | None:

@@ -10,16 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from grader.checks import messages as msg
 from grader.checks.values import Unreadable
+from grader.core.result import FEEDBACK, QuestionResult, Status, StudentResult
+from grader.core.text import Text, persian_digits
 from grader.manual import sheet
 from grader.manual.store import Grade, Refusal, answer_sha, load_scores, locked, read_score, record, state
-from grader.reports.persian import fmt_points, persian_digits
-from grader.results import read_result, write_json
-from grader.scoring import summarize, total
+from grader.reports.persian import fmt_points
+from grader.results import read_results, write_result
 from grader.untrusted import xlsx_storable
 
-NO_ANSWER = {"fa": "پاسخی برای این پرسش نوشته نشده است؛ نمره صفر.", "en": "No answer was written: 0 points."}
+NO_ANSWER = Text("پاسخی برای این پرسش نوشته نشده است؛ نمره صفر.", "No answer was written: 0 points.")
 SHEET_GRADER = "sheet"  # who a sheet's scores are stamped with when the importer names no one
 
 
@@ -31,22 +31,9 @@ class ManualSheetError(ValueError):
         self.problems = problems
 
 
-def results(out: Path) -> dict[str, dict[str, Any]]:
-    found = {}
-    for path in sorted((out / "results").glob("*.json")):
-        result = read_result(path)
-        if result:
-            found[result["student_id"]] = result
-    return found
-
-
-def manual_questions(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return [q for q in result["questions"] if any(a["check"] == "manual" for a in q["answers"])]
-
-
-def manual_max(question: dict[str, Any]) -> float:
-    """The points of a question that a person grades."""
-    return sum(a["max_points"] for a in question["answers"] if a["check"] == "manual")
+def manual_questions(result: StudentResult) -> list[QuestionResult]:
+    """The questions of `result` that a person grades (in part)."""
+    return [q for q in result.questions if q.by_person]
 
 
 def hint(entry: dict[str, Any]) -> str:
@@ -96,17 +83,16 @@ def export_sheet(out: Path, path: Path, force: bool = False) -> int:
         refuse_unimported(out, [path])
     store = load_scores(out)
     rows = []
-    for sid, result in results(out).items():
-        student = result.get("student") or {}
+    for sid, result in read_results(out).items():
         for q in manual_questions(result):
-            text = q.get("answer_text") or ""
-            entry = store.get(sid, {}).get(q["id"])
+            text = q.answer_text or ""
+            entry = store.get(sid, {}).get(q.id)
             now = state(entry, text)
             if now == "no_answer":
                 continue
             graded = now == "graded"
-            rows.append({"student_id": sid, "name": student.get("name_en") or student.get("name_fa") or "",
-                         "question": q["id"], "title": q["title"]["en"], "max_points": f"{manual_max(q):g}",
+            rows.append({"student_id": sid, "name": result.student.name,
+                         "question": q.id, "title": q.title.en, "max_points": f"{q.person_points:g}",
                          "answer": text, "answer_sha": answer_sha(text),
                          "score": f"{entry['score']:g}" if graded else "",
                          "comment": entry.get("comment", "") if graded else "",
@@ -116,14 +102,14 @@ def export_sheet(out: Path, path: Path, force: bool = False) -> int:
     return len(rows)
 
 
-def _row(out: Path, row: dict[str, str], found: dict[str, dict[str, Any]], line: int, by: str) -> str | None:
+def _row(out: Path, row: dict[str, str], found: dict[str, StudentResult], line: int, by: str) -> str | None:
     """Record one row; the reason it was refused, or None."""
     where = f"row {line}"
     sid, qid = row["student_id"].strip(), row["question"].strip()
     result = found.get(sid)
     if result is None:
         return f"{where}: unknown student {row['student_id']!r}"
-    question = next((q for q in manual_questions(result) if q["id"] == qid), None)
+    question = next((q for q in manual_questions(result) if q.id == qid), None)
     if question is None:
         return f"{where}: {row['question']!r} is not a manual question of {sid}"
     if not row["score"].strip():
@@ -132,13 +118,13 @@ def _row(out: Path, row: dict[str, str], found: dict[str, dict[str, Any]], line:
         score = read_score(row["score"])
     except Unreadable:
         return f"{where}: score {row['score']!r} is not a number"
-    seen, text = row["answer_sha"].strip(), question.get("answer_text") or ""
+    seen, text = row["answer_sha"].strip(), question.answer_text or ""
     as_exported = {answer_sha(text), answer_sha(xlsx_storable(text))}  # XLSX cannot hold some control characters
     if seen == answer_sha(text) and answer_sha(row["answer"]) not in as_exported:
         return f"{where}: the answer cell of {sid} {qid} differs from the answer it was exported with; score not applied"
     version = row.get("version", "").strip()
     try:
-        record(out, sid, qid, text=text, top=manual_max(question), seen_sha=seen,
+        record(out, sid, qid, text=text, top=question.person_points, seen_sha=seen,
                seen_version=int(version) if version.isdigit() else None,
                grade=Grade(comment=row["comment"], score=score), by=by)
     except Refusal as exc:
@@ -158,7 +144,7 @@ def import_sheet(out: Path, path: Path, by: str = SHEET_GRADER, refused: list[st
         rows = sheet.read(path)
     except (OSError, ValueError) as exc:
         raise ManualSheetError([str(exc)]) from None
-    found = results(out)
+    found = read_results(out)
     with locked(out):
         for line, row in enumerate(rows, start=2):
             problem = _row(out, row, found, line, by)
@@ -168,19 +154,19 @@ def import_sheet(out: Path, path: Path, by: str = SHEET_GRADER, refused: list[st
     return reapply(out, store, found)
 
 
-def reapply(out: Path, store: dict[str, Any], found: dict[str, dict[str, Any]], only: set[str] | None = None) -> list[str]:
+def reapply(out: Path, store: dict[str, Any], found: dict[str, StudentResult], only: set[str] | None = None) -> list[str]:
     """Apply the store to the results on disk; returns the students whose result changed."""
     changed = []
     for sid, result in found.items():
         if only is not None and sid not in only:
             continue
         if apply_saved(result, store.get(sid, {})):
-            write_json(out / "results" / f"{sid}.json", result)
+            write_result(out, result)
             changed.append(sid)
     return changed
 
 
-def _graded_feedback(entry: dict[str, Any], top: float) -> dict[str, str]:
+def _graded_feedback(entry: dict[str, Any], top: float) -> Text:
     score, comment = entry["score"], entry.get("comment", "")
     fa = [persian_digits(f"نمره دستیار آموزشی: {fmt_points(score)} از {fmt_points(top)}.")]
     en = [f"Scored by a teaching assistant: {score:g} of {top:g}."]
@@ -190,39 +176,24 @@ def _graded_feedback(entry: dict[str, Any], top: float) -> dict[str, str]:
     if entry.get("adjust"):
         fa.append(persian_digits(f"({entry['adjust']:+g})"))
         en.append(f"({entry['adjust']:+g})")
-    return {"fa": " ".join([*fa, comment]).strip(), "en": " ".join([*en, comment]).strip()}
+    return Text(" ".join([*fa, comment]).strip(), " ".join([*en, comment]).strip())
 
 
-def _set(answer: dict[str, Any], points: float, status: str, feedback: dict[str, str]) -> bool:
-    new = {"points": points, "status": status, "feedback": feedback}
-    if all(answer.get(k) == v for k, v in new.items()):
-        return False
-    answer.update(new)
-    return True
-
-
-def apply_saved(result: dict[str, Any], scores: dict[str, dict[str, Any]]) -> bool:
+def apply_saved(result: StudentResult, scores: dict[str, dict[str, Any]]) -> bool:
     """Put saved manual scores into a result where the answer text is the one they were given for,
     and 0 where no answer was written; True if the result changed."""
     changed = False
     for q in manual_questions(result):
-        text = q.get("answer_text")
-        entry = scores.get(q["id"])
-        now = state(entry, text)
-        manual = [a for a in q["answers"] if a["check"] == "manual"]
-        top = manual_max(q)
-        for a in manual:  # one manual answer per question in practice; split pro rata otherwise
+        entry = scores.get(q.id)
+        now = state(entry, q.answer_text)
+        top = q.person_points
+        for a in q.by_person:  # one such answer per question in practice; split pro rata otherwise
             if now == "no_answer":
-                if a["status"] in ("manual", "missing"):  # not a notebook that could not be read at all
-                    changed |= _set(a, 0.0, "missing", NO_ANSWER)
+                if a.status in (Status.PENDING, Status.MISSING):  # not a notebook that could not be read at all
+                    changed |= a.set(0.0, Status.MISSING, NO_ANSWER)
             elif now == "graded":
-                points = round(entry["score"] * a["max_points"] / top, 4)
-                fraction = points / a["max_points"]
-                status = "passed" if fraction >= 1 - 1e-9 else "partial" if fraction > 0 else "failed"
-                changed |= _set(a, points, status, _graded_feedback(entry, top))
-            elif a["status"] != "manual":  # a score on disk for an answer since changed waits again
-                changed |= _set(a, 0.0, "manual", msg.MANUAL)
-        summarize(q)
-    if changed:
-        result["total"], result["manual_pending"] = total(result["questions"])
+                points = round(entry["score"] * a.max_points / top, 4)
+                changed |= a.set(points, Status.of_fraction(points / a.max_points), _graded_feedback(entry, top))
+            elif a.status is not Status.PENDING:  # a score on disk for an answer since changed waits again
+                changed |= a.set(0.0, Status.PENDING, FEEDBACK[Status.PENDING])
     return changed

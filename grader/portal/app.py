@@ -28,9 +28,8 @@ from grader.portal import regrades
 from grader.portal.index import ClassIndex, normalize_id
 from grader.portal.pages import CSS, JS, MESSAGES, render
 from grader.portal.tokens import Verifier
-from grader.manual.loop import results
 from grader.reports.persian import persian_digits
-from grader.results import read_result
+from grader.results import read_result, read_results, result_path
 from grader.similarity import load_similarity
 
 MAX_FORM_BYTES = 4096
@@ -390,7 +389,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         who = student(request)
         if who is None:
             return page("login", 403, "student_only")
-        result = read_result(out / "results" / f"{who.name}.json") or {}
+        result = read_result(result_path(out, who.name))
         mine = [r for r in regrades.load(out) if r["student"] == who.name]
         return staff_page("me", who, result=result, requests=mine, max_message=regrades.MAX_MESSAGE)
 
@@ -410,8 +409,8 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         form = await _form(request, ("csrf", "question", "message"), MAX_MESSAGE_BYTES)
         if not csrf_ok(who, form["csrf"]):
             return page("error", 403, "bad_csrf")
-        result = read_result(out / "results" / f"{who.name}.json") or {}
-        if form["question"] not in {q["id"] for q in result.get("questions", [])}:
+        result = read_result(result_path(out, who.name))
+        if result is None or result.question(form["question"]) is None:
             raise FormError(400, "form_fields")
         try:
             await run_in_threadpool(regrades.ask, out, who.name, form["question"], form["message"])
@@ -427,16 +426,16 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
     def queue_entries() -> list[dict[str, object]]:
         """Each request with the question and, for an essay, the answer as it stands; open ones first."""
-        found = results(out)
+        found = read_results(out)
         essays: dict[str, dict[str, object]] = {}
         entries = []
         for r in sorted(regrades.load(out), key=lambda r: (r["status"] != "open", r["at"])):
-            result = found.get(r["student"]) or {}
-            q = next((q for q in result.get("questions", []) if q["id"] == r["question"]), None)
-            if q is not None and q["id"] not in essays:
-                essays[q["id"]] = {a.student_id: a for a in desk.answers(q["id"])}
+            result = found.get(r["student"])
+            q = result.question(r["question"]) if result is not None else None
+            if q is not None and q.id not in essays:
+                essays[q.id] = {a.student_id: a for a in desk.answers(q.id)}
             entries.append({"request": r, "question": q, "essay": essays.get(r["question"], {}).get(r["student"]),
-                            "student": result.get("student") or {}})
+                            "student": result.student if result is not None else None})
         return entries
 
     @get("/staff/regrades")

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.manual.loop import manual_max, manual_questions, reapply, results
+from grader.core.text import Text
+from grader.manual.loop import manual_questions, reapply
 from grader.manual.store import Grade, Refusal, answer_sha, load_items, load_scores, locked, record, save_item, state
+from grader.results import read_results
 from grader.untrusted import DIGITS, INVISIBLE
 
 SIMILAR = 0.6  # Jaccard similarity of character 3-grams above which two answers share a group
@@ -98,7 +100,7 @@ class Group:
 @dataclass(frozen=True)
 class Question:
     id: str
-    title: dict[str, str]
+    title: Text
     top: float
     counts: dict[str, int]
 
@@ -121,10 +123,10 @@ class Desk:
     def questions(self) -> list[Question]:
         store = load_scores(self.out)
         found: dict[str, Question] = {}
-        for sid, result in results(self.out).items():
+        for sid, result in read_results(self.out).items():
             for q in manual_questions(result):
-                entry = found.setdefault(q["id"], Question(q["id"], q["title"], manual_max(q), {}))
-                now = state(store.get(sid, {}).get(q["id"]), q.get("answer_text"))
+                entry = found.setdefault(q.id, Question(q.id, q.title, q.person_points, {}))
+                now = state(store.get(sid, {}).get(q.id), q.answer_text)
                 entry.counts[now] = entry.counts.get(now, 0) + 1
         return list(found.values())
 
@@ -134,14 +136,13 @@ class Desk:
     def answers(self, qid: str) -> list[Answer]:
         store = load_scores(self.out)
         found = []
-        for sid, result in results(self.out).items():
-            q = next((q for q in manual_questions(result) if q["id"] == qid), None)
+        for sid, result in read_results(self.out).items():
+            q = next((q for q in manual_questions(result) if q.id == qid), None)
             if q is None:
                 continue
-            text = q.get("answer_text") or ""
+            text = q.answer_text or ""
             entry = store.get(sid, {}).get(qid)
-            names = result.get("student") or {}
-            found.append(Answer(self._key(qid, sid), sid, names.get("name_fa") or "", names.get("name_en") or "",
+            found.append(Answer(self._key(qid, sid), sid, result.student.name_fa, result.student.name_en,
                                 text, answer_sha(text), state(entry, text), entry))
         return found
 
@@ -199,7 +200,7 @@ class Desk:
 
     def _reapply(self, students: set[str]) -> None:
         if students:
-            changed = reapply(self.out, load_scores(self.out), results(self.out), only=students)
+            changed = reapply(self.out, load_scores(self.out), read_results(self.out), only=students)
             if changed and self.on_change:
                 self.on_change(changed)
 
@@ -245,11 +246,11 @@ class Republisher:
         from grader.engine.class_run import publish_class
         from grader.rubric import RubricError, find_rubric, load_rubric
 
-        found = list(results(self.out).values())
+        found = list(read_results(self.out).values())
         if not found:
             return
         try:
-            rubric = load_rubric(find_rubric(found[0]["assignment"]))
+            rubric = load_rubric(find_rubric(found[0].assignment))
         except (RubricError, OSError, KeyError):
             return  # an OUT folder without its rubric here: the students' PDFs are still current
         publish_class(self.out, rubric, found)

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.text import Text
 from grader.results import read_result
 
 MAX_ID_LEN = 64
@@ -32,8 +33,8 @@ class Student:
 @dataclass(frozen=True)
 class ClassIndex:
     students: dict[str, Student]
-    title: dict[str, str]
-    course: dict[str, str]
+    title: Text
+    course: Text
     summary_pdf: Path | None
     grades_csv: Path | None
 
@@ -41,20 +42,17 @@ class ClassIndex:
     def build(cls, out: Path) -> ClassIndex:
         out = out.resolve()
         students: dict[str, Student] = {}
-        title: dict[str, str] = {}
-        course: dict[str, str] = {}
+        title, course = Text(), Text()
         for path in sorted((out / "results").glob("*.json")):
             result = read_result(path)
-            sid = result.get("student_id") if isinstance(result, dict) else None
-            if sid != path.stem or not is_safe_id(sid):
+            sid = result.student_id if result is not None else None
+            if result is None or sid != path.stem or not is_safe_id(sid):
                 print(f"grader serve: skipping {path}: not a result for student {path.stem!r}", file=sys.stderr)
                 continue
-            title = result.get("assignment_title") or title
-            course = result.get("course") or course
-            names = result.get("student") or {}
-            students[sid] = Student(sid, names.get("name_fa") or "", names.get("name_en") or "",
-                                    float(result.get("total", 0)), float(result.get("max_total", 0)),
-                                    len(result.get("errors") or []), float(result.get("manual_pending") or 0),
+            title = result.assignment_title or title
+            course = result.course or course
+            students[sid] = Student(sid, result.student.name_fa, result.student.name_en, result.total,
+                                    result.max_total, len(result.errors), result.pending_points,
                                     _file_in(out, f"{sid}.pdf"))
         return cls(students, title, course, _file_in(out, "summary.pdf"), _file_in(out, "grades.csv"))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
+from grader.core.text import Text
 from grader.reports.persian import fmt_points, persian_digits
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -275,12 +276,12 @@ _ME = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide"
   <a class="button" href="/me/report.pdf">{{ bi("دریافت کارنامه", "Download report") }}</a>
   <form method="post" action="/me/logout"><input type="hidden" name="csrf" value="{{ who.csrf }}"><button type="submit" class="secondary">{{ bi("خروج", "Sign out") }}</button></form>
 </nav>
-<p class="total">{{ bi("نمرهٔ کل: " ~ fa_num(pts(result.total or 0)) ~ " از " ~ fa_num(pts(result.max_total or 0)),
-                      "Total: " ~ pts(result.total or 0) ~ " of " ~ pts(result.max_total or 0)) }}
-  {% if result.manual_pending %}· {{ bi(fa_num(pts(result.manual_pending)) ~ " نمره در انتظار تصحیح", pts(result.manual_pending) ~ " points waiting for a grade") }}{% endif %}</p>
-{% for q in result.questions or [] %}{% set asked = requests|selectattr("question", "equalto", q.id)|list %}
+{% if result %}<p class="total">{{ bi("نمرهٔ کل: " ~ fa_num(pts(result.total)) ~ " از " ~ fa_num(pts(result.max_total)),
+                      "Total: " ~ pts(result.total) ~ " of " ~ pts(result.max_total)) }}
+  {% if result.pending_points %}· {{ bi(fa_num(pts(result.pending_points)) ~ " نمره در انتظار تصحیح", pts(result.pending_points) ~ " points waiting for a grade") }}{% endif %}</p>{% endif %}
+{% for q in (result.questions if result else []) %}{% set asked = requests|selectattr("question", "equalto", q.id)|list %}
 <section class="card question" id="q-{{ loop.index }}">
-  <h3><span dir="ltr">{{ q.id }}</span> — {{ bi((q.title or {}).fa, (q.title or {}).en) }}</h3>
+  <h3><span dir="ltr">{{ q.id }}</span> — {{ bi(q.title.fa, q.title.en) }}</h3>
   <p>{% if q.status == "manual" %}{{ bi("در انتظار تصحیح", "waiting for a grade") }}
      {% else %}<span class="score">{{ fa_num(pts(q.points)) }} از {{ fa_num(pts(q.max_points)) }}</span>{% endif %}</p>
   {% if q.answer_text %}<blockquote dir="auto">{{ q.answer_text }}</blockquote>{% endif %}
@@ -317,7 +318,7 @@ _REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
 <h2>{{ bi("درخواست‌های بازبینی", "Regrade requests") }} · {{ bi(fa_num(open) ~ " باز", open ~ " open") }}</h2>
 {% for e in entries %}{% set r = e.request %}
 <section class="card request {{ r.status }}">
-  <h3><span dir="ltr" class="sid">{{ r.student }}</span> {{ e.student.name_fa }} <span class="en" dir="ltr">{{ e.student.name_en }}</span> ·
+  <h3><span dir="ltr" class="sid">{{ r.student }}</span> {{ e.student.name_fa if e.student }} <span class="en" dir="ltr">{{ e.student.name_en if e.student }}</span> ·
     <span dir="ltr">{{ r.question }}</span>{% if e.question %} — {{ bi(e.question.title.fa, e.question.title.en) }}{% endif %}</h3>
   <p class="stamp"><bdi>{{ r.at[:16]|replace("T", " ") }}</bdi></p>
   <blockquote dir="auto">{{ r.message }}</blockquote>
@@ -476,7 +477,7 @@ _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login":
 _env.globals.update(fa_num=persian_digits, pts=fmt_points)
 
 
-def render(page: str, *, title: dict[str, str], course: dict[str, str], message: str | None = None,
+def render(page: str, *, title: Text, course: Text, message: str | None = None,
            seconds: int = 0, **context: Any) -> str:
     """`seconds` fills the waiting time into the message, in Persian digits for the Persian text."""
     text = None

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import jdatetime
 
-_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-# Persian uses the Arabic decimal separator (U+066B); only a dot *between digits* is one,
-# so sentence-final dots and version strings like "v2." stay untouched.
-_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
-
-
-def persian_digits(text: str) -> str:
-    """Return ``text`` with ASCII digits as Persian digits and decimal points as '٫'."""
-    return _DECIMAL_POINT.sub("٫", str(text)).translate(_DIGITS)
+from grader.core.text import persian_digits
 
 
 def jalali_date(d: datetime.date) -> str:

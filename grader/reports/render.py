@@ -25,6 +25,8 @@ import jinja2
 from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
+from grader.core.result import StudentResult
+
 from .bidi import has_rtl, isolate_ltr
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
@@ -76,14 +78,14 @@ def _write_pdf(html: str, out_path: Path) -> None:
             out_path, stylesheets=[css], font_config=fonts)
 
 
-def html_for_student(result: dict, lang: str = "both", template: str = "student.html.j2") -> str:
+def html_for_student(result: StudentResult, lang: str = "both", template: str = "student.html.j2") -> str:
     """HTML of one student's report (or of its plain `fallback.html.j2`); ``lang`` is "both", "fa" or "en"."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     return _environment().get_template(template).render(r=student_view(result, lang), lang=lang)
 
 
-def html_for_summary(results: list[dict], meta: dict) -> str:
+def html_for_summary(results: list[StudentResult], meta: dict) -> str:
     """HTML of the class summary (always bilingual)."""
     return _environment().get_template("summary.html.j2").render(
         s=summary_view(results, meta), lang="both")
@@ -92,7 +94,7 @@ def html_for_summary(results: list[dict], meta: dict) -> str:
 CHILD_DIED = "the renderer died of a signal"
 
 
-def render_student_report(result: dict, out_path: Path, lang: str = "both",
+def render_student_report(result: StudentResult, out_path: Path, lang: str = "both",
                           timeout_s: float = RENDER_TIMEOUT_S) -> None:
     """Write one student's A4 PDF report to ``out_path``; if it is not laid out within ``timeout_s``
     seconds (or the renderer fails), write the plain report with the scores instead."""
@@ -103,7 +105,7 @@ def render_student_report(result: dict, out_path: Path, lang: str = "both",
         _write_pdf(html, out_path)  # the report: its text is capped, so it is laid out here
         return
     if failure:
-        print(f"grader: the report of {result['student_id']} was not rendered ({failure}); "
+        print(f"grader: the report of {result.student_id} was not rendered ({failure}); "
               "a plain report with the scores was written instead", file=sys.stderr)
         _write_pdf(html_for_student(result, lang, "fallback.html.j2"), out_path)
 
@@ -160,6 +162,6 @@ def warm_up() -> None:
         stylesheets=[css], font_config=fonts)
 
 
-def render_summary(results: list[dict], meta: dict, out_path: Path) -> None:
+def render_summary(results: list[StudentResult], meta: dict, out_path: Path) -> None:
     """Write the class summary PDF (statistics, histogram, student list) to ``out_path``."""
     _write_pdf(html_for_summary(results, meta), out_path)

@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from .persian import fmt_points, persian_digits
-from .view import Bi, cut
+from grader.core.text import Text
+
+from .view import cut
 
 DETAILED = 3  # pairs whose matching cells are printed side by side
 
 TEXT = {
-    "title": Bi("ارسال‌های مشابه (برای داوری یک فرد)", "Similar submissions (for a person to judge)"),
-    "note": Bi("این بخش فقط نشانه‌ای برای بررسی است و هیچ نمره‌ای را تغییر نمی‌دهد. کد دانشجویان پس از حذف"
+    "title": Text("ارسال‌های مشابه (برای داوری یک فرد)", "Similar submissions (for a person to judge)"),
+    "note": Text("این بخش فقط نشانه‌ای برای بررسی است و هیچ نمره‌ای را تغییر نمی‌دهد. کد دانشجویان پس از حذف"
                " توضیح‌ها و فاصله‌ها و یکسان‌سازی نام متغیرها مقایسه شده و کدی که در قالب تمرین آمده یا"
                " سه دانشجو یا بیشتر در آن شریک‌اند کنار گذاشته شده است. پاسخ‌های نادرستِ عیناً یکسان نیز،"
                " هر چه کمیاب‌تر باشند، وزن بیشتری دارند.",
@@ -18,15 +20,15 @@ TEXT = {
                " comments and layout and renaming variables; code from the template or shared by three"
                " or more students is ignored. Identical wrong answers add weight, the more so the rarer"
                " they are."),
-    "threshold": Bi("جفت‌هایی که امتیاز ترکیبی‌شان دست‌کم {} است علامت خورده‌اند.",
+    "threshold": Text("جفت‌هایی که امتیاز ترکیبی‌شان دست‌کم {} است علامت خورده‌اند.",
                     "Pairs with a combined score of at least {} are flagged."),
-    "none": Bi("هیچ جفتی علامت نخورد.", "No pair flagged."),
-    "pair": Bi("دو دانشجو", "Students"),
-    "score": Bi("امتیاز ترکیبی", "Combined score"),
-    "code": Bi("شباهت کد", "Code similarity"),
-    "wrong": Bi("پاسخ‌های نادرست یکسان", "Identical wrong answers"),
-    "cells": Bi("سلول‌های مشابه", "Matching cells"),
-    "skipped": Bi("این ارسال‌ها مقایسه نشدند (فایل فشرده، یا نوت‌بوکی ناخوانا، پیوند نمادین یا جز فایل معمولی):",
+    "none": Text("هیچ جفتی علامت نخورد.", "No pair flagged."),
+    "pair": Text("دو دانشجو", "Students"),
+    "score": Text("امتیاز ترکیبی", "Combined score"),
+    "code": Text("شباهت کد", "Code similarity"),
+    "wrong": Text("پاسخ‌های نادرست یکسان", "Identical wrong answers"),
+    "cells": Text("سلول‌های مشابه", "Matching cells"),
+    "skipped": Text("این ارسال‌ها مقایسه نشدند (فایل فشرده، یا نوت‌بوکی ناخوانا، پیوند نمادین یا جز فایل معمولی):",
                   "Not compared (a zip, or a notebook that is unreadable, a link or not a regular file):"),
 }
 
@@ -50,6 +52,6 @@ def similarity_view(report: dict[str, Any] | None) -> dict[str, Any] | None:
         "pairs": flagged,
         "detailed": flagged[:DETAILED],
         "skipped": [cut(sid, "id") for sid in report.get("skipped") or []],
-        "threshold": Bi(TEXT["threshold"].fa.format(persian_digits(threshold)), TEXT["threshold"].en.format(threshold)),
+        "threshold": Text(TEXT["threshold"].fa.format(persian_digits(threshold)), TEXT["threshold"].en.format(threshold)),
         "text": TEXT,
     }

@@ -1,5 +1,4 @@
-"""Turn a grader result dict (any key but a few may be missing) into a tidy view model,
-so the templates never have to guard against absent or null values.
+"""Turn a student's result into a view model for the templates: every text cut to its budget.
 
 Every string a student controls (values, tracebacks, essays, names, ids, labels, feedback that
 quotes them) reaches the templates only through `cut`: WeasyPrint's layout time grows about
@@ -15,7 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .bidi import has_rtl
+from grader.core.result import LABEL, AnswerResult, Diagnosis, QuestionResult, RunError, StudentResult
+from grader.core.text import Text, has_rtl
+
 from .persian import jalali_date, persian_digits
 
 LANGS = ("both", "fa", "en")
@@ -90,95 +91,58 @@ def cut(text: Any, kind: str, lang: str = "both") -> str | None:
     return "\n".join([*kept, *marker])
 
 
-@dataclass(frozen=True)
-class Bi:
-    """A Persian/English text pair; either side may be empty."""
-
-    fa: str = ""
-    en: str = ""
-
-    def __bool__(self) -> bool:
-        return bool(self.fa or self.en)
-
-    def texts(self, lang: str) -> list[str]:
-        """The texts to show for ``lang``; a missing side falls back to the other one."""
-        if lang == "fa":
-            return [t for t in (self.fa or self.en,) if t]
-        if lang == "en":
-            return [t for t in (self.en or self.fa,) if t]
-        return [t for t in dict.fromkeys((self.fa, self.en)) if t]
-
-    def side(self, which: str, lang: str) -> str:
-        """Text for the Persian ("fa") or English ("en") column of a side-by-side layout;
-        borrows the other language only when that column is the only one shown."""
-        own, other = (self.fa, self.en) if which == "fa" else (self.en, self.fa)
-        return own or (other if lang == which else "")
-
-
-STATUS = {
-    "passed": Bi("قبول", "passed"),
-    "partial": Bi("نسبی", "partial"),
-    "failed": Bi("نادرست", "failed"),
-    "error": Bi("خطا", "error"),
-    "missing": Bi("بی‌پاسخ", "missing"),
-    "manual": Bi("تصحیح دستی", "manual"),
-    "internal_error": Bi("خطای سامانه", "grader fault"),
-}
+STATUS = LABEL  # a status in a word
 
 LABELS = {
-    "report": Bi("کارنامهٔ تمرین", "Assignment report"),
-    "summary": Bi("گزارش کلی کلاس", "Class summary"),
-    "student": Bi("دانشجو", "Student"),
-    "student_id": Bi("شمارهٔ دانشجویی", "Student ID"),
-    "date": Bi("تاریخ تصحیح", "Graded on"),
-    "total": Bi("نمرهٔ کل", "Total score"),
-    "pending": Bi("امتیاز در انتظار تصحیح دستی", "points pending manual grading"),
-    "run_errors": Bi("نوت‌بوک به‌طور کامل تصحیح نشد", "The notebook could not be fully graded"),
-    "notices": Bi("نکته‌ها", "Notes"),
-    "overview": Bi("خلاصهٔ پرسش‌ها", "Questions at a glance"),
-    "question": Bi("پرسش", "Question"),
-    "status": Bi("وضعیت", "Status"),
-    "points": Bi("امتیاز", "Points"),
-    "assumptions": Bi("فرض‌ها", "Assumptions"),
-    "expected": Bi("مورد انتظار", "Expected"),
-    "found": Bi("یافت‌شده", "Found"),
-    "hidden": Bi("پنهان", "hidden"),
-    "item": Bi("مورد", "Item"),
-    "error_output": Bi("خروجی خطا", "Error output"),
-    "manual_answer": Bi("پاسخ دانشجو", "Student's answer"),
-    "manual_note": Bi("این پرسش را دستیار آموزشی تصحیح می‌کند.",
+    "report": Text("کارنامهٔ تمرین", "Assignment report"),
+    "summary": Text("گزارش کلی کلاس", "Class summary"),
+    "student": Text("دانشجو", "Student"),
+    "student_id": Text("شمارهٔ دانشجویی", "Student ID"),
+    "date": Text("تاریخ تصحیح", "Graded on"),
+    "total": Text("نمرهٔ کل", "Total score"),
+    "pending": Text("امتیاز در انتظار تصحیح دستی", "points pending manual grading"),
+    "run_errors": Text("نوت‌بوک به‌طور کامل تصحیح نشد", "The notebook could not be fully graded"),
+    "notices": Text("نکته‌ها", "Notes"),
+    "overview": Text("خلاصهٔ پرسش‌ها", "Questions at a glance"),
+    "question": Text("پرسش", "Question"),
+    "status": Text("وضعیت", "Status"),
+    "points": Text("امتیاز", "Points"),
+    "assumptions": Text("فرض‌ها", "Assumptions"),
+    "expected": Text("مورد انتظار", "Expected"),
+    "found": Text("یافت‌شده", "Found"),
+    "hidden": Text("پنهان", "hidden"),
+    "item": Text("مورد", "Item"),
+    "error_output": Text("خروجی خطا", "Error output"),
+    "manual_answer": Text("پاسخ دانشجو", "Student's answer"),
+    "manual_note": Text("این پرسش را دستیار آموزشی تصحیح می‌کند.",
                       "To be graded by a teaching assistant."),
-    "no_answer": Bi("پاسخی یافت نشد.", "No answer was found."),
-    "integrity": Bi("اطلاعات اجرا", "Run information"),
-    "more_details": Bi("مورد دیگر", "more items"),
-    "diagnosis": Bi("اشتباه شناخته‌شده", "Known mistake"),
-    "students": Bi("دانشجویان", "Students"),
-    "name": Bi("نام", "Name"),
-    "errors": Bi("خطاها", "Errors"),
-    "mean": Bi("میانگین", "Mean"),
-    "median": Bi("میانه", "Median"),
-    "max": Bi("بیشترین", "Highest"),
-    "out_of": Bi("سقف امتیاز", "Out of"),
-    "pass_rate": Bi("نرخ قبولی", "Pass rate"),
-    "histogram": Bi("توزیع نمرهٔ کل", "Distribution of total scores"),
-    "per_question": Bi("آمار پرسش‌ها", "Per-question statistics"),
-    "fallback_title": Bi("کارنامهٔ ساده", "Plain report"),
-    "fallback": Bi("کارنامهٔ کامل شما صفحه‌آرایی نشد؛ این نسخهٔ ساده تنها نمره‌ها را نشان می‌دهد."
+    "no_answer": Text("پاسخی یافت نشد.", "No answer was found."),
+    "integrity": Text("اطلاعات اجرا", "Run information"),
+    "more_details": Text("مورد دیگر", "more items"),
+    "diagnosis": Text("اشتباه شناخته‌شده", "Known mistake"),
+    "students": Text("دانشجویان", "Students"),
+    "name": Text("نام", "Name"),
+    "errors": Text("خطاها", "Errors"),
+    "mean": Text("میانگین", "Mean"),
+    "median": Text("میانه", "Median"),
+    "max": Text("بیشترین", "Highest"),
+    "out_of": Text("سقف امتیاز", "Out of"),
+    "pass_rate": Text("نرخ قبولی", "Pass rate"),
+    "histogram": Text("توزیع نمرهٔ کل", "Distribution of total scores"),
+    "per_question": Text("آمار پرسش‌ها", "Per-question statistics"),
+    "fallback_title": Text("کارنامهٔ ساده", "Plain report"),
+    "fallback": Text("کارنامهٔ کامل شما صفحه‌آرایی نشد؛ این نسخهٔ ساده تنها نمره‌ها را نشان می‌دهد."
                    " جزئیات را از دستیار آموزشی بپرسید.",
                    "Your full report could not be laid out; this plain version shows the scores only."
                    " Ask a teaching assistant for the details."),
 }
 
 
-def bi(value: Any) -> Bi:
-    """Accept {"fa", "en"} dicts, plain strings (side chosen by script) or None; each side cut
-    as "text" with the marker in its own language."""
-    if isinstance(value, dict):
-        return Bi(cut(value.get("fa") or "", "text", "fa"), cut(value.get("en") or "", "text", "en"))
-    if value in (None, ""):
-        return Bi()
-    text = str(value)
-    return Bi(fa=cut(text, "text", "fa")) if has_rtl(text) else Bi(en=cut(text, "text", "en"))
+def bi(value: Any) -> Text:
+    """A bilingual text (or what `Text.from_json` reads as one), each side cut as "text" with the
+    marker in its own language."""
+    text = Text.from_json(value)
+    return Text(cut(text.fa, "text", "fa"), cut(text.en, "text", "en"))
 
 
 def parse_date(value: Any) -> datetime.date | None:
@@ -200,40 +164,40 @@ def clean_traceback(text: Any, lang: str) -> str | None:
     return cut(_ANSI.sub("", str(text)).rstrip(), "traceback", lang)
 
 
-def diagnosis_view(value: Any) -> dict | None:
+def diagnosis_view(value: Diagnosis | None) -> dict | None:
     """A diagnosed mistake ({"mistake", "explain"}, each bilingual), or None where there is none."""
-    if not isinstance(value, dict) or not (bi(value.get("mistake")) or bi(value.get("explain"))):
+    if value is None:
         return None
-    return {"mistake": bi(value.get("mistake")), "explain": bi(value.get("explain"))}
+    return {"mistake": bi(value.mistake), "explain": bi(value.explain)}
 
 
-def _answer(a: dict, lang: str) -> dict:
-    details = [d for d in (a.get("details") or []) if isinstance(d, dict)]
+def _answer(a: AnswerResult, lang: str) -> dict:
+    shown = a.details[:MAX_DETAILS]
     return {
-        "name": cut(a.get("name") or "", "label", lang),
-        "check": cut(a.get("check"), "label", lang),
-        "points": a.get("points"),
-        "max_points": a.get("max_points"),
-        "status": cut(a.get("status") or "missing", "label", lang),
-        "secret": bool(a.get("secret")),
-        "expected": cut(a.get("expected"), "value", lang),
-        "found": cut(a.get("found"), "value", lang),
-        "feedback": bi(a.get("feedback")),
-        "error": clean_traceback(a.get("error"), lang),
-        "diagnosis": diagnosis_view(a.get("diagnosis")),
+        "name": cut(a.name, "label", lang),
+        "check": cut(a.check, "label", lang),
+        "points": a.points,
+        "max_points": a.max_points,
+        "status": a.status,
+        "secret": a.secret,
+        "expected": cut(a.expected, "value", lang),
+        "found": cut(a.found, "value", lang),
+        "feedback": bi(a.feedback),
+        "error": clean_traceback(a.error, lang),
+        "diagnosis": diagnosis_view(a.diagnosis),
         "details": [
-            {"label": cut(d.get("label") or "", "label", lang), "expected": cut(d.get("expected"), "cell", lang),
-             "found": cut(d.get("found"), "cell", lang), "ok": d.get("ok"),
-             "note": cut(d.get("note"), "text", lang) if d.get("note") else None,
-             "diagnosis": diagnosis_view(d.get("diagnosis"))}
-            for d in details[:MAX_DETAILS]
+            {"label": cut(d.label, "label", lang), "expected": cut(d.expected, "cell", lang),
+             "found": cut(d.found, "cell", lang), "ok": d.ok,
+             "note": cut(d.note, "text", lang) if d.note else None,
+             "diagnosis": diagnosis_view(d.diagnosis)}
+            for d in shown
         ],
-        "more_details": max(0, len(details) - MAX_DETAILS),
-        "diagnoses": _distinct([a.get("diagnosis"), *(d.get("diagnosis") for d in details[:MAX_DETAILS])]),
+        "more_details": max(0, len(a.details) - MAX_DETAILS),
+        "diagnoses": _distinct([a.diagnosis, *(d.diagnosis for d in shown)]),
     }
 
 
-def _distinct(values: list[Any]) -> list[dict]:
+def _distinct(values: list[Diagnosis | None]) -> list[dict]:
     """Each diagnosis once, in order: eight cells wrong by one mistake are explained once."""
     seen, out = set(), []
     for view in filter(None, map(diagnosis_view, values)):
@@ -244,59 +208,52 @@ def _distinct(values: list[Any]) -> list[dict]:
     return out
 
 
-def _question(q: dict, lang: str) -> dict:
-    answer_text = cut(q.get("answer_text") or None, "essay", lang)
+def _question(q: QuestionResult, lang: str) -> dict:
     return {
-        "id": cut(q.get("id") or "", "id", lang),
-        "title": bi(q.get("title")),
-        "points": q.get("points"),
-        "max_points": q.get("max_points"),
-        "status": cut(q.get("status") or "missing", "label", lang),
-        "feedback": bi(q.get("feedback")),
-        "assumptions": [b for b in map(bi, q.get("assumptions") or []) if b],
-        "answer_text": answer_text,
-        "answer_text_rtl": has_rtl(str(q.get("answer_text") or "")),  # the student's text, not the marker
-        "answers": [_answer(a, lang) for a in q.get("answers") or []
-                    if isinstance(a, dict) and a.get("check") != "manual"],
+        "id": cut(q.id, "id", lang),
+        "title": bi(q.title),
+        "points": q.points,
+        "max_points": q.max_points,
+        "status": q.status,
+        "feedback": bi(q.feedback),
+        "assumptions": [b for b in map(bi, q.assumptions) if b],
+        "answer_text": cut(q.answer_text or None, "essay", lang),
+        "answer_text_rtl": has_rtl(q.answer_text or ""),  # the student's text, not the marker
+        "answers": [_answer(a, lang) for a in q.answers if not a.by_person],
     }
 
 
-def error_view(e: Any, lang: str = "both") -> dict:
+def error_view(e: RunError, lang: str = "both") -> dict:
     """A run-level error: its kind, bilingual message and (traceback-like) detail."""
-    if not isinstance(e, dict):
-        return {"kind": "", "message": bi(e), "detail": None}
-    return {"kind": cut(e.get("kind") or "", "label", lang), "message": bi(e.get("message")),
-            "detail": clean_traceback(e.get("detail"), lang)}
+    return {"kind": cut(e.kind, "label", lang), "message": bi(e.message), "detail": clean_traceback(e.detail, lang)}
 
 
-def student_name(result: dict) -> Bi:
+def student_name(result: StudentResult) -> Text:
     """Student name in both scripts; the id stands in for a missing name."""
-    names = result.get("student") or {}
-    fa, en = names.get("name_fa") or "", names.get("name_en") or ""
-    sid = str(result["student_id"])
-    return Bi(cut(fa or en or sid, "name", "fa"), cut(en or sid, "name", "en"))
+    fa, en, sid = result.student.name_fa, result.student.name_en, result.student_id
+    return Text(cut(fa or en or sid, "name", "fa"), cut(en or sid, "name", "en"))
 
 
-def student_view(result: dict, lang: str = "both") -> dict:
+def student_view(result: StudentResult, lang: str = "both") -> dict:
     """View model of one student's result; cut texts are marked in `lang`."""
-    graded = parse_date(result.get("graded_at"))
-    total, max_total = result["total"], result["max_total"]
-    sid = cut(result["student_id"], "id", lang)
+    graded = parse_date(result.graded_at)
+    total, max_total = result.total, result.max_total
+    sid = cut(result.student_id, "id", lang)
     return {
         "student_id": sid,
-        "sid": Bi(sid, sid),
+        "sid": Text(sid, sid),
         "name": student_name(result),
-        "assignment": cut(result["assignment"], "id", lang),
-        "title": bi(result.get("assignment_title")) or Bi(en=cut(result["assignment"], "id", "en")),
-        "course": bi(result.get("course")),
-        "date": Bi(jalali_date(graded), graded.isoformat()) if graded else Bi(),
+        "assignment": cut(result.assignment, "id", lang),
+        "title": bi(result.assignment_title) or Text(en=cut(result.assignment, "id", "en")),
+        "course": bi(result.course),
+        "date": Text(jalali_date(graded), graded.isoformat()) if graded else Text(),
         "total": total,
         "max_total": max_total,
         "percent": max(0.0, min(100.0, 100 * total / max_total)) if max_total else 0.0,
-        "manual_pending": result.get("manual_pending") or 0,
-        "runtime_s": result.get("runtime_s"),
-        "errors": [error_view(e, lang) for e in result.get("errors") or []],
-        "notices": [b for b in map(bi, result.get("notices") or []) if b],
-        "questions": [_question(q, lang) for q in result["questions"] if isinstance(q, dict)],
-        "hashes": {cut(k, "label", lang): cut(v, "id", lang) for k, v in (result.get("hashes") or {}).items() if v},
+        "manual_pending": result.pending_points,
+        "runtime_s": result.runtime_s,
+        "errors": [error_view(e, lang) for e in result.errors],
+        "notices": [b for b in map(bi, result.notices) if b],
+        "questions": [_question(q, lang) for q in result.questions],
+        "hashes": {cut(k, "label", lang): cut(v, "id", lang) for k, v in result.hashes.items() if v},
     }

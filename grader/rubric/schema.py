@@ -1,9 +1,11 @@
 """The rubric schema. Check-specific options are validated by the check class that owns them."""
 import re
 import sys
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from grader.core.text import Text as BiText
 
 QUESTION_ID = re.compile(r"^q\d+[a-z]?$")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -15,11 +17,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """The same text in Persian and English."""
+def _both_sides(text: BiText) -> BiText:
+    if not (text.fa and text.en):
+        raise ValueError("a text of the rubric is written in both Persian (fa) and English (en)")
+    return text
 
-    fa: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+
+Text = Annotated[BiText, AfterValidator(_both_sides)]  # the core's bilingual text, both sides required
 
 
 class Tolerance(Strict):

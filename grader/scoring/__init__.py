@@ -1,4 +1,4 @@
-"""Scoring: from check outcomes to question points, statuses and the student's total."""
-from grader.scoring.score import question_result, summarize, total
+"""Scoring: from check outcomes to the points of each answer."""
+from grader.scoring.score import question_result
 
-__all__ = ["question_result", "summarize", "total"]
+__all__ = ["question_result"]

@@ -2,36 +2,33 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-_NOT_WRONG = {"passed", "manual", "missing", "error"}  # error/missing: no value was found
+from grader.core.result import AnswerResult, Status, StudentResult
+
+_NOT_WRONG = {Status.PASSED, Status.PENDING, Status.MISSING, Status.ERROR}  # error/missing: no value was found
 
 
-def _fingerprint(answer: dict[str, Any]) -> str:
+def _fingerprint(answer: AnswerResult) -> str:
     """The value the grader found, as shown in the report (per-part values where it has parts)."""
-    found = answer.get("found")
-    if found not in (None, "", "None"):
-        return str(found)
-    parts = [f"{d.get('label')}={d.get('found')}" for d in answer.get("details") or []
-             if isinstance(d, dict) and not d.get("ok") and d.get("found") not in (None, "")]
-    return "; ".join(parts)
+    if answer.found not in (None, "", "None"):
+        return str(answer.found)
+    return "; ".join(f"{d.label}={d.found}" for d in answer.details if not d.ok and d.found not in (None, ""))
 
 
-def wrong_values(results: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
+def wrong_values(results: list[StudentResult]) -> dict[tuple[str, str], set[str]]:
     """(answer name, wrong value) -> the students who gave it."""
     given: dict[tuple[str, str], set[str]] = defaultdict(set)
     for r in results:
-        for q in r.get("questions") or []:
-            for a in q.get("answers") or [] if isinstance(q, dict) else []:
-                if not isinstance(a, dict) or a.get("status") in _NOT_WRONG or not a.get("name"):
-                    continue
-                value = _fingerprint(a)
-                if value:
-                    given[(str(a["name"]), value)].add(str(r["student_id"]))
+        for a in r.answers:
+            if a.status in _NOT_WRONG or not a.name:
+                continue
+            value = _fingerprint(a)
+            if value:
+                given[(a.name, value)].add(r.student_id)
     return given
 
 
-def shared_wrong(results: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, float]]:
+def shared_wrong(results: list[StudentResult]) -> dict[tuple[str, str], dict[str, float]]:
     """Per pair, the answers both got wrong in the same way, each weighted by rarity: 1 when only
     these two gave that value, 1/(n-1) when n students did (a common slip is weak evidence)."""
     pairs: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)

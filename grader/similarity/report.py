@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.core import atomic
+from grader.core.result import StudentResult
 
 from . import code as codes_mod
 from .answers import shared_wrong
@@ -37,7 +38,7 @@ def _template_code(rubric: Any) -> list[str]:
     return [c.source for c in template(rubric).cells if c.cell_type == "code"]
 
 
-def similarity_report(results: list[dict[str, Any]], notebooks: dict[str, Path],
+def similarity_report(results: list[StudentResult], notebooks: dict[str, Path],
                       rubric: Any = None) -> dict[str, Any]:
     """Every pair with some evidence, most similar first; `flagged` marks those for a person."""
     tmpl = [tuple(normalize(s)) for s in _template_code(rubric)]
@@ -81,7 +82,7 @@ def load_similarity(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def write_similarity(out_dir: Path, results: list[dict[str, Any]], notebooks: dict[str, Path] | None,
+def write_similarity(out_dir: Path, results: list[StudentResult], notebooks: dict[str, Path] | None,
                      rubric: Any = None) -> dict[str, Any] | None:
     """Write OUT/similarity.json and return it. Without `notebooks` (a re-publish after a manual
     import, where the code has not changed) the previous report is kept and returned."""
