@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from grader.ci import add_commands as add_ci_commands
+from grader.core.settings import Course
 from grader.core.errors import ConfigError, GraderError
 from grader.portal import add_commands as add_portal_commands
-from grader.rubric import find_rubric, load_rubric, rubric_dir
+from grader.rubric import find_rubric, load_rubric
 from grader.selfcheck import cmd_check
 
 
@@ -21,6 +22,17 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _course_folder(value: str) -> Path:
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder")
+    return Path(value)
+
+
+def course_of(args: argparse.Namespace) -> Course:
+    """The course of this command: `--course DIR`, else the working directory's (`Course.load`)."""
+    return Course.load(getattr(args, "course", None))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -33,11 +45,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"grader: {submissions} is not a folder of submissions", file=sys.stderr)
         return 2
     assignment = args.assignment or submissions.resolve().name
-    rubric_path = find_rubric(assignment)
-    out = Path(args.out) if args.out else Path("reports") / assignment
+    course = course_of(args)
+    rubric_path = find_rubric(assignment, course)
+    out = Path(args.out) if args.out else course.reports / assignment
     grade, engine = (ray_run, {"address": args.ray_address}) if args.engine == "ray" else (run, {})
     summary = grade(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
-                    gpus=args.gpus, on_done=Progress(), **engine,
+                    gpus=args.gpus, on_done=Progress(), course=course, **engine,
                     unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
     if summary.grader_faults:
@@ -50,7 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     from grader.release import release
 
-    rubric = load_rubric(find_rubric(args.assignment))
+    course = course_of(args)
+    rubric = load_rubric(find_rubric(args.assignment, course), course=course)
     path = release(rubric, Path(args.out) if args.out else Path("release") / args.assignment)
     print(path)
     return 0
@@ -59,7 +73,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_reference(args: argparse.Namespace) -> int:
     from grader.engine.plan import GradingPlan
 
-    plan = GradingPlan.build(find_rubric(args.assignment), seed=args.seed)
+    course = course_of(args)
+    plan = GradingPlan.build(find_rubric(args.assignment, course), seed=args.seed, course=course)
     answers = {q.id: {c.answer.name or "manual": c.expected_json() for c in checks}
                for q, checks in plan.checks if args.question in (None, q.id)}
     if args.question and not answers:
@@ -106,7 +121,8 @@ def cmd_manual_import(args: argparse.Namespace) -> int:
         if result["student_id"] in changed:
             render_student_report(result, out / f"{result['student_id']}.pdf")
     if results:
-        publish_class(out, load_rubric(find_rubric(results[0]["assignment"])), results)
+        course = course_of(args)
+        publish_class(out, load_rubric(find_rubric(results[0]["assignment"], course), course=course), results)
     print(f"merged manual scores for {len(changed)} students")
     if refused:
         print(f"grader: {len(refused)} row(s) not applied (the others were):\n" + "\n".join(refused), file=sys.stderr)
@@ -115,17 +131,18 @@ def cmd_manual_import(args: argparse.Namespace) -> int:
 
 
 def cmd_rubric_check(args: argparse.Namespace) -> int:
-    rubric = load_rubric(Path(args.file))
+    rubric = load_rubric(Path(args.file), course=course_of(args))
     print(f"{args.file}: ok ({rubric.assignment}, {len(rubric.questions)} questions, "
           f"{rubric.max_points:g} points)")
     return 0
 
 
-def cmd_rubric_list(_: argparse.Namespace) -> int:
+def cmd_rubric_list(args: argparse.Namespace) -> int:
     """Per assignment: how many questions are automatic, partly automatic and manual."""
+    course = course_of(args)
     print("assignment\tquestions\tautomatic\tpartly automatic\tmanual\tpoints\ttitle")
-    for path in sorted(rubric_dir().glob("*.yaml")):
-        rubric = load_rubric(path)
+    for path in sorted(course.rubrics.glob("*.yaml")):
+        rubric = load_rubric(path, course=course)
         kinds = [{a.check == "manual" for a in q.answers} for q in rubric.questions]
         auto, mixed, manual = kinds.count({False}), kinds.count({True, False}), kinds.count({True})
         print(f"{rubric.assignment}\t{len(kinds)}\t{auto}\t{mixed}\t{manual}\t{rubric.max_points:g}\t{rubric.title.en}")
@@ -134,6 +151,10 @@ def cmd_rubric_list(_: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grader", description=__doc__)
+    p.add_argument("--course", type=_course_folder, metavar="DIR",
+                   help="the course folder: rubrics/, reference/, grader.yaml, reports/ (default: the working "
+                        "directory, what it lacks from the course bundled with grader); not for ci, which "
+                        "takes the rules from the pull request's base commit")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="grade a folder of submissions")

@@ -1,12 +1,89 @@
-"""Calling the reference implementations of an assignment (`reference/<id>/`), in the trusted process."""
+"""Calling the reference implementations of an assignment, in the trusted process.
+
+The reference package is the course's own (`Course.references`, e.g. `<course>/reference/`): `use`
+puts a finder first on `sys.meta_path` that imports that one name, and its submodules, from the
+course folder alone, ahead of sys.path and of any installed package of the same name. Only that
+package is made importable, not the rest of the course folder (a `json.py` or `grader/` there
+shadows nothing). A `References` object makes its course's package the importable one wherever it
+is made or unpickled (a local worker, a Ray task), so the grading plan carries it everywhere."""
 import hashlib
 import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
 from grader.core.errors import ConfigError
+from grader.core.settings import Course
 from grader.rubric.schema import DOTTED
+
+_lock = threading.Lock()
+
+
+class _CourseFinder(importlib.abc.MetaPathFinder):
+    """Finds the course's reference package by its folder, and its submodules inside it."""
+
+    def __init__(self, course: Course):
+        self.course, self.folder, self.name = course, course.references, course.references.name
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname == self.name:
+            return importlib.machinery.PathFinder.find_spec(fullname, [str(self.folder.parent)])
+        if fullname.startswith(f"{self.name}.") and path is not None:  # inside the package found above
+            return importlib.machinery.PathFinder.find_spec(fullname, path)
+        return None
+
+
+def _finder() -> _CourseFinder | None:
+    return next((f for f in sys.meta_path if isinstance(f, _CourseFinder)), None)
+
+
+def _forget(name: str, unless_in: Path | None) -> None:
+    """Drop `name` and its submodules from sys.modules, but those loaded from `unless_in`."""
+    for key, module in list(sys.modules.items()):
+        if key != name and not key.startswith(f"{name}."):
+            continue
+        where = [*(getattr(module, "__path__", None) or []), getattr(module, "__file__", None) or ""]
+        if unless_in is None or not any(w and Path(w).resolve().is_relative_to(unless_in) for w in where):
+            del sys.modules[key]
+
+
+def use(course: Course) -> None:
+    """Make `course`'s reference package the one its name imports in this process; with a course
+    that has none, take back the finder of an earlier course (the name is then imported as
+    installed). Modules of that name imported from elsewhere are forgotten."""
+    folder = course.references if course.references is not None and course.references.is_dir() else None
+    current = _finder()
+    if (current.folder if current else None) == folder and (current is None or current.course == course):
+        return
+    with _lock:
+        current = _finder()
+        if current is not None:
+            sys.meta_path.remove(current)
+            _forget(current.name, folder if folder is not None and folder.name == current.name else None)
+        if folder is not None:
+            _forget(folder.name, folder)
+            sys.meta_path.insert(0, _CourseFinder(course))
+        importlib.invalidate_caches()
+
+
+def forget() -> None:
+    """Take back the finder `use` installed, and the modules it imported."""
+    with _lock:
+        current = _finder()
+        if current is not None:
+            sys.meta_path.remove(current)
+            _forget(current.name, None)
+            importlib.invalidate_caches()
+
+
+def active_course() -> Course | None:
+    """The course whose reference package this process imports, if `use` was called."""
+    current = _finder()
+    return current.course if current else None
 
 
 class ReferenceError_(ConfigError, LookupError):
@@ -14,13 +91,23 @@ class ReferenceError_(ConfigError, LookupError):
 
 
 class References:
-    """The reference package of one assignment, e.g. `reference.hw3`."""
+    """The reference package of one assignment, e.g. `reference.hw3`, imported from `course`
+    (by default the working directory's, see `Course.load`)."""
 
-    def __init__(self, package: str):
+    def __init__(self, package: str, course: Course | None = None):
         self.package = package
+        self.course = course if course is not None else Course.load()
+        use(self.course)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled in a worker or Ray task: its course's reference package is the one imported there,
+        before any reference answer of the plan (a check's state after its References) is unpickled."""
+        self.__dict__.update(state)
+        use(self.course)
 
     @cached_property
     def module_dir(self) -> Path:
+        use(self.course)
         return Path(importlib.import_module(self.package).__file__).parent
 
     def function(self, dotted: str) -> Callable[..., Any]:
@@ -35,6 +122,7 @@ class References:
                                   "Python identifiers joined by dots")
         module_name, _, attr = dotted.rpartition(".")
         full = f"{self.package}.{module_name}" if module_name else self.package
+        use(self.course)
         try:
             module = importlib.import_module(full)
         except ImportError as exc:

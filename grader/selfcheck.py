@@ -22,6 +22,7 @@ import nbformat
 
 from grader.checks.base import Check, ValueCheck
 from grader.checks.function import FunctionCheck
+from grader.core.settings import Course
 from grader.checks.values import Unreadable, as_array, as_mapping
 from grader.engine.plan import GradingPlan
 from grader.kernel.probe import Reply, Request
@@ -186,12 +187,13 @@ def check_notebook(nb: nbformat.NotebookNode, workdir: Path, plan: GradingPlan, 
     return findings(checks, execution.replies, evidence.cell_errors), len(checks)
 
 
-def check_file(notebook: Path, assignment: str) -> tuple[list[Finding], int]:
+def check_file(notebook: Path, assignment: str, course: Course | None = None) -> tuple[list[Finding], int]:
     """`grader check`: `notebook` runs in an ordinary kernel, without the sandbox, since it is the
     student's own code on their own machine."""
     from grader.rubric import find_rubric
 
-    plan = GradingPlan.build(find_rubric(assignment))
+    course = course or Course.load()
+    plan = GradingPlan.build(find_rubric(assignment, course), course=course)
     return check_notebook(nbformat.read(notebook, as_version=4), notebook.resolve().parent, plan, use_sandbox=False)
 
 
@@ -249,7 +251,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not assignment:
         print(f"grader check: {notebook} does not say which assignment it is: pass --assignment ID", file=sys.stderr)
         return 2
-    found, total = check_file(notebook, assignment)
+    found, total = check_file(notebook, assignment, Course.load(getattr(args, "course", None)))
     print(report(found, total))
     return 1 if found else 0
 

@@ -18,6 +18,7 @@ from grader.ci.rules import BaseRules, base_rules
 from grader.ci.visibility import without_reference
 from grader.ci.workflow import DATA_SECRET, workflow, write_workflow
 from grader.core.errors import ConfigError
+from grader.core.settings import Course
 from grader.results import read_result
 from grader.selfcheck import Finding, check_notebook
 
@@ -61,15 +62,15 @@ def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, ru
     results, found = [], []
     if not skipped:
         unsafe = os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1"
-        found = _check_first(folder, path, rules.scratch / "check", unsafe)
+        found = _check_first(folder, path, rules.scratch / "check", unsafe, rules.course)
         graded = rules.scratch / "reports" / change.assignment
-        results = run(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress()).results
+        results = run(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress(), course=rules.course).results
         results = _keep_reports(graded, out / change.assignment, [r["student_id"] for r in results],
                                 rules.show_expected)
     return summary.Outcome(change.assignment, rubric.title.model_dump(), results, skipped, found)
 
 
-def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool) -> list[Finding]:
+def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool, course: Course) -> list[Finding]:
     """`grader check` on the staged hand-in, before it is graded, in the sandbox as grading runs it
     (here it is not the student's own machine): what a student would have been told. Nothing when the
     hand-in has no readable notebook; grading reports why."""
@@ -81,7 +82,8 @@ def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool) -
         nb_path = open_submission(sub, scratch / sub.student_id)[0]
         nb = read_notebook(nb_path)[0] if nb_path else None
         if nb is not None:
-            found += check_notebook(nb, nb_path.parent, GradingPlan.build(rubric_path), use_sandbox=not unsafe)[0]
+            plan = GradingPlan.build(rubric_path, course=course)
+            found += check_notebook(nb, nb_path.parent, plan, use_sandbox=not unsafe)[0]
     return found
 
 

@@ -4,11 +4,17 @@ code it names, grader.yaml (the data folder) and the roster.
 The pull request's checkout supplies only the student's hand-in. `grader ci` also refuses a pull
 request that changes anything else (`grader.ci.scope`); reading the rules from the base as well means
 that even a checkout that differs from the base outside the hand-in (a branch behind its base, files a
-workflow step wrote) cannot change how the hand-in is graded."""
+workflow step wrote) cannot change how the hand-in is graded.
+
+The base's rules make the grading run's `Course`: its folder is the scratch copy of the base
+commit (rubric, grader.yaml) and its reference package the copy taken from the base; never the
+checkout, never `--course`, and of the environment only `GRADER_DATA` (the runner's data folder)."""
 import contextlib
+import dataclasses
 import importlib
 import importlib.util
 import io
+import os
 import subprocess
 import sys
 import tarfile
@@ -20,8 +26,10 @@ import yaml
 
 from grader.ci.changes import CIConfigError, git
 from grader.ci.visibility import show_expected
+from grader.core.settings import ENV_DATA, Course
 from grader.intake.discover import ROSTER
 from grader.models.datasets import CONFIG_FILE
+from grader.references import forget, use
 from grader.rubric import Rubric, RubricError, check_references, load_rubric
 
 
@@ -37,6 +45,7 @@ class BaseRules:
         self._code_top: str | None = None  # the reference package's top-level name, once taken from the base
         self.show_expected = False  # grader.yaml's ci: {show_expected: true} shows reference values
         self._write_config()
+        self.course = Course.load(self.dir, env={ENV_DATA: os.environ[ENV_DATA]} if os.environ.get(ENV_DATA) else {})
 
     def _blob(self, path: str) -> bytes | None:
         """The file at `path` in the base commit; None where it has none."""
@@ -83,9 +92,9 @@ class BaseRules:
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(text)
         try:
-            rubric = load_rubric(path, references=False)
+            rubric = load_rubric(path, references=False, course=self.course)
             self._reference_code(rubric.reference)
-            check_references(path, rubric)
+            check_references(path, rubric, self.course)
         except RubricError as exc:
             raise CIConfigError(f"the pull request changes {self.submissions}/{assignment}/, but its rubric cannot "
                                 f"be used:\n{str(exc).replace(str(path), f'{self.base}:{rel}')}") from None
@@ -113,6 +122,9 @@ class BaseRules:
             sys.path.insert(0, str(code))
             importlib.invalidate_caches()
             self._code_top = top
+            if (code / top).is_dir():  # the course's reference package: imported by its folder (`use`)
+                self.course = dataclasses.replace(self.course, references=code / top)
+        use(self.course)  # without a package from the base: no course folder's, the name as installed
         spec = importlib.util.find_spec(top)
         if spec is None:
             return  # `check_references` reports the missing module with the rubric's file and line
@@ -129,6 +141,7 @@ class BaseRules:
     def forget_code(self) -> None:
         """Take the base's reference code off sys.path and out of sys.modules (its files are deleted
         with the scratch folder; a later run in this process must import afresh)."""
+        forget()
         if self._code_top is None:
             return
         sys.path.remove(str(self.scratch / "code"))

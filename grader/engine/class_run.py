@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from grader.core.settings import Course
 from grader.engine.plan import GradingPlan, assignment_meta
 from grader.engine.worker import problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
@@ -46,14 +47,15 @@ class ClassRun:
     """One class run: the plan, the submissions still to grade, and the results as they arrive."""
 
     def __init__(self, submissions: Path, rubric_path: Path, out_dir: Path, *, force: bool = False,
-                 seed: int | None = None, unsafe_no_sandbox: bool = False, on_done: OnDone | None = None):
+                 seed: int | None = None, unsafe_no_sandbox: bool = False, on_done: OnDone | None = None,
+                 course: Course | None = None):
         self.start = time.monotonic()
         reason = None if unsafe_no_sandbox else sandbox.unavailable_reason()
         if reason:
             raise SandboxUnavailable(f"no sandbox can be set up here ({reason}); student code is not run "
                                      "without one unless you pass --unsafe-no-sandbox")
         self.out_dir, self.use_sandbox, self.on_done = out_dir, not unsafe_no_sandbox, on_done
-        self.plan = GradingPlan.load(rubric_path, seed=seed)  # the engine calls `prepare` once kernels start
+        self.plan = GradingPlan.load(rubric_path, seed=seed, course=course)  # the engine calls `prepare` once kernels start
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
         self.subs = discover(submissions)
         for stale in [*(out_dir / "results").glob(".*.tmp"), *out_dir.glob(".*.part")]:  # a run killed mid-write

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.errors import GraderError
+from grader.core.settings import Course
 from grader.engine import gpus as gpu_slots
 from grader.engine.class_run import ClassRun, OnDone, RunSummary, SandboxUnavailable, publish_class
 from grader.engine.worker import grade_submission, kernel_setup
@@ -85,10 +86,11 @@ def default_jobs() -> int:
 
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None = None,
         force: bool = False, lang: str = "both", seed: int | None = None, gpus: str = "auto",
-        unsafe_no_sandbox: bool = False, on_done: OnDone | None = None) -> RunSummary:
-    """Grade every submission under `submissions`; write results, PDFs, grades.csv, summary.pdf."""
+        unsafe_no_sandbox: bool = False, on_done: OnDone | None = None, course: Course | None = None) -> RunSummary:
+    """Grade every submission under `submissions` by `course`'s reference code and data (by default
+    the working directory's); write results, PDFs, grades.csv, summary.pdf."""
     batch = ClassRun(submissions, rubric_path, out_dir, force=force, seed=seed,
-                     unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done)
+                     unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done, course=course)
     jobs = max(1, min(jobs or default_jobs(), len(batch.todo) or 1))
     slots = gpu_slots.slots(gpu_slots.find_gpus(gpus), batch.plan.rubric.limits.gpu_share)
     ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need

@@ -1,11 +1,13 @@
-"""What a grading run computes once and every submission shares: the rubric and reference answers."""
+"""What a grading run computes once and every submission shares: the rubric and reference answers,
+and the course they come from (handed to every worker with the plan)."""
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from grader.checks import Check, build_check
+from grader.core.settings import Course
 from grader.kernel.probe import Request
 from grader.references import References
 from grader.rubric import Question, Rubric, check_references, load_rubric
@@ -20,22 +22,25 @@ class GradingPlan:
     seed: int
     rubric_path: Path
     prepared: bool = False
+    course: Course = field(default_factory=Course.load)  # its reference code and data folder, for every worker
 
     @classmethod
-    def load(cls, rubric_path: Path, seed: int | None = None) -> "GradingPlan":
+    def load(cls, rubric_path: Path, seed: int | None = None, course: Course | None = None) -> "GradingPlan":
         """The rubric and its checks, before any reference code is imported (a fraction of a
-        second): enough to know what the kernels need, so that they start while `prepare` runs."""
-        rubric = load_rubric(rubric_path, references=False)
-        references = References(rubric.reference)
+        second): enough to know what the kernels need, so that they start while `prepare` runs.
+        The reference code is `course`'s (by default the working directory's, `Course.load`)."""
+        course = course or Course.load()
+        rubric = load_rubric(rubric_path, references=False, course=course)
+        references = References(rubric.reference, course)
         seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
         checks = [(q, [build_check(q, answer, references) for answer in q.answers]) for q in rubric.questions]
         return cls(rubric, hashlib.sha256(Path(rubric_path).read_bytes()).hexdigest()[:16],
-                   references.digest, checks, seed, Path(rubric_path))
+                   references.digest, checks, seed, Path(rubric_path), course=course)
 
     def prepare(self) -> None:
         """Check the rubric's reference names and compute every reference answer (function-check
         inputs drawn with the plan's seed): seconds, most of it importing the reference code."""
-        check_references(self.rubric_path, self.rubric)  # RubricError for what `load` left unchecked
+        check_references(self.rubric_path, self.rubric, self.course)  # RubricError for what `load` left unchecked
         rng = np.random.default_rng(self.seed)
         for _, checks in self.checks:
             for check in checks:
@@ -43,9 +48,9 @@ class GradingPlan:
         self.prepared = True
 
     @classmethod
-    def build(cls, rubric_path: Path, seed: int | None = None) -> "GradingPlan":
+    def build(cls, rubric_path: Path, seed: int | None = None, course: Course | None = None) -> "GradingPlan":
         """A plan with every reference answer computed."""
-        plan = cls.load(rubric_path, seed)
+        plan = cls.load(rubric_path, seed, course)
         plan.prepare()
         return plan
 

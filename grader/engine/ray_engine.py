@@ -3,8 +3,9 @@ gathered as they finish and the class files written as by the local engine.
 
 Assumes a shared filesystem and a shared environment: every node reads the submissions and
 writes results and PDFs at the same absolute paths as the machine that runs `grader run` (on one
-machine this holds as it is; across machines, mount them at the same path), and imports the same
-`grader`, reference package and course packages, with bubblewrap installed.
+machine this holds as it is; across machines, mount them at the same path), sees the course folder
+(its reference code is imported from there) at the same path, and imports the same `grader` and
+course packages, with bubblewrap installed.
 """
 import logging
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.errors import ConfigError
+from grader.core.settings import Course
 from grader.engine.class_run import ClassRun, OnDone, RunSummary
 from grader.engine.plan import GradingPlan
 from grader.engine.worker import grade_submission
@@ -106,15 +108,17 @@ def _check_reachable(address: str) -> None:
 
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, address: str | None = None,
         jobs: int | None = None, force: bool = False, lang: str = "both", seed: int | None = None,
-        gpus: str = "auto", unsafe_no_sandbox: bool = False, on_done: OnDone | None = None) -> RunSummary:
+        gpus: str = "auto", unsafe_no_sandbox: bool = False, on_done: OnDone | None = None,
+        course: Course | None = None) -> RunSummary:
     """Grade every submission under `submissions` on Ray; the same files as the local engine.
 
-    `jobs` only sizes a Ray started here; a cluster's own resources bound its parallelism.
+    `jobs` only sizes a Ray started here; a cluster's own resources bound its parallelism. The
+    plan carries `course` to each task, which imports its reference code from the course folder.
     """
     import ray
 
     batch = ClassRun(submissions.resolve(), rubric_path.resolve(), out_dir.resolve(), force=force, seed=seed,
-                     unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done)
+                     unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done, course=course)
     if batch.todo:
         batch.prepare()
         started = _connect(address, jobs)

@@ -35,7 +35,7 @@ class KernelSetup:
 
 def kernel_setup(plan: GradingPlan, kernel_env: dict[str, str], use_sandbox: bool) -> KernelSetup:
     runtime = Runtime(plan.rubric.limits, use_sandbox, {**KERNEL_ENV, **kernel_env})
-    data_binds, data_env = datasets.kernel_view(datasets.data_root(), plan.held_out(), use_sandbox)
+    data_binds, data_env = datasets.kernel_view(datasets.data_root(plan.course), plan.held_out(), use_sandbox)
     return KernelSetup(runtime, {**data_env, **runtime.env}, data_binds)
 
 

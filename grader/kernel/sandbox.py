@@ -461,20 +461,28 @@ def zygote_command(python: str, exchange: Path, hidden: tuple[str, ...], gpu_dev
             seccomp_program().hex()]
 
 
-@functools.cache
-def grader_folders(packages: tuple[str, ...] = ("grader", "reference")) -> tuple[str, ...]:
-    """The grader's own code, references and rubrics: hidden in case they sit inside a bound
-    folder (a non-editable install puts `reference/` into site-packages, which the kernel sees)."""
+def grader_folders(packages: tuple[str, ...] = ("grader",)) -> tuple[str, ...]:
+    """The grader's own code, and the course's references and rubrics: hidden in case they sit inside
+    a bound folder (a course kept under /usr, an installed reference package). The course is the one
+    whose reference code this process imports (`grader.references.use`), else the working directory's."""
     import importlib.util
 
-    from grader.rubric import rubric_dir
+    from grader.core.settings import Course
+    from grader.references import active_course
 
-    found = [str(rubric_dir().resolve())]
-    for name in packages:
+    course = active_course() or Course.load()
+    found = [str(course.rubrics), *([str(course.references)] if course.references else [])]
+    for name in [*packages, *([] if course.references else ["reference"])]:
         spec = importlib.util.find_spec(name)
-        found += [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
+        found += [str(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    return _bound(tuple(found))
+
+
+@functools.cache
+def _bound(found: tuple[str, ...]) -> tuple[str, ...]:
     bound = ("/usr/", "/etc/", str(Path(os.path.realpath(sys.executable)).parents[1]) + "/")
-    return tuple(p for p in dict.fromkeys(found) if os.path.isdir(p) and p.startswith(bound))
+    real = [os.path.realpath(p) for p in found]
+    return tuple(p for p in dict.fromkeys(real) if os.path.isdir(p) and p.startswith(bound))
 
 
 def _pids_of(uid: int) -> list[int]:

@@ -2,22 +2,20 @@
 
 MNIST comes as its idx files, CIFAR-10 as its "python version" batches, and the small sets that
 scikit-learn bundles (iris, breast cancer, digits) from scikit-learn with a fixed split. The
-folder is `GRADER_DATA`, or `data_dir` in `grader.yaml` of the working directory; nothing is
+folder is the course's (`Course.data`: `GRADER_DATA`, or `data_dir` in its `grader.yaml`); nothing is
 ever downloaded. The writers exist so tests and benchmarks can make small files in the same formats.
 """
 import gzip
-import os
 import pickle
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from grader.core.errors import ConfigError
+from grader.core.settings import CONFIG_FILE, Course
 
-CONFIG_FILE = "grader.yaml"
 BUNDLED = ("iris", "breast_cancer", "digits")
 SPLIT_SEED, TEST_SHARE = 0, 0.3  # the split every course using a bundled set is told about
 
@@ -44,16 +42,11 @@ class Split:
     classes: int
 
 
-def data_root() -> Path | None:
-    """The configured data folder: `GRADER_DATA`, else `data_dir` in ./grader.yaml (relative to it)."""
-    if os.environ.get("GRADER_DATA"):
-        return Path(os.environ["GRADER_DATA"]).resolve()
-    config = Path(CONFIG_FILE)
-    if config.is_file():
-        value = (yaml.safe_load(config.read_text()) or {}).get("data_dir")
-        if value:
-            return (config.parent / value).resolve()
-    return None
+def data_root(course: Course | None = None) -> Path | None:
+    """The course's data folder (`Course.data`: `GRADER_DATA`, else `data_dir` in the course's
+    grader.yaml, relative to it); by default the working directory's course. A grading run asks
+    the course its plan carries, never the working directory of a worker."""
+    return (course or Course.load()).data
 
 
 def kernel_files(root: Path, held_out: list[str]) -> list[str]:

@@ -1,5 +1,4 @@
 """Load a rubric from YAML; every problem is reported as `file:line: where: what`."""
-import os
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +6,7 @@ import yaml
 from pydantic import ValidationError
 
 from grader.core.errors import ConfigError
+from grader.core.settings import Course
 from grader.rubric.schema import Rubric
 
 Path_ = tuple[str | int, ...]
@@ -18,19 +18,18 @@ class RubricError(ConfigError):
     headline = "rubric error"
 
 
-def rubric_dir() -> Path:
-    """`$GRADER_RUBRICS`, else `./rubrics`, else the project's own `rubrics/`."""
-    if os.environ.get("GRADER_RUBRICS"):
-        return Path(os.environ["GRADER_RUBRICS"])
-    here = Path.cwd() / "rubrics"
-    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "rubrics"
+def rubric_dir(course: Course | None = None) -> Path:
+    """The course's rubrics folder (`Course.rubrics`: `$GRADER_RUBRICS`, else the course's `rubrics/`);
+    by default the working directory's course (`Course.load`)."""
+    return (course or Course.load()).rubrics
 
 
-def find_rubric(assignment: str) -> Path:
-    path = rubric_dir() / f"{assignment}.yaml"
+def find_rubric(assignment: str, course: Course | None = None) -> Path:
+    folder = rubric_dir(course)
+    path = folder / f"{assignment}.yaml"
     if not path.is_file():
-        known = sorted(p.stem for p in rubric_dir().glob("*.yaml"))
-        raise RubricError([f"no rubric for assignment {assignment!r} in {rubric_dir()} "
+        known = sorted(p.stem for p in folder.glob("*.yaml"))
+        raise RubricError([f"no rubric for assignment {assignment!r} in {folder} "
                            f"(known: {', '.join(known) or 'none'})"])
     return path
 
@@ -86,12 +85,14 @@ def _parse(path: Path) -> tuple[Rubric, dict[Path_, int]]:
                            f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]) from None
 
 
-def _answer_problems(rubric: Rubric, with_references: bool) -> list[tuple[Path_, str]]:
+def _answer_problems(rubric: Rubric, with_references: bool, course: Course | None) -> list[tuple[Path_, str]]:
     from grader.checks import validate_answer  # the check classes own their options
 
+    if with_references and course is None:
+        course = Course.load()
     return [(("questions", qi, "answers", ai) + sub, message)
             for qi, question in enumerate(rubric.questions) for ai, answer in enumerate(question.answers)
-            for sub, message in validate_answer(rubric, answer, with_references=with_references)]
+            for sub, message in validate_answer(rubric, answer, with_references=with_references, course=course)]
 
 
 def _raise(path: Path, problems: list[tuple[Path_, str]], lines: dict[Path_, int]) -> None:
@@ -99,20 +100,21 @@ def _raise(path: Path, problems: list[tuple[Path_, str]], lines: dict[Path_, int
         raise RubricError([f"{path}:{_line_of(loc, lines)}: {_where(loc)}: {message}" for loc, message in problems])
 
 
-def load_rubric(path: Path, *, references: bool = True) -> Rubric:
-    """Parse and validate the rubric at `path`, including its checks and reference names.
+def load_rubric(path: Path, *, references: bool = True, course: Course | None = None) -> Rubric:
+    """Parse and validate the rubric at `path`, including its checks and reference names (in the
+    reference package of `course`, by default the working directory's).
 
     `references=False` leaves out what needs the reference code imported (seconds, with torch or
     TensorFlow), for `check_references` to do while a grading run starts its kernels."""
     path = Path(path)
     rubric, lines = _parse(path)
-    _raise(path, _answer_problems(rubric, references), lines)
+    _raise(path, _answer_problems(rubric, references, course), lines)
     return rubric
 
 
-def check_references(path: Path, rubric: Rubric) -> None:
+def check_references(path: Path, rubric: Rubric, course: Course | None = None) -> None:
     """Raise `RubricError` for what `load_rubric(path, references=False)` left unchecked in `rubric`;
     the file is read again only to name the lines of a problem."""
-    problems = _answer_problems(rubric, with_references=True)
+    problems = _answer_problems(rubric, True, course)
     if problems:
         _raise(Path(path), problems, _parse(Path(path))[1])
