@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from grader.ci import add_commands as add_ci_commands
-from grader.core.settings import Course
 from grader.core.errors import ConfigError, GraderError
+from grader.core.settings import Course
 from grader.portal import add_commands as add_portal_commands
 from grader.rubric import find_rubric, load_rubric
 from grader.selfcheck import cmd_check
@@ -107,7 +107,7 @@ def cmd_manual_import(args: argparse.Namespace) -> int:
     from grader.engine.local import publish_class
     from grader.manual import ManualSheetError, import_sheet
     from grader.reports import render_student_report
-    from grader.results import read_result
+    from grader.results import read_results
 
     out = Path(args.out_dir)
     refused: list[str] = []
@@ -116,13 +116,13 @@ def cmd_manual_import(args: argparse.Namespace) -> int:
     except ManualSheetError as exc:
         print(f"grader: the sheet was not imported:\n{exc}", file=sys.stderr)
         return 2
-    results = [r for p in sorted((out / "results").glob("*.json")) if (r := read_result(p))]
+    results = list(read_results(out).values())
     for result in results:
-        if result["student_id"] in changed:
-            render_student_report(result, out / f"{result['student_id']}.pdf")
+        if result.student_id in changed:
+            render_student_report(result, out / f"{result.student_id}.pdf")
     if results:
         course = course_of(args)
-        publish_class(out, load_rubric(find_rubric(results[0]["assignment"], course), course=course), results)
+        publish_class(out, load_rubric(find_rubric(results[0].assignment, course), course=course), results)
     print(f"merged manual scores for {len(changed)} students")
     if refused:
         print(f"grader: {len(refused)} row(s) not applied (the others were):\n" + "\n".join(refused), file=sys.stderr)

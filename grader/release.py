@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.engine.evidence import PLACEHOLDER
 from grader.rubric import Question, Rubric
 
+PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
 MANUAL_PROMPT = f"{PLACEHOLDER} پاسخ خود را اینجا بنویسید. / Write your answer here."
 RULES = (
     "<div dir=\"rtl\">\n\n"

@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.core.errors import GraderError
 from grader.kernel.wire import BigInt, Frame, Opaque
-from grader.reports.persian import persian_digits
+from grader.core.text import persian_digits
 from grader.untrusted import DIGITS, INVISIBLE
 
 MAX_NESTING = 32  # deeper lists are no array an assignment asks for (and would exhaust recursion)

@@ -19,13 +19,14 @@ from grader.ci.visibility import without_reference
 from grader.ci.workflow import DATA_SECRET, workflow, write_workflow
 from grader.core.errors import ConfigError
 from grader.core.settings import Course
-from grader.results import read_result
+from grader.core.result import StudentResult
+from grader.results import read_result, result_path
 from grader.selfcheck import Finding, check_notebook
 
 DEFAULT_OUT = "grader-ci-out"
 
 
-def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: bool) -> list[dict]:
+def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: bool) -> list[StudentResult]:
     """Each student's PDF and result JSON for the artifact, and the results as published: without
     reference values unless the base's grader.yaml shows them (`grader.ci.visibility`); then the PDF
     is rendered again from what the JSON keeps. The class files (gradebook, summary) would describe
@@ -36,7 +37,7 @@ def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: 
     (dest / "results").mkdir(parents=True, exist_ok=True)
     published = []
     for sid in students:
-        result = read_result(graded / "results" / f"{sid}.json")
+        result = read_result(result_path(graded, sid))
         if result is None:
             continue
         if show_expected:
@@ -45,7 +46,7 @@ def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: 
         else:
             result = without_reference(result)
             render_student_report(result, dest / f"{sid}.pdf")
-        (dest / "results" / f"{sid}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
+        (dest / "results" / f"{sid}.json").write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1),
                                                       encoding="utf-8")
         published.append(result)
     return published
@@ -65,9 +66,9 @@ def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, ru
         found = _check_first(folder, path, rules.scratch / "check", unsafe, rules.course)
         graded = rules.scratch / "reports" / change.assignment
         results = run(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress(), course=rules.course).results
-        results = _keep_reports(graded, out / change.assignment, [r["student_id"] for r in results],
+        results = _keep_reports(graded, out / change.assignment, [r.student_id for r in results],
                                 rules.show_expected)
-    return summary.Outcome(change.assignment, rubric.title.model_dump(), results, skipped, found)
+    return summary.Outcome(change.assignment, rubric.title, results, skipped, found)
 
 
 def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool, course: Course) -> list[Finding]:

@@ -14,6 +14,7 @@ class GraderError(Exception):
     """An error the grader raises on purpose, with a message for the terminal."""
 
     exit_code: ClassVar[int] = 1
+    _made_with: tuple[tuple[Any, ...], dict[str, Any]]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> GraderError:
         self = super().__new__(cls, *args)

@@ -325,8 +325,8 @@ class StudentResult:
     @classmethod
     def from_json(cls, r: dict[str, Any]) -> StudentResult:
         """Read a result file of this or an earlier version; absent or malformed parts read as empty."""
-        names = r.get("student") if isinstance(r.get("student"), dict) else {}
-        hashes = r.get("hashes") if isinstance(r.get("hashes"), dict) else {}
+        names: dict[str, Any] = r["student"] if isinstance(r.get("student"), dict) else {}
+        hashes: dict[str, Any] = r["hashes"] if isinstance(r.get("hashes"), dict) else {}
         runtime = r.get("runtime_s")
         return cls(student=Student(str(r.get("student_id") or ""), str(names.get("name_fa") or ""),
                                    str(names.get("name_en") or ""), str(names.get("email") or "")),

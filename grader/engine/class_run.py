@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from grader.core.settings import Course
 from grader.engine.plan import GradingPlan, assignment_meta
@@ -17,26 +17,25 @@ from grader.engine.worker import problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
 from grader.kernel import sandbox
 from grader.manual import load_scores
-from grader.results import read_result, write_grades_csv, write_json
+from grader.core.result import StudentResult
+from grader.results import read_result, result_path, write_grades_csv, write_result
 from grader.rubric import Rubric
 
-OnDone = Callable[[int, int, dict[str, Any], bool], None]
+OnDone = Callable[[int, int, StudentResult, bool], None]
 
 
 @dataclass
 class RunSummary:
     graded: int
     skipped: int
-    results: list[dict[str, Any]]
+    results: list[StudentResult]
     wall_s: float
 
     @property
     def grader_faults(self) -> list[str]:
         """Students whose result is not whole by a fault of the grader: the submission (a worker
-        that died, an exception of ours) or one of its answers (`internal_error`)."""
-        return [r["student_id"] for r in self.results
-                if any(e.get("kind") == "internal_error" for e in r.get("errors", []))
-                or any(a.get("status") == "internal_error" for q in r.get("questions", []) for a in q["answers"])]
+        that died, an exception of ours) or one of its answers."""
+        return [r.student_id for r in self.results if r.grader_fault]
 
 
 class SandboxUnavailable(RuntimeError):
@@ -61,10 +60,10 @@ class ClassRun:
         for stale in [*(out_dir / "results").glob(".*.tmp"), *out_dir.glob(".*.part")]:  # a run killed mid-write
             if stale.is_file():
                 stale.unlink()
-        self.results: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, StudentResult] = {}
         self.todo: list[Submission] = []
         for sub in self.subs:
-            previous = read_result(out_dir / "results" / f"{sub.student_id}.json")
+            previous = read_result(result_path(out_dir, sub.student_id))
             if not force and self._is_current(previous, sub):
                 self.done(sub, previous, cached=True)
             else:
@@ -84,8 +83,8 @@ class ClassRun:
         if self.todo:
             self._warming.start()
 
-    def _is_current(self, result: dict | None, sub: Submission) -> bool:
-        return bool(result) and result.get("hashes") == {
+    def _is_current(self, result: StudentResult | None, sub: Submission) -> bool:
+        return result is not None and result.hashes == {
             "submission": sub.digest(), "rubric": self.plan.rubric_hash, "reference": self.plan.reference_hash,
         } and (self.out_dir / f"{sub.student_id}.pdf").is_file()
 
@@ -95,7 +94,7 @@ class ClassRun:
         return (self.plan, sub, self.out_dir, lang, kernel_env, self.use_sandbox,
                 self.manual_scores.get(sub.student_id, {}))
 
-    def crash_result(self, sub: Submission, exc: BaseException, lang: str = "both") -> dict[str, Any]:
+    def crash_result(self, sub: Submission, exc: BaseException, lang: str = "both") -> StudentResult:
         """A grader-side failure still yields a result and a report for that student, saying the
         fault is the grader's, so the class run goes on."""
         from grader.reports import render_student_report
@@ -104,16 +103,16 @@ class ClassRun:
                           "The grader itself failed on this submission; a teaching assistant will look.",
                           f"{type(exc).__name__}: {exc}"[:500])
         result = result_skeleton(self.plan, sub, {})
-        result.update(errors=[problem.to_json()], questions=problem_questions(self.plan, problem), total=0.0,
-                      max_total=self.plan.rubric.max_points, manual_pending=0.0, runtime_s=0.0)
-        write_json(self.out_dir / "results" / f"{sub.student_id}.json", result)
+        result.errors.append(problem.error())
+        result.questions, result.runtime_s = problem_questions(self.plan, problem), 0.0
+        write_result(self.out_dir, result)
         try:
             render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=lang)
         except Exception as render_exc:  # noqa: BLE001 - the failure may be the report itself
             print(f"grader: no report for {sub.student_id}: {render_exc!r}", file=sys.stderr)
         return result
 
-    def done(self, sub: Submission, result: dict[str, Any], cached: bool = False) -> None:
+    def done(self, sub: Submission, result: StudentResult, cached: bool = False) -> None:
         self.results[sub.student_id] = result
         if self.on_done:
             self.on_done(len(self.results), len(self.subs), result, cached)
@@ -138,7 +137,7 @@ def _warm_up_publish() -> None:
         pass
 
 
-def publish_class(out_dir: Path, rubric: Rubric, results: list[dict[str, Any]],
+def publish_class(out_dir: Path, rubric: Rubric, results: list[StudentResult],
                   notebooks: dict[str, Path] | None = None) -> None:
     """The class-level files: the gradebook, the similarity report and the summary.
 

@@ -3,10 +3,10 @@ import nbformat
 
 from grader.checks import Evidence
 from grader.kernel.execute import Execution, cell_question
+from grader.release import PLACEHOLDER
 from grader.core.result import RunError
 from grader.core.text import Text, persian_digits
 
-PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
 
 
 def manual_texts(nb: nbformat.NotebookNode) -> dict[str, str]:

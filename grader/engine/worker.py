@@ -4,9 +4,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
 from grader.checks import Evidence, Outcome, judge
+from grader.core.result import QuestionResult, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.engine.evidence import evidence_from, run_errors
 from grader.engine.plan import GradingPlan
 from grader.intake import Problem, Submission, open_submission, read_notebook
@@ -14,13 +14,13 @@ from grader.kernel.execute import execute
 from grader.manual import apply_saved
 from grader.models import datasets
 from grader.models.runner import Runtime
-from grader.results import write_json
-from grader.scoring import question_result, total
+from grader.results import write_result
+from grader.scoring import question_result
 
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",  # plots shown as in Jupyter
               "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
-UNSANDBOXED = {"fa": "این نوت‌بوک بدون محیط ایزوله (sandbox) اجرا شد، به درخواست صریح دستیار آموزشی.",
-               "en": "This notebook ran without the sandbox, at the teaching assistant's explicit request."}
+UNSANDBOXED = Text("این نوت‌بوک بدون محیط ایزوله (sandbox) اجرا شد، به درخواست صریح دستیار آموزشی.",
+                   "This notebook ran without the sandbox, at the teaching assistant's explicit request.")
 
 
 @dataclass(frozen=True)
@@ -39,22 +39,22 @@ def kernel_setup(plan: GradingPlan, kernel_env: dict[str, str], use_sandbox: boo
     return KernelSetup(runtime, {**data_env, **runtime.env}, data_binds)
 
 
-def result_skeleton(plan: GradingPlan, sub: Submission, hashes: dict[str, str]) -> dict[str, Any]:
+def result_skeleton(plan: GradingPlan, sub: Submission, hashes: dict[str, str]) -> StudentResult:
     r = plan.rubric
-    return {"student_id": sub.student_id, "student": {"name_fa": sub.name_fa, "name_en": sub.name_en},
-            "assignment": r.assignment, "assignment_title": r.title.model_dump(),
-            "course": r.course.model_dump(), "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-            "hashes": hashes, "errors": [], "notices": []}
+    return StudentResult(student=Student(sub.student_id, sub.name_fa or "", sub.name_en or ""),
+                         assignment=r.assignment, max_total=r.max_points, assignment_title=r.title, course=r.course,
+                         graded_at=dt.datetime.now(dt.timezone.utc).isoformat(), hashes=hashes)
 
 
-def problem_questions(plan: GradingPlan, problem: Problem) -> list[dict[str, Any]]:
-    fb = {"fa": problem.fa, "en": problem.en}
-    return [question_result(q, [Outcome(0.0, "error", fb) for _ in checks]) for q, checks in plan.checks]
+def problem_questions(plan: GradingPlan, problem: Problem) -> list[QuestionResult]:
+    """Every question unanswered for the one reason the whole notebook could not be graded."""
+    feedback = Text(problem.fa, problem.en)
+    return [question_result(q, [Outcome(0.0, Status.ERROR, feedback) for _ in checks]) for q, checks in plan.checks]
 
 
 def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both",
                      kernel_env: dict[str, str] | None = None, use_sandbox: bool = True,
-                     manual_scores: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+                     manual_scores: dict[str, dict] | None = None) -> StudentResult:
     """Grade `sub`, write `results/<id>.json` and `<id>.pdf` under `out_dir`, return the result."""
     from grader.reports import render_student_report
 
@@ -62,7 +62,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
     hashes = {"submission": sub.digest(), "rubric": plan.rubric_hash, "reference": plan.reference_hash}
     result = result_skeleton(plan, sub, hashes)
     if not use_sandbox:
-        result["notices"].append(UNSANDBOXED)
+        result.notices.append(UNSANDBOXED)
     limits = plan.rubric.limits
     with tempfile.TemporaryDirectory(prefix=f"grader-{sub.student_id}-") as tmp:
         nb_path, problem = open_submission(sub, Path(tmp) / "work")
@@ -70,8 +70,8 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
         if nb_path is not None:
             nb, problem = read_notebook(nb_path)
         if problem is not None:
-            result["errors"].append(problem.to_json())
-            questions = problem_questions(plan, problem)
+            result.errors.append(problem.error())
+            result.questions = problem_questions(plan, problem)
         else:
             setup = kernel_setup(plan, kernel_env or {}, use_sandbox)
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
@@ -79,13 +79,10 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
                                 kernel=plan.rubric.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
             evidence.runtime = setup.runtime
-            result["errors"] += run_errors(execution, limits.cell_timeout_s)
-            questions = [question_result(q, [judge(c, evidence) for c in checks]) for q, checks in plan.checks]
-    result["questions"] = questions
-    result["total"], result["manual_pending"] = total(questions)
+            result.errors += run_errors(execution, limits.cell_timeout_s)
+            result.questions = [question_result(q, [judge(c, evidence) for c in checks]) for q, checks in plan.checks]
     apply_saved(result, manual_scores or {})  # a teaching assistant's scores survive a regrade
-    result["max_total"] = plan.rubric.max_points
-    result["runtime_s"] = round(time.monotonic() - start, 3)
-    write_json(out_dir / "results" / f"{sub.student_id}.json", result)
+    result.runtime_s = round(time.monotonic() - start, 3)
+    write_result(out_dir, result)
     render_student_report(result, out_dir / f"{sub.student_id}.pdf", lang=lang)
     return result
