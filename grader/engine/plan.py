@@ -70,6 +70,6 @@ class GradingPlan:
 
 def assignment_meta(r: Rubric) -> dict:
     """What the class summary needs to know about the assignment."""
-    return {"assignment": r.assignment, "title": r.title.model_dump(), "course": r.course.model_dump(),
-            "questions": [{"id": q.id, "title": q.title.model_dump(), "max_points": q.points}
+    return {"assignment": r.assignment, "title": r.title.to_json(), "course": r.course.to_json(),
+            "questions": [{"id": q.id, "title": q.title.to_json(), "max_points": q.points}
                           for q in r.questions]}
