@@ -12,7 +12,8 @@ from grader.ci import add_commands as add_ci_commands
 from grader.core.errors import ConfigError, GraderError
 from grader.core.settings import Course
 from grader.portal import add_commands as add_portal_commands
-from grader.rubric import find_rubric, load_rubric
+from grader.rubric import find_rubric
+from grader.checks import load_rubric
 from grader.selfcheck import cmd_check
 
 

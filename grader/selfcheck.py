@@ -215,7 +215,8 @@ def check_here(assignment: str) -> None:
     yet, as when the notebook is graded) it only says to run it again at the end, and never raises."""
     from IPython import get_ipython
 
-    from grader.rubric import RubricError, find_rubric, load_rubric
+    from grader.rubric import RubricError, find_rubric
+    from grader.checks import load_rubric
 
     namespace = get_ipython().user_ns
     try:

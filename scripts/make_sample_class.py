@@ -14,7 +14,8 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).parent))
 
 from grader.release import template  # noqa: E402
-from grader.rubric import find_rubric, load_rubric  # noqa: E402
+from grader.rubric import find_rubric  # noqa: E402
+from grader.checks import load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 

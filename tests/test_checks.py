@@ -8,7 +8,7 @@ from grader.engine.plan import GradingPlan
 from grader.kernel.probe import Reply
 from grader.kernel.wire import Frame
 from grader.references import References
-from grader.rubric import load_rubric
+from grader.checks import load_rubric
 from tests.support.paths import HW3
 
 RUBRIC = load_rubric(HW3)

@@ -4,9 +4,12 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 
 from reference.hw3 import ex12_alexnet
 from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.slow  # each test starts `grader` in a new interpreter
 
 
 def grader(*args: str) -> subprocess.CompletedProcess:
@@ -48,7 +51,7 @@ def test_given_setup_cells_match_the_reference_defaults():
     """The numbers the template hands students are the ones the reference computes with."""
     import numpy as np
 
-    from grader.rubric import load_rubric
+    from grader.checks import load_rubric
     from reference.hw3 import ex3_conv_pool, ex11_filters
 
     rubric = load_rubric(ROOT / "rubrics" / "hw3.yaml")

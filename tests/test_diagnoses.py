@@ -12,7 +12,8 @@ from grader.kernel.probe import Reply
 from grader.references import References
 from grader.reports import html_for_student
 from grader.reports.stats import mistake_counts, summary_view
-from grader.rubric import RubricError, load_rubric
+from grader.rubric import RubricError
+from grader.checks import load_rubric
 from grader.rubric.schema import Answer, Question
 from tests.support.paths import ROOT
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.rubric import RubricError, load_rubric
+from grader.rubric import RubricError
+from grader.checks import load_rubric
 from tests.support.paths import HW3, ROOT
 
 
@@ -74,6 +75,7 @@ def test_only_functions_defined_in_the_reference_package(tmp_path, name, words):
     assert str(info.value) == f"{path}:{_line_of(path, f'reference: {name!r}')}: {where}.reference: {words}"
 
 
+@pytest.mark.slow
 def test_rubric_check_refuses_names_outside_the_package(tmp_path):
     """`grader rubric check` names every such reference with its file and line, and exits 2."""
     text, expected = HW3.read_text(encoding="utf-8"), []
@@ -152,11 +154,12 @@ HOSTILE = [("tiny_refs", "subprocess.getoutput"), ("subprocess", "getoutput"), (
            ("tiny_refs", "..subprocess.getoutput")]
 
 
+@pytest.mark.slow
 def test_checking_a_hostile_name_imports_nothing_outside_the_package(tmp_path):
     """Each hostile rubric is refused, and in a fresh interpreter neither subprocess nor the package's
     outside is imported: the name's form is checked first, then only modules under the package."""
     marker = tmp_path / "marker"
-    code = "import sys\nfrom grader.rubric import RubricError, load_rubric\n"
+    code = "import sys\nfrom grader.rubric import RubricError\nfrom grader.checks import load_rubric\n"
     for i, (package, name) in enumerate(HOSTILE):
         folder = tmp_path / str(i)
         folder.mkdir()
@@ -177,6 +180,7 @@ def test_checking_a_hostile_name_imports_nothing_outside_the_package(tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("package, name, words", [
     ("subprocess", "getoutput", "4: reference: 'subprocess' is part of Python's standard library"),
     ("tiny_refs", "subprocess.getoutput", "14: questions[0].answers[0].reference: no reference module "
@@ -205,6 +209,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
         load_rubric(path)
 
 
+@pytest.mark.slow
 def test_rubric_check_command(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "grader.cli", "rubric", "check", str(HW3)],
                         capture_output=True, text=True, cwd=ROOT)
@@ -216,6 +221,8 @@ def test_rubric_check_command(tmp_path):
     assert f"{bad}:{_line_of(bad, 'check: tabel')}: questions[" in out.stderr
 
 
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_run_with_a_wrong_reference_name_stops_before_grading(tmp_path):
     """`grader run` checks reference names after starting its kernels (`GradingPlan.prepare`):
     still exit 2 with the file and line, no student graded, nothing left running."""
@@ -234,6 +241,7 @@ def test_a_run_with_a_wrong_reference_name_stops_before_grading(tmp_path):
     assert not list(out.glob("results/*.json"))
 
 
+@pytest.mark.slow
 def test_a_plan_loads_without_importing_the_reference_code():
     code = ("import sys; from grader.engine.plan import GradingPlan; "
             f"plan = GradingPlan.load({str(HW3)!r}); "

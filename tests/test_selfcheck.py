@@ -14,7 +14,7 @@ from grader.cli import main
 from grader.engine.plan import GradingPlan
 from grader.kernel.execute import execute
 from grader.release import template
-from grader.rubric import load_rubric
+from grader.checks import load_rubric
 from grader.selfcheck import check_file
 
 REFERENCE = '''\
@@ -104,6 +104,7 @@ def grader_check(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.sandbox
 def test_a_student_learns_what_is_missing_misshapen_or_raising_and_nothing_else(course):
     """Exit 1; the exact messages, Persian first; none of the reference values, nor the inputs drawn."""
     code, out, err = grader_check(str(notebook(course / "hw.ipynb", ANSWERS)))
@@ -114,6 +115,7 @@ def test_a_student_learns_what_is_missing_misshapen_or_raising_and_nothing_else(
         assert value not in out + err
 
 
+@pytest.mark.sandbox
 def test_an_answer_of_the_wrong_type_and_a_notebook_in_form(course):
     """A str where a number is asked for is named by type; once every answer is in form, exit 0 with
     no finding, whether or not the values are right (that is grading's to say)."""
@@ -133,6 +135,7 @@ def test_a_notebook_that_names_no_assignment_needs_one(course):
     assert code == 2 and "pass --assignment ID" in err
 
 
+@pytest.mark.sandbox
 def test_the_templates_first_cell_checks_the_running_kernels_answers(course):
     """The released template starts with the check cell. Run first (as when graded) it only asks to be run
     again; run after the answers, in the same kernel, it prints the same findings as `grader check`."""

@@ -197,7 +197,7 @@ def test_open_refuses_folders_nested_too_deeply(tmp_path):
 
 def _publish(out: Path, results: list[dict], paths: dict[str, Path]) -> dict:
     from grader.engine.class_run import publish_class
-    from grader.rubric.loader import load_rubric
+    from grader.checks import load_rubric
 
     rubric = load_rubric(HW3, references=False)
     out.mkdir()
@@ -206,6 +206,7 @@ def _publish(out: Path, results: list[dict], paths: dict[str, Path]) -> dict:
             "similarity": json.loads((out / "similarity.json").read_text(encoding="utf-8"))}
 
 
+@pytest.mark.slow
 def test_similarity_skips_linked_and_special_notebooks_and_the_summary_is_written(tmp_path, secret):
     results, paths = similarity_class(tmp_path)
     fifo = tmp_path / "root" / "pipe"

@@ -13,7 +13,7 @@ from grader.checks.values import Unreadable
 from grader.kernel import wire
 from grader.kernel.probe import Reply
 from grader.references import References
-from grader.rubric import load_rubric
+from grader.checks import load_rubric
 from tests.support.paths import HW3
 
 RUBRIC = load_rubric(HW3)

@@ -15,7 +15,7 @@ from grader.checks.values import Unreadable, as_array, as_mapping, as_number, as
 from grader.kernel import wire
 from grader.kernel.probe import Reply
 from grader.references import References
-from grader.rubric import load_rubric
+from grader.checks import load_rubric
 from grader.rubric.schema import Answer
 from tests.support.paths import HW3
 

@@ -25,7 +25,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.reports import render_student_report
-from grader.rubric import load_rubric
+from grader.checks import load_rubric
 from tools import HERE, NB_NAME, grader_env
 
 

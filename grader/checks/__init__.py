@@ -10,4 +10,7 @@ from grader.checks.base import REGISTRY, Check, Evidence, NotReady, Outcome, bui
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["REGISTRY", "Check", "Evidence", "NotReady", "Outcome", "build_check", "judge", "validate_answer"]
+from grader.checks.loading import check_references, load_rubric  # noqa: E402 - after the check types
+
+__all__ = ["REGISTRY", "Check", "Evidence", "NotReady", "Outcome", "build_check", "check_references", "judge",
+           "load_rubric", "validate_answer"]

@@ -23,7 +23,8 @@ def close(found: Any, expected: Any, tol: Tolerance, answer_scale: float | None 
     f, e = as_array(found), as_array(expected)
     if f.shape != e.shape:
         if f.size != e.size or np.squeeze(f).shape != np.squeeze(e).shape:
-            raise Unreadable(**msg.shape_mismatch(e.shape, f.shape))
+            why = msg.shape_mismatch(e.shape, f.shape)
+            raise Unreadable(why.fa, why.en)
         f = f.reshape(e.shape)
     bad = ~isclose(f, e, tol, found, expected, answer_scale)
     if not bad.any():

@@ -30,7 +30,8 @@ from grader.core.settings import ENV_DATA, Course
 from grader.intake.discover import ROSTER
 from grader.models.datasets import CONFIG_FILE
 from grader.references import forget, use
-from grader.rubric import Rubric, RubricError, check_references, load_rubric
+from grader.rubric import Rubric, RubricError
+from grader.checks import check_references, load_rubric
 
 
 class BaseRules:

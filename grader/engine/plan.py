@@ -10,7 +10,8 @@ from grader.checks import Check, build_check
 from grader.core.settings import Course
 from grader.kernel.probe import Request
 from grader.references import References
-from grader.rubric import Question, Rubric, check_references, load_rubric
+from grader.rubric import Question, Rubric
+from grader.checks import check_references, load_rubric
 
 
 @dataclass

@@ -244,7 +244,8 @@ class Republisher:
 
     def _publish(self) -> None:
         from grader.engine.class_run import publish_class
-        from grader.rubric import RubricError, find_rubric, load_rubric
+        from grader.rubric import RubricError, find_rubric
+        from grader.checks import load_rubric
 
         found = list(read_results(self.out).values())
         if not found:

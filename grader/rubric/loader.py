@@ -1,12 +1,13 @@
-"""Load a rubric from YAML; every problem is reported as `file:line: where: what`."""
+"""Read a rubric from YAML against its schema; every problem is reported as `file:line: where: what`.
+What each answer's check makes of it is validated by the checks (`grader.checks.load_rubric`)."""
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from grader.core.errors import ConfigError
 from grader.core.settings import Course
+from grader.core.errors import ConfigError
 from grader.rubric.schema import Rubric
 
 Path_ = tuple[str | int, ...]
@@ -59,7 +60,7 @@ def _line_of(path: Path_, lines: dict[Path_, int]) -> int:
     return lines[path]
 
 
-def _parse(path: Path) -> tuple[Rubric, dict[Path_, int]]:
+def parse(path: Path) -> tuple[Rubric, dict[Path_, int]]:
     """The rubric at `path` checked against the schema, and the line of every key in it."""
     try:
         loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
@@ -85,36 +86,6 @@ def _parse(path: Path) -> tuple[Rubric, dict[Path_, int]]:
                            f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]) from None
 
 
-def _answer_problems(rubric: Rubric, with_references: bool, course: Course | None) -> list[tuple[Path_, str]]:
-    from grader.checks import validate_answer  # the check classes own their options
-
-    if with_references and course is None:
-        course = Course.load()
-    return [(("questions", qi, "answers", ai) + sub, message)
-            for qi, question in enumerate(rubric.questions) for ai, answer in enumerate(question.answers)
-            for sub, message in validate_answer(rubric, answer, with_references=with_references, course=course)]
-
-
-def _raise(path: Path, problems: list[tuple[Path_, str]], lines: dict[Path_, int]) -> None:
+def raise_problems(path: Path, problems: list[tuple[Path_, str]], lines: dict[Path_, int]) -> None:
     if problems:
         raise RubricError([f"{path}:{_line_of(loc, lines)}: {_where(loc)}: {message}" for loc, message in problems])
-
-
-def load_rubric(path: Path, *, references: bool = True, course: Course | None = None) -> Rubric:
-    """Parse and validate the rubric at `path`, including its checks and reference names (in the
-    reference package of `course`, by default the working directory's).
-
-    `references=False` leaves out what needs the reference code imported (seconds, with torch or
-    TensorFlow), for `check_references` to do while a grading run starts its kernels."""
-    path = Path(path)
-    rubric, lines = _parse(path)
-    _raise(path, _answer_problems(rubric, references, course), lines)
-    return rubric
-
-
-def check_references(path: Path, rubric: Rubric, course: Course | None = None) -> None:
-    """Raise `RubricError` for what `load_rubric(path, references=False)` left unchecked in `rubric`;
-    the file is read again only to name the lines of a problem."""
-    problems = _answer_problems(rubric, True, course)
-    if problems:
-        _raise(Path(path), problems, _parse(Path(path))[1])

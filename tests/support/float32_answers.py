@@ -16,7 +16,8 @@ import torch.nn.functional as F
 from grader.checks import Check, build_check
 from grader.kernel import wire
 from grader.references import References
-from grader.rubric import Rubric, load_rubric
+from grader.rubric import Rubric
+from grader.checks import load_rubric
 from tests.support.paths import RUBRICS
 
 ANSWERS = {"hw3": ("iris_backward", "separable_conv", "rank1_conv", "conv_backward", "conv1d_grads"),
