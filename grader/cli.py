@@ -86,16 +86,12 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_manual_export(args: argparse.Namespace) -> int:
-    from grader.manual import ManualSheetError, export_sheet, refuse_unimported
+    from grader.manual import export_sheet, refuse_unimported
 
     out = Path(args.out_dir)
     paths = [out / "manual" / f"manual{suffix}" for suffix in (".xlsx", ".csv")]
-    try:
-        if not args.force:
-            refuse_unimported(out, paths)  # both checked before either is written
-    except ManualSheetError as exc:
-        print(f"grader: nothing exported:\n{exc}", file=sys.stderr)
-        return 2
+    if not args.force:
+        refuse_unimported(out, paths)  # both checked before either is written
     paths[0].parent.mkdir(parents=True, exist_ok=True)
     for path in paths:
         rows = export_sheet(out, path, force=True)
@@ -106,17 +102,13 @@ def cmd_manual_export(args: argparse.Namespace) -> int:
 def cmd_manual_import(args: argparse.Namespace) -> int:
     """Good rows are merged even when others are refused; exit 1 names those, 2 an unreadable sheet."""
     from grader.engine.local import publish_class
-    from grader.manual import ManualSheetError, import_sheet
+    from grader.manual import import_sheet
     from grader.reports import render_student_report
     from grader.results import read_results
 
     out = Path(args.out_dir)
     refused: list[str] = []
-    try:
-        changed = import_sheet(out, Path(args.sheet), by=args.by, refused=refused)
-    except ManualSheetError as exc:
-        print(f"grader: the sheet was not imported:\n{exc}", file=sys.stderr)
-        return 2
+    changed = import_sheet(out, Path(args.sheet), by=args.by, refused=refused)
     results = list(read_results(out).values())
     for result in results:
         if result.student_id in changed:
@@ -215,15 +207,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _outside_the_hierarchy() -> tuple[type[Exception], ...]:
-    """Errors of the course's set-up not yet derived from `ConfigError`, as they are defined in a file
-    being rewritten (grader/engine/class_run.py): handled as one, exit 2. Imported only when a command
-    fails."""
-    from grader.engine.class_run import SandboxUnavailable
-
-    return (SandboxUnavailable,)
-
-
 def fail(exc: Exception, prog: str = "grader") -> int:
     """Say on stderr why a command stopped, in English, and return its exit status: `prog: message`,
     a configuration error's one line per problem (after its headline, if its type has one)."""
@@ -239,7 +222,7 @@ def dispatch(args: argparse.Namespace) -> int:
     the command's `on_error` hears of it first (`grader ci` writes the job summary), then `fail`."""
     try:
         return args.fn(args)
-    except (GraderError, *_outside_the_hierarchy()) as exc:
+    except GraderError as exc:
         if getattr(args, "on_error", None):
             args.on_error(exc)
         return fail(exc, getattr(args, "prog_name", "grader"))

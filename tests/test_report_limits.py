@@ -4,6 +4,7 @@ report with the scores instead of holding up the class."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 
@@ -91,14 +92,14 @@ def test_a_render_past_its_limit_becomes_the_plain_report(tmp_path, capsys):
 
 
 def test_a_renderer_that_crashes_becomes_the_plain_report(tmp_path, capsys, monkeypatch):
-    real = render_mod._write_pdf
+    real, parent = render_mod._pdf, os.getpid()
 
-    def crash_in_child(html, out_path):
-        if out_path.name.endswith(".part"):  # only the full report's child crashes
+    def crash_in_child(html):
+        if os.getpid() != parent:  # only the full report's child crashes
             raise MemoryError("layout blew up")
-        real(html, out_path)
+        return real(html)
 
-    monkeypatch.setattr(render_mod, "_write_pdf", crash_in_child)
+    monkeypatch.setattr(render_mod, "_pdf", crash_in_child)
     out = tmp_path / "s03.pdf"
     render_student_report(sample_result(), out)
     assert "Your full report could not be laid out" in pdf_text(out)

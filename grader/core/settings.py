@@ -82,7 +82,7 @@ class Course:
         if env.get(ENV_RUBRICS):
             rubrics = Path(env[ENV_RUBRICS]).resolve()
         references: Path | None = root / REFERENCE
-        if not references.is_dir():
+        if not (root / REFERENCE).is_dir():
             references = bundled / REFERENCE if not explicit and (bundled / REFERENCE).is_dir() else None
         return cls(root, rubrics, references, cls._data(root, env), root / REPORTS)
 

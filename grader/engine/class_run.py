@@ -17,6 +17,8 @@ from grader.engine.worker import problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
 from grader.kernel import sandbox
 from grader.manual import load_scores
+from grader.core import atomic
+from grader.core.errors import ConfigError
 from grader.core.result import StudentResult
 from grader.results import read_result, result_path, write_grades_csv, write_result
 from grader.rubric import Rubric
@@ -38,7 +40,7 @@ class RunSummary:
         return [r.student_id for r in self.results if r.grader_fault]
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(ConfigError, RuntimeError):
     """No sandbox can be set up and the user did not pass --unsafe-no-sandbox."""
 
 
@@ -57,9 +59,8 @@ class ClassRun:
         self.plan = GradingPlan.load(rubric_path, seed=seed, course=course)  # the engine calls `prepare` once kernels start
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
         self.subs = discover(submissions)
-        for stale in [*(out_dir / "results").glob(".*.tmp"), *out_dir.glob(".*.part")]:  # a run killed mid-write
-            if stale.is_file():
-                stale.unlink()
+        for stale in [*atomic.leftovers(out_dir / "results"), *atomic.leftovers(out_dir)]:  # a run killed mid-write
+            stale.unlink()
         self.results: dict[str, StudentResult] = {}
         self.todo: list[Submission] = []
         for sub in self.subs:

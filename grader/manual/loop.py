@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks.values import Unreadable
+from grader.core.errors import ConfigError
 from grader.core.result import FEEDBACK, QuestionResult, Status, StudentResult
 from grader.core.text import Text, persian_digits
 from grader.manual import sheet
@@ -23,12 +24,13 @@ NO_ANSWER = Text("پاسخی برای این پرسش نوشته نشده است
 SHEET_GRADER = "sheet"  # who a sheet's scores are stamped with when the importer names no one
 
 
-class ManualSheetError(ValueError):
-    """A sheet that cannot be read at all, or a sheet export that would lose scores not yet imported."""
+class ManualSheetError(ConfigError, ValueError):
+    """A sheet that cannot be read at all, or a sheet export that would lose scores not yet imported;
+    `headline` says which, above the problems."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, problems: list[str], headline: str):
+        super().__init__(problems)
+        self.headline = headline
 
 
 def manual_questions(result: StudentResult) -> list[QuestionResult]:
@@ -70,7 +72,7 @@ def refuse_unimported(out: Path, paths: list[Path]) -> None:
                 "or export with --force to discard them"
                 for path in paths if path.exists() and (lost := _unimported(path, store))]
     if problems:
-        raise ManualSheetError(problems)
+        raise ManualSheetError(problems, "nothing exported:")
 
 
 def export_sheet(out: Path, path: Path, force: bool = False) -> int:
@@ -143,7 +145,7 @@ def import_sheet(out: Path, path: Path, by: str = SHEET_GRADER, refused: list[st
     try:
         rows = sheet.read(path)
     except (OSError, ValueError) as exc:
-        raise ManualSheetError([str(exc)]) from None
+        raise ManualSheetError([str(exc)], "the sheet was not imported:") from None
     found = read_results(out)
     with locked(out):
         for line, row in enumerate(rows, start=2):

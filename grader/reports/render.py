@@ -25,6 +25,7 @@ import jinja2
 from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
+from grader.core import atomic
 from grader.core.result import StudentResult
 
 from .bidi import has_rtl, isolate_ltr
@@ -69,13 +70,14 @@ def _style() -> tuple[CSS, FontConfiguration]:
     return CSS(filename=str(_HERE / "static" / "report.css"), font_config=fonts), fonts
 
 
-def _write_pdf(html: str, out_path: Path) -> None:
+def _pdf(html: str) -> bytes:
     css, fonts = _style()
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     with gc_paused():
-        ReportHTML(string=html, base_url=str(_HERE)).write_pdf(
-            out_path, stylesheets=[css], font_config=fonts)
+        return ReportHTML(string=html, base_url=str(_HERE)).write_pdf(stylesheets=[css], font_config=fonts)
+
+
+def _write_pdf(html: str, out_path: Path) -> None:
+    atomic.write_bytes(Path(out_path), _pdf(html), mode=atomic.plain_mode())
 
 
 def html_for_student(result: StudentResult, lang: str = "both", template: str = "student.html.j2") -> str:
@@ -114,7 +116,7 @@ def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
     """Write ``html``'s PDF to ``out_path`` from a forked child, killed at the deadline; None on
     success, else why not. The child also has a CPU-time limit, so it dies even if this process does."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    part = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
+    part = out_path.with_name(f".{out_path.name}.{os.getpid()}{atomic.SUFFIX}")  # as `atomic.leftovers` finds
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -123,7 +125,7 @@ def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
             os.close(read_end)
             cpu = math.ceil(timeout_s) + 1
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # soft = hard: SIGKILL, no core file
-            _write_pdf(html, part)
+            part.write_bytes(_pdf(html))
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
             message = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:1000]
         finally:
@@ -142,6 +144,7 @@ def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     if reply == b"ok":
+        os.chmod(part, atomic.plain_mode())
         part.replace(out_path)
         return None
     part.unlink(missing_ok=True)
