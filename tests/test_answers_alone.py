@@ -95,6 +95,9 @@ def _answer(result: dict, qid: str) -> dict:
     return next(q for q in result["questions"] if q["id"] == qid)["answers"][0]
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 @pytest.mark.parametrize("sid", sorted(VARIANTS))
 def test_one_answer_costs_itself_alone(graded, sid):
     result = _result(graded, sid)
@@ -103,6 +106,9 @@ def test_one_answer_costs_itself_alone(graded, sid):
     assert all(a["status"] != "internal_error" for q in result["questions"] for a in q["answers"])
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 @pytest.mark.parametrize("sid, words", [
     ("sleeps", "ran past its time limit"), ("honest_but_slow", "ran past its time limit"),
     ("deaf", "ran past its time limit"), ("sys_exit", "called sys.exit()"),
@@ -112,6 +118,9 @@ def test_the_broken_function_answer_says_what_happened(graded, sid, words):
     assert answer["status"] == "error" and words in answer["feedback"]["en"] and answer["feedback"]["fa"]
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_kernel_ended_by_an_answer_is_named_and_replaced(graded):
     for sid in ("os_exit", "deaf"):
         errors = {e["kind"]: e for e in _result(graded, sid)["errors"]}
@@ -119,6 +128,9 @@ def test_a_kernel_ended_by_an_answer_is_named_and_replaced(graded):
     assert _result(graded, "honest")["errors"] == []
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_hostile_values_are_wrong_for_a_reason(graded):
     assert _answer(_result(graded, "endless_repr"), "q5")["found"] == "<an object of type R>"
     assert "too large" in _answer(_result(graded, "huge_int"), "q3")["feedback"]["en"].lower()
@@ -128,6 +140,9 @@ def test_hostile_values_are_wrong_for_a_reason(graded):
     assert _answer(_result(graded, "lying_int"), "q3")["found"] == "7"
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 @pytest.mark.parametrize("sid", ["inf_shape", "nan_shape", "half_shape", "overflow_count", "opaque_cell"])
 def test_a_bad_table_cell_costs_that_cell_and_says_why(graded, sid):
     answer = _answer(_result(graded, sid), "q4")
@@ -136,6 +151,9 @@ def test_a_bad_table_cell_costs_that_cell_and_says_why(graded, sid):
     assert wrong["note"], wrong
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_output_printed_while_an_answer_is_collected_is_capped(graded):
     assert (graded["out"] / "results" / "floods.json").stat().st_size < 200_000
 

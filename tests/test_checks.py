@@ -156,7 +156,7 @@ def test_experiment_record_needs_every_run_as_numbers_and_the_plots():
 def test_figures_are_counted_per_question_from_the_executed_cells():
     import nbformat
 
-    from grader.engine.evidence import figures
+    from grader.checks.evidence import figures
 
     nb = nbformat.v4.new_notebook()
     png = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})

@@ -123,6 +123,9 @@ def crashing_notebook() -> str:
     return nbformat.writes(nb)
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_an_honest_pull_request_is_graded_by_the_base_branchs_rules(tmp_path):
     """The pull request adds one hand-in (with a rubric and a grader.yaml of its own inside it, which are
     only files of the hand-in). main moved on after the branch left it: a new question title and the
@@ -322,6 +325,9 @@ def test_a_rubric_only_pull_request_grades_nothing_and_runs_nothing(tmp_path):
     assert not (tmp_path / "marker").exists() and not (repo / "grader-ci-out").exists()
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_crashing_notebook_is_a_result_not_a_failed_job(tmp_path):
     repo = course(tmp_path)
     pull_request(repo, "s-hw4-crash", {"submissions/hw4/s-hw4-crash/hw4.ipynb": crashing_notebook()})
@@ -535,6 +541,7 @@ def test_init_never_overwrites_silently_and_the_example_is_its_output(tmp_path):
     assert (ROOT / "examples" / "github-workflow.yml").read_text(encoding="utf-8") == workflow(EXAMPLE_INSTALL)
 
 
+@pytest.mark.slow
 def test_a_missing_dataset_is_one_line_in_the_summary_and_exit_2(tmp_path):
     """The data folder the workflow points at holds no MNIST (the cache was never filled): exit 2, and
     the summary says in one line which file is missing, with no traceback."""
@@ -549,6 +556,7 @@ def test_a_missing_dataset_is_one_line_in_the_summary_and_exit_2(tmp_path):
     assert not (repo / "grader-ci-out").exists()
 
 
+@pytest.mark.slow
 def test_grader_data_without_the_dataset_is_an_incomplete_set_up_not_a_traceback(tmp_path):
     """GRADER_DATA names an empty folder (the runner's data was never put there): exit 2 with one line,
     no traceback, and a summary in both languages saying the course's set-up is incomplete, not the
@@ -582,6 +590,9 @@ def test_changed_paths_map_to_submissions(path, change):
     assert changed_submissions([path], PurePosixPath("submissions")) == ([change] if change else [])
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_through_the_grader_command(tmp_path):
     """The installed CLI wires `grader ci`: a pull request adding a submission is graded, exit 0."""
     repo = course(tmp_path)
@@ -630,6 +641,9 @@ def _reference_values(result: dict) -> set[str]:
     return values
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_pull_request_shows_no_reference_value_unless_the_course_says_so(tmp_path):
     """A hand-in with wrong answers graded twice: with grader.yaml's ci: {show_expected: true} the
     artifacts hold the expected values of the wrong answers; by default neither the job summary nor the

@@ -23,7 +23,7 @@ from grader.kernel.probe import Request
 from grader.rubric.schema import KernelOptions, Limits
 from tests.support.paths import ROOT
 
-pytestmark = pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")
+pytestmark = [pytest.mark.sandbox, pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")]
 needs_cgroups = pytest.mark.skipif(sandbox.cgroups() is None, reason="no cgroup can be made here")
 
 KERNELS = {"warm": KernelOptions(preload=["numpy"]), "cold": KernelOptions(warm=False)}
@@ -128,6 +128,7 @@ print(json.dumps({"held": ex.replies["held"].value, "failures": len(ex.failures)
 """
 
 
+@pytest.mark.slow
 @needs_cgroups
 @pytest.mark.parametrize("mode", ["warm", "cold"])
 def test_a_kernels_process_tree_holds_no_more_than_its_memory(tmp_path, mode):
@@ -264,6 +265,7 @@ def test_a_kernel_holds_no_capability_and_cannot_leave_its_box(tmp_path, mode):
     assert sandbox.UID_BASE <= got["uid"] < sandbox.UID_BASE + sandbox.UID_COUNT
 
 
+@pytest.mark.slow
 def test_numpy_torch_and_tensorflow_run_under_the_filter(tmp_path):
     source = ("import numpy, torch, tensorflow as tf\n"
               "sums = [float(numpy.ones((64, 64)).dot(numpy.ones(64)).sum()),"

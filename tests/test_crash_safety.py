@@ -9,7 +9,12 @@ import pytest
 from grader.kernel.sandbox import unavailable_reason
 from tests.support.runs import comparable, crash_class, descendants, start_grading
 
-pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason="no sandbox")
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(unavailable_reason() is not None, reason="no sandbox"),
+]
 
 
 def test_kill_9_then_rerun_matches_an_uninterrupted_run(tmp_path):

@@ -88,6 +88,7 @@ TIGHT = [("hw3", "separable_conv"), ("hw3", "rank1_conv"), ("hw3", "conv_backwar
          ("hw4", "forward_batchnorm")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment,name", CASES, ids=IDS)
 def test_float32_answers_get_full_marks_on_every_run(assignment, name):
     """Handed back as tensors or arrays (float32 on the wire) or with `.tolist()` (Python floats)."""
@@ -104,6 +105,7 @@ def test_the_rubric_tolerance_alone_failed_them(assignment, name, monkeypatch):
     assert min(grades(assignment, name, lambda args, expected, result: result)) < 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment,name", CASES, ids=IDS)
 def test_mistakes_in_float32_still_get_nothing(assignment, name):
     assert grades(assignment, name, lambda args, expected, result: MISTAKES[name](args, result)) == [0.0] * RUNS
@@ -112,6 +114,7 @@ def test_mistakes_in_float32_still_get_nothing(assignment, name):
         assert grades(assignment, name, lambda args, expected, result: scaled(result, 1 + 1e-3)) == [0.0] * RUNS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment,name", CASES, ids=IDS)
 def test_float64_answers_get_full_marks(assignment, name):
     """The reference's own result, and an independent float64 computation."""
@@ -123,6 +126,7 @@ def test_float64_answers_get_full_marks(assignment, name):
     assert grades(assignment, name, float64) == [1.0] * RUNS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment,name", FLOAT16, ids=[f"{a}.{n}" for a, n in FLOAT16])
 def test_float16_answers_are_judged_at_float16_precision(assignment, name):
     """Float16 arrays pass and sign errors fail; the same values as Python floats are taken for

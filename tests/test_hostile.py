@@ -17,7 +17,12 @@ from tests.support.hostile import corpus
 from tests.support.paths import ROOT
 from tests.support.runs import grader_env
 
-pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=f"no sandbox: {unavailable_reason()}")
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(unavailable_reason() is not None, reason=f"no sandbox: {unavailable_reason()}"),
+]
 
 
 @pytest.fixture(scope="module")

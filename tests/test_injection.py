@@ -197,6 +197,9 @@ def test_a_roster_row_names_its_student_whatever_the_case(tmp_path):
     assert [(s.student_id, s.name_en) for s in discover(tmp_path)] == [("s1", "A")]
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_the_run_goes_on_and_the_refused_student_gets_a_bilingual_result(tmp_path):
     paths = corpus.build(tmp_path / "course", 9)
     subs, out = tmp_path / "class", tmp_path / "out"

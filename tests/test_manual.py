@@ -13,6 +13,8 @@ from tests.support.hostile import corpus
 from tests.support.paths import ROOT
 from tests.support.runs import grader_env
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.e2e]
+
 ESSAY = """
   - id: q3
     title: {fa: "یک پرسش تشریحی", en: "An essay question"}

@@ -64,6 +64,7 @@ def _answer(result: dict, qid: str) -> dict:
     return question["answers"][0] | {"points": question["points"]}
 
 
+@pytest.mark.slow
 def test_reference_records_reach_the_easy_tasks(course):
     for name in JOBS:
         record = json.loads((course["package"] / "records" / f"{name}.json").read_text())
@@ -71,6 +72,9 @@ def test_reference_records_reach_the_easy_tasks(course):
         assert record["parameters"] > 0 and record["seconds"] >= 0
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_trained_models_in_every_format_get_full_marks(graded):
     good = graded["good"]
     assert good["total"] == 40, [(q["id"], q["points"], q["answers"][0].get("error")) for q in good["questions"]]
@@ -79,6 +83,9 @@ def test_trained_models_in_every_format_get_full_marks(graded):
     assert any(d["label"].startswith("reported accuracy") and d["ok"] for d in mnist["details"])
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_untrained_models_get_the_architecture_share_only(graded):
     for qid in ("q1", "q2", "q3", "q4"):
         answer = _answer(graded["untrained"], qid)
@@ -88,6 +95,9 @@ def test_untrained_models_get_the_architecture_share_only(graded):
         assert answer["points"] == pytest.approx(expected, abs=0.01), (qid, answer)
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_pickled_code_and_lambdas_are_refused_and_a_wrong_architecture_is_named(graded):
     result = graded["pickler"]
     iris = _answer(result, "q4")
@@ -100,11 +110,17 @@ def test_pickled_code_and_lambdas_are_refused_and_a_wrong_architecture_is_named(
     assert _answer(result, "q2")["points"] == 10  # its TorchScript model was fine
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_missing_model_file_is_reported_as_not_saved(graded):
     answer = _answer(graded["nothing"], "q1")
     assert answer["status"] == "missing" and "did not save the model file mnist.safetensors" in answer["feedback"]["en"]
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_reported_metric_far_from_the_evaluation_is_flagged_not_scored(course, tmp_path):
     kit.notebook(tmp_path / "modeltest" / "liar" / "answers.ipynb", kit.student_cells(report=0.2)[:2])
     env_course = {**course, "submissions": tmp_path / "modeltest", "root": tmp_path}
@@ -115,6 +131,7 @@ def test_a_reported_metric_far_from_the_evaluation_is_flagged_not_scored(course,
     assert answer["points"] == 10 and "may not be the one reported" in answer["feedback"]["en"]
 
 
+@pytest.mark.slow
 def test_a_missing_dataset_stops_the_run_before_grading(course, tmp_path):
     proc = _run(course, data=tmp_path / "empty")
     assert proc.returncode == 2
@@ -161,6 +178,7 @@ def test_the_score_curve():
     assert curve(0.05, 0.8, 0.1) == 0.0
 
 
+@pytest.mark.sandbox
 @pytest.mark.skipif(__import__("grader.kernel.sandbox", fromlist=["x"]).unavailable_reason() is not None,
                     reason="needs the sandbox")
 def test_kernels_see_the_training_files_read_only_and_no_held_out_file(tmp_path):
@@ -198,6 +216,7 @@ def test_the_data_folder_comes_from_grader_data_or_grader_yaml(tmp_path, monkeyp
     assert datasets.data_root() == tmp_path / "elsewhere"
 
 
+@pytest.mark.slow
 def test_a_corrupt_model_file_is_that_students_error_not_a_crash():
     from grader.models.runner import Runtime, evaluate_model
     from grader.rubric.schema import Limits

@@ -188,6 +188,9 @@ def test_the_payloads_score_perfectly_where_the_labels_file_exists(course):
         assert (out.argmax(1).numpy() == labels).all(), name
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_torchscript_that_reads_or_writes_files_is_refused_naming_the_operator(graded):
     for name, op in (("lookup", "aten::from_file"), ("submodule", "aten::from_file"), ("saver", "aten::save")):
         answer = _q1(graded[name])
@@ -196,6 +199,9 @@ def test_torchscript_that_reads_or_writes_files_is_refused_naming_the_operator(g
         assert "operators" in answer["feedback"]["en"]
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_code_that_runs_when_the_model_loads_finds_no_data(graded, course):
     for name, path in (("on_load_host", course["host_labels"]), ("on_load_data", f"/data/{LABELS}")):
         answer = _q1(graded[name])
@@ -203,6 +209,9 @@ def test_code_that_runs_when_the_model_loads_finds_no_data(graded, course):
         assert f"unable to open file <{path}> in read-only mode: No such file or directory" in answer["error"], answer
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_an_honest_torchscript_model_trained_on_the_kernels_training_files_gets_full_marks(graded):
     answer = _q1(graded["honest"])
     assert answer["points"] == 10, answer
@@ -226,6 +235,7 @@ def _in_model_process(probe: str, args: list[str], data_root: Path) -> str:
     return out.stdout
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_the_model_process_has_no_data_folder(course):
     paths = [course["host_labels"], str(course["data"]), "/data", f"{sandbox.WORK}/model.pt"]
@@ -233,6 +243,7 @@ def test_the_model_process_has_no_data_folder(course):
     assert json.loads(_in_model_process(probe, paths, course["data"])) == [False, False, False, True]
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_a_data_folder_inside_the_system_folders_is_covered_in_the_model_process():
     assert os.listdir("/usr/share")
@@ -240,6 +251,7 @@ def test_a_data_folder_inside_the_system_folders_is_covered_in_the_model_process
     assert _in_model_process(probe, [], Path("/usr/share")).strip() == "[]"
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_outputs_past_the_classes_are_refused_before_the_grader_reads_them(course):
     import io
@@ -276,6 +288,7 @@ def _kernel_sees(course, monkeypatch, rubric: str) -> tuple[tuple, dict]:
     return setup.ro_binds, {n: run.replies[n].value for n in names}
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_kernels_see_only_the_training_files_of_the_rubrics_datasets(course, monkeypatch):
     binds, seen = _kernel_sees(course, monkeypatch, "isolation.yaml")
@@ -287,6 +300,7 @@ def test_kernels_see_only_the_training_files_of_the_rubrics_datasets(course, mon
     assert seen["grader_data"] == "/data" and seen["writable"] is False and seen["host_exists"] is False
 
 
+@pytest.mark.sandbox
 @needs_sandbox
 def test_a_rubric_without_datasets_shows_no_data_at_all(course, monkeypatch):
     binds, seen = _kernel_sees(course, monkeypatch, "nodata.yaml")
@@ -303,6 +317,7 @@ def test_kernel_files_follow_the_evaluated_split(course):
     assert evaluated_on_train == []  # the split a model is measured on is never shown, whichever it is
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")  # tracing warns that shapes become constants
 def test_the_allow_list_passes_torch_nn_layers_scripted_and_traced():
     import io

@@ -21,6 +21,8 @@ uvicorn = pytest.importorskip("uvicorn")
 from grader.portal.app import create_app  # noqa: E402
 from tests.support.portal import cli, make_out, read_codes  # noqa: E402
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 SHOTS = Path("/tmp/portal_shots")
 
 

@@ -29,6 +29,8 @@ from grader.reports import render_student_report  # noqa: E402
 from grader.results import read_result  # noqa: E402
 from tests.support.essay_class import make_class  # noqa: E402
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 SHOTS = Path("/tmp/shots")
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 740}
 

@@ -107,6 +107,9 @@ def _grade(course: dict, folder: Path, out: Path, *engine: str, status: int = 0)
     return proc
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_ray_engine_gives_the_local_engines_results_and_files(course, cluster, tmp_path):
     _grade(course, course["root"] / "tiny", tmp_path / "local", "--jobs", "2")
     ray = _grade(course, course["root"] / "tiny", tmp_path / "ray", "--engine", "ray", "--ray-address", cluster)
@@ -135,6 +138,9 @@ def _busy_worker() -> int | None:
     return next((w for w in workers if w in parents.values()), None)
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_a_worker_killed_mid_task_is_retried(course, cluster, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "run", str(course["root"] / "slow" / "tiny"),
@@ -178,6 +184,9 @@ def test_gpus_on_ray_are_asked_of_ray_not_named():
         _gpus_per_task("0,1", cluster_gpus=2, share=1)
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_without_an_address_a_ray_is_started_here_and_a_grader_crash_is_a_result(course, cluster, tmp_path):
     """`cluster` only to skip where Ray cannot start; this run starts a Ray of its own beside it."""
     out = tmp_path / "out"
@@ -191,6 +200,7 @@ def test_without_an_address_a_ray_is_started_here_and_a_grader_crash_is_a_result
     assert other["total"] == 4 and (out / "summary.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_an_address_where_no_cluster_answers_is_a_configuration_error(course, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -58,6 +58,7 @@ def fake_cifar(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_cifar_runs_log_loss_and_accuracy_per_epoch(fake_cifar, tmp_path):
     record = train_q3a_cifar.main(["--data", str(fake_cifar), "--epochs", "2", "--batch", "8",
                                    "--out", str(tmp_path / "runs.json")])
@@ -68,6 +69,7 @@ def test_cifar_runs_log_loss_and_accuracy_per_epoch(fake_cifar, tmp_path):
     assert json.loads((tmp_path / "runs.json").read_text())["device"] in ("cpu", "cuda")
 
 
+@pytest.mark.slow
 def test_transfer_runs_freeze_the_first_five_layers(fake_cifar, tmp_path):
     pytest.importorskip("keras")
     from reference.hw5 import q4_transfer, train_q4_transfer

@@ -28,6 +28,7 @@ def test_mobilenet_skip_shapes_follow_its_strides_and_expansions():
     assert [row[1] for row in q5_unet.table()["rows"]] == expected
 
 
+@pytest.mark.slow
 def test_cifar_history_has_the_four_curves(tmp_path):
     from reference.hw5v import train_q3_cifar
 
@@ -40,6 +41,7 @@ def test_cifar_history_has_the_four_curves(tmp_path):
     assert json.loads(out.read_text())["augment"] is True
 
 
+@pytest.mark.slow
 def test_unet_trains_on_images_and_masks(tmp_path):
     import tensorflow as tf
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from pypdf import PdfReader
+import pytest
 from weasyprint import HTML
 
 from grader.reports.gc_pause import gc_paused
@@ -73,6 +74,7 @@ def _pages(doc: HTML, out: Path) -> list[bytes]:
     return [p.read_bytes() for p in sorted(out.parent.glob(f"{out.stem}-*.png"))]
 
 
+@pytest.mark.slow
 def test_reports_come_out_as_with_weasyprints_own_parser(tmp_path):
     for name, html in [("student", html_for_student(sample_result())),
                        ("summary", html_for_summary(three_results(), META))]:

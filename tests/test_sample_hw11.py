@@ -9,6 +9,8 @@ import pytest
 
 from tests.support.sample_run import grade_sample, gradebook, load_result
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.e2e]
+
 MANUAL = ["q2a", "q2c"]  # essays only
 ESSAY_QUESTIONS = ["q2a", "q2b", "q2c", "q2d", "q3"]  # 49 points that wait for a person
 CELLS = 28  # output and params of 14 layers

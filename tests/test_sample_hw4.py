@@ -9,6 +9,8 @@ import pytest
 
 from tests.support.sample_run import grade_sample, gradebook, load_result
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.e2e]
+
 # automatic points; the 57 manual points wait for a person
 FULL = {"q1c": 2, "q5a": 20, "q6a": 4, "q6b": 10, "q6e": 5, "q7": 2}
 EXPECTED = {

@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.sample_run import grade_sample
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.e2e]
+
 MANUAL = ["q1a", "q1b", "q1c", "q1d", "q2a", "q2b", "q2c", "q2d"]
 # automatic points: q3a's fc1 size and logged runs (11 manual), q3b's model (10 manual), q4's table,
 # frozen count and logged runs (4 manual)

@@ -11,6 +11,8 @@ import pytest
 
 from tests.support.sample_run import grade_sample
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.e2e]
+
 MANUAL = ["q1a", "q1b", "q3c", "q4a", "q4b", "q4c", "q4d"]
 EXPERIMENTS = {"q3a": 2, "q3b": 2, "q3d": 2, "q5": 2}  # logged histories, ResNet50 counts, U-Net skip shapes
 EXPECTED = {  # automatic points per question (34 of 100); essays wait for a person

@@ -33,6 +33,7 @@ def test_command_isolates_and_drops_privileges():
     assert "--dev-bind" not in argv and " /work " not in f" {joined} " and str(ROOT) not in joined
 
 
+@pytest.mark.sandbox
 @pytest.mark.skipif(sandbox.cgroups() is None, reason="no cgroup can be made here")
 def test_command_starts_in_a_cgroup_of_its_own():
     """The shell that execs bubblewrap makes the kernel's cgroups (named after its pid) and joins them."""
@@ -45,6 +46,7 @@ def test_command_starts_in_a_cgroup_of_its_own():
     assert "--as=" not in " ".join(sandbox.command(_box()))  # the cgroup holds the memory of the whole tree
 
 
+@pytest.mark.sandbox
 @pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")
 def test_grader_code_inside_bound_folders_is_hidden(monkeypatch, tmp_path):
     """A non-editable install puts reference/ into site-packages, which the kernel can see."""
@@ -82,6 +84,7 @@ def _run_one(source: str, name: str, **kw):
                    limits=Limits(cell_timeout_s=60, total_timeout_s=120), **kw)
 
 
+@pytest.mark.sandbox
 @pytest.mark.skipif(not sandbox.gpu_device_nodes(), reason="no NVIDIA GPU on this machine")
 def test_cuda_inside_the_sandbox():
     ex = _run_one("import torch\nx = float((torch.ones(256, 256, device='cuda') @ torch.ones(256, 256, device='cuda')).sum())",
@@ -89,6 +92,7 @@ def test_cuda_inside_the_sandbox():
     assert ex.replies["x"].value == 256.0 ** 3, ex.failures
 
 
+@pytest.mark.sandbox
 def test_unsandboxed_kernel_still_gets_a_clean_environment(monkeypatch):
     monkeypatch.setenv("GRADER_CI_TOKEN", corpus.TOKEN)
     ex = _run_one("import os\nenv = dict(os.environ)", "env", use_sandbox=False)
@@ -104,6 +108,9 @@ def test_no_sandbox_means_no_student_code_unless_asked(tmp_path, monkeypatch):
     assert not paths["out"].exists()
 
 
+@pytest.mark.e2e
+@pytest.mark.sandbox
+@pytest.mark.slow
 def test_unsafe_run_says_so_in_the_report(tmp_path):
     paths = corpus.build(tmp_path, 9)
     subs = tmp_path / "one"

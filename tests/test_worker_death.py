@@ -22,7 +22,12 @@ from grader.kernel.sandbox import unavailable_reason
 from tests.support.answers_alone import HONEST, REFERENCE, RUBRIC
 from tests.support.paths import ROOT
 
-pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=f"no sandbox: {unavailable_reason()}")
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(unavailable_reason() is not None, reason=f"no sandbox: {unavailable_reason()}"),
+]
 OLD_S = 8  # no honest kernel lives this long; slow's sleeps for a minute
 
 

@@ -18,7 +18,7 @@ from grader.kernel.execute import execute
 from grader.kernel.probe import Request
 from grader.rubric.schema import KernelOptions, Limits, Rubric
 
-pytestmark = pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")
+pytestmark = [pytest.mark.sandbox, pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="no sandbox")]
 
 LIMITS = Limits(cell_timeout_s=60, total_timeout_s=120)
 WARM = KernelOptions(preload=["numpy", "torch"])
@@ -239,6 +239,7 @@ def _grade_in_workers(tmp_path: Path, shared: zygote.SharedZygote | None) -> lis
         return list(pool.map(_worker_kernel, [shared] * 2, works))
 
 
+@pytest.mark.slow
 def test_workers_take_their_kernels_from_the_parents_one_zygote(tmp_path):
     """The local engine's parent starts one zygote; every worker's kernels are forked from it
     (the same numpy module object, a copy of the one it imported), each under its worker's uid."""
@@ -256,6 +257,7 @@ def test_workers_take_their_kernels_from_the_parents_one_zygote(tmp_path):
     assert not shared.exchange.exists()  # closed with the run
 
 
+@pytest.mark.slow
 def test_workers_start_cold_kernels_when_the_parents_zygote_fails(tmp_path, monkeypatch):
     import sys
 
@@ -278,6 +280,8 @@ def test_a_kernel_is_ready_without_waiting_for_iopub_to_fall_silent():
     assert _ReadyClient.wait_for_ready is _ReadyClient._async_wait_for_ready
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_local_run_forks_every_kernel_from_one_zygote(tmp_path):
     """Every exchange folder seen while `grader run --jobs 2` grades is the parent's one zygote."""
     import re
