@@ -98,6 +98,7 @@ def test_float32_answers_get_full_marks_on_every_run(assignment, name):
     assert fractions == [1.0] * RUNS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment,name", TIGHT, ids=[f"{a}.{n}" for a, n in TIGHT])
 def test_the_rubric_tolerance_alone_failed_them(assignment, name, monkeypatch):
     """The defect itself: at the rubric's tolerance (K = 0), float32 rounding costs points."""

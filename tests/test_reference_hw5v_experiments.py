@@ -11,6 +11,7 @@ keras = pytest.importorskip("keras")
 RESNET50_WITH_TOP = 25_636_712  # keras.applications' table: ResNet50, 25.6M parameters with its 1000-way top
 
 
+@pytest.mark.slow
 def test_frozen_resnet_counts_match_the_published_total():
     from reference.hw5v import q3d_resnet
 
