@@ -13,7 +13,7 @@ from grader.core.errors import ConfigError, GraderError
 from grader.core.settings import Course
 from grader.portal import add_commands as add_portal_commands
 from grader.rubric import find_rubric
-from grader.checks import load_rubric
+from grader.checks import REGISTRY, load_rubric
 from grader.selfcheck import cmd_check
 
 
@@ -76,7 +76,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
     course = course_of(args)
     plan = GradingPlan.build(find_rubric(args.assignment, course), seed=args.seed, course=course)
-    answers = {q.id: {c.answer.name or "manual": c.expected_json() for c in checks}
+    answers = {q.id: {c.answer.name or c.kind: c.expected_json() for c in checks}
                for q, checks in plan.checks if args.question in (None, q.id)}
     if args.question and not answers:
         print(f"grader: {args.assignment} has no question {args.question!r}", file=sys.stderr)
@@ -136,7 +136,7 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
     print("assignment\tquestions\tautomatic\tpartly automatic\tmanual\tpoints\ttitle")
     for path in sorted(course.rubrics.glob("*.yaml")):
         rubric = load_rubric(path, course=course)
-        kinds = [{a.check == "manual" for a in q.answers} for q in rubric.questions]
+        kinds = [{REGISTRY[a.check].by_person for a in q.answers} for q in rubric.questions]  # graded by a person?
         auto, mixed, manual = kinds.count({False}), kinds.count({True, False}), kinds.count({True})
         print(f"{rubric.assignment}\t{len(kinds)}\t{auto}\t{mixed}\t{manual}\t{rubric.max_points:g}\t{rubric.title.en}")
     return 0

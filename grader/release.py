@@ -1,7 +1,8 @@
 """`grader release`: the student template notebook, generated from the rubric.
 
 Every cell the grader relies on carries `metadata.grader` (question id, answer name, or
-`manual_answer`), so answers and errors are traced back to their question. The first code cell
+`manual_answer`), so answers and errors are traced back to their question; an answer's cells are
+its check type's (`Check.template_cells`). The first code cell
 (`selfcheck`) lets a student check their answers' forms before they hand the notebook in
 (`grader.selfcheck`); run first, as when the notebook is graded, it only says so.
 """
@@ -10,10 +11,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.checks import REGISTRY
+from grader.checks.base import rtl
 from grader.rubric import Question, Rubric
 
-PLACEHOLDER = "✍"  # the template's manual answer cells start with it until the student writes
-MANUAL_PROMPT = f"{PLACEHOLDER} پاسخ خود را اینجا بنویسید. / Write your answer here."
 RULES = (
     "<div dir=\"rtl\">\n\n"
     "**راهنما:** نام متغیرها و تابع‌های پاسخ را تغییر ندهید و هر پاسخ را در سلول خودش بنویسید. "
@@ -23,10 +24,6 @@ RULES = (
     "own cell. Do not change the cells marked *given*. Write essay answers in the marked text cells. "
     "Run the notebook from the top before you hand it in."
 )
-
-
-def _rtl(text: str) -> str:
-    return f"<div dir=\"rtl\">\n\n{text}\n\n</div>"
 
 
 def _selfcheck_cell(assignment: str) -> nbformat.NotebookNode:
@@ -49,32 +46,24 @@ def _selfcheck_cell(assignment: str) -> nbformat.NotebookNode:
 
 def _question_cells(q: Question) -> list[nbformat.NotebookNode]:
     tag = {"grader": {"question": q.id}}
-    lines = [f"## {q.id} · {q.title.en}", _rtl(f"### {q.title.fa}"), f"*{q.points:g} points / امتیاز*"]
+    lines = [f"## {q.id} · {q.title.en}", rtl(f"### {q.title.fa}"), f"*{q.points:g} points / امتیاز*"]
     if q.assumptions:
-        lines.append(_rtl("**فرض‌ها:**\n" + "\n".join(f"- {a.fa}" for a in q.assumptions)))
+        lines.append(rtl("**فرض‌ها:**\n" + "\n".join(f"- {a.fa}" for a in q.assumptions)))
         lines.append("**Assumptions:**\n" + "\n".join(f"- {a.en}" for a in q.assumptions))
     cells = [new_markdown_cell("\n\n".join(lines), metadata=tag)]
     if q.setup:
         cells.append(new_code_cell(f"# given / داده‌شده\n{q.setup.rstrip()}", metadata={"grader": {
             "question": q.id, "given": True}}))
     for a in q.answers:
-        prompt = f"{_rtl(a.prompt.fa)}\n\n{a.prompt.en}"
-        if a.check == "manual":
-            cells.append(new_markdown_cell(prompt, metadata=tag))
-            cells.append(new_markdown_cell(MANUAL_PROMPT, metadata={"grader": {
-                "question": q.id, "manual_answer": True}}))
-            continue
-        cells.append(new_markdown_cell(f"{prompt}\n\n`{a.name}` · {a.points:g} points / امتیاز", metadata=tag))
-        source = a.stub.rstrip() if a.stub else f"{a.name} = None  # your answer / پاسخ شما"
-        cells.append(new_code_cell(source, metadata={"grader": {"question": q.id, "answer": a.name}}))
+        cells += REGISTRY[a.check].template_cells(q, a)  # each check type says what its answer looks like
     return cells
 
 
 def template(rubric: Rubric) -> nbformat.NotebookNode:
     """The student template notebook for `rubric`."""
-    head = [f"# {rubric.title.en}", _rtl(f"# {rubric.title.fa}"), f"{rubric.course.en} · {rubric.course.fa}"]
+    head = [f"# {rubric.title.en}", rtl(f"# {rubric.title.fa}"), f"{rubric.course.en} · {rubric.course.fa}"]
     if rubric.instructions:
-        head += [_rtl(rubric.instructions.fa), rubric.instructions.en]
+        head += [rtl(rubric.instructions.fa), rubric.instructions.en]
     cells = [new_markdown_cell("\n\n".join(head + [RULES]), metadata={"grader": {"header": True}}),
              _selfcheck_cell(rubric.assignment)]
     for q in rubric.questions:

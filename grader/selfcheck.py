@@ -21,6 +21,7 @@ from typing import Any
 import nbformat
 
 from grader.checks.base import Check, ValueCheck
+from grader.checks.evidence import CELL_ERRORS
 from grader.checks.function import FunctionCheck
 from grader.core.settings import Course
 from grader.checks.values import Unreadable, as_array, as_mapping
@@ -183,8 +184,8 @@ def check_notebook(nb: nbformat.NotebookNode, workdir: Path, plan: GradingPlan, 
     limits = plan.rubric.limits
     execution = execute(nb, workdir, requests(checks), limits=limits, use_sandbox=use_sandbox, env=setup.env,
                         gpu=setup.runtime.gpu, kernel=plan.rubric.kernel, ro_binds=setup.ro_binds)
-    evidence = evidence_from(execution, nb, limits.cell_timeout_s)
-    return findings(checks, execution.replies, evidence.cell_errors), len(checks)
+    evidence = evidence_from(execution, nb, limits.cell_timeout_s, {CELL_ERRORS.name})
+    return findings(checks, execution.replies, evidence[CELL_ERRORS]), len(checks)
 
 
 def check_file(notebook: Path, assignment: str, course: Course | None = None) -> tuple[list[Finding], int]:

@@ -8,24 +8,24 @@ import sys
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+import nbformat
 import numpy as np
+from nbformat.v4 import new_code_cell, new_markdown_cell
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from grader.checks import messages as msg
+from grader.checks.evidence import ANSWERED, CELL_ERRORS, REPLIES, TIMED_OUT, Evidence
 from grader.checks.values import Unreadable, fmt
 from grader.core.result import Detail, Status
 from grader.core.result import Diagnosis as Mistake
 from grader.core.text import Text
 from grader.core.errors import ConfigError
 from grader.core.settings import Course
-from grader.kernel.probe import Reply, Request
+from grader.kernel.probe import Request
 from grader.references import References, ReferenceError_
 from grader.rubric.schema import Answer, Diagnosis, Question, Rubric
-
-if TYPE_CHECKING:
-    from grader.models.runner import Runtime
 
 REGISTRY: dict[str, type["Check"]] = {}
 
@@ -54,24 +54,14 @@ class Outcome:
         return cls(fraction=max(0.0, min(1.0, fraction)), status=status, feedback=feedback, **kw)
 
 
-@dataclass
-class Evidence:
-    """What the run produced for one student besides the probe's replies."""
-
-    replies: dict[str, Reply]
-    manual_text: dict[str, str] = field(default_factory=dict)
-    cell_errors: dict[str, str] = field(default_factory=dict)  # question id -> error output
-    timed_out: set[str] = field(default_factory=set)  # question ids whose cell hit its time limit
-    figures: dict[str, int] = field(default_factory=dict)  # question id -> plots its cells showed
-    runtime: "Runtime | None" = None  # how the kernel ran, for checks that run more code (a saved model)
-
-    def unanswered(self, question_id: str, name: str) -> "Outcome":
-        """Why an answer is absent: its cell failed or ran out of time, or it was never written."""
-        error = self.cell_errors.get(question_id)
-        if error is None:
-            return Outcome(0.0, Status.MISSING, msg.missing(name))
-        feedback = msg.CELL_TIMEOUT if question_id in self.timed_out else msg.CELL_FAILED
-        return Outcome(0.0, Status.ERROR, feedback, error=error)
+def unanswered(evidence: Evidence, question_id: str, name: str) -> Outcome:
+    """Why an answer is absent: its cell failed or ran out of time, or it was never written (a check
+    calling this needs `evidence.ANSWERED`)."""
+    error = evidence[CELL_ERRORS].get(question_id)
+    if error is None:
+        return Outcome(0.0, Status.MISSING, msg.missing(name))
+    feedback = msg.CELL_TIMEOUT if question_id in evidence[TIMED_OUT] else msg.CELL_FAILED
+    return Outcome(0.0, Status.ERROR, feedback, error=error)
 
 
 class NoOptions(BaseModel):
@@ -83,6 +73,7 @@ class Check(ABC):
     needs_name: ClassVar[bool] = True
     needs_reference: ClassVar[bool] = True
     by_person: ClassVar[bool] = False  # a person grades the answer; the check only collects it
+    needs: ClassVar[frozenset[str]] = frozenset()  # the kinds of evidence `grade` reads (grader.checks.evidence)
     Options: ClassVar[type[BaseModel]] = NoOptions
 
     def __init_subclass__(cls, **kwargs: Any):
@@ -121,6 +112,27 @@ class Check(ABC):
             return [(("reference",), f"a {cls.kind} check needs a reference function")]
         return []
 
+    @classmethod
+    def template_cells(cls, question: Question, answer: Answer) -> list[nbformat.NotebookNode]:
+        """The cells of the released student notebook for this answer: its prompt, and a code cell
+        defining the answer's name (the rubric's `stub`, else `name = None`)."""
+        tag = {"grader": {"question": question.id}}
+        cells = [new_markdown_cell(f"{prompt_text(answer)}\n\n`{answer.name}` · {answer.points:g} points / امتیاز",
+                                   metadata=tag)]
+        source = answer.stub.rstrip() if answer.stub else f"{answer.name} = None  # your answer / پاسخ شما"
+        cells.append(new_code_cell(source, metadata={"grader": {"question": question.id, "answer": answer.name}}))
+        return cells
+
+
+def rtl(text: str) -> str:
+    """Markdown shown right to left (Persian)."""
+    return f"<div dir=\"rtl\">\n\n{text}\n\n</div>"
+
+
+def prompt_text(answer: Answer) -> str:
+    """An answer's prompt in the template: Persian, then English."""
+    return f"{rtl(answer.prompt.fa)}\n\n{answer.prompt.en}"
+
 
 class ValueCheck(Check):
     """A check on one value the notebook defines, against one reference function's result.
@@ -129,6 +141,7 @@ class ValueCheck(Check):
     changed assumption; a wrong answer that matches one is told which mistake it made (`diagnose`).
     """
 
+    needs = ANSWERED
     expected: Any = None
     variants: list[tuple[Diagnosis, Any]] = []
 
@@ -143,10 +156,10 @@ class ValueCheck(Check):
         return self.expected
 
     def grade(self, evidence: Evidence) -> Outcome:
-        reply = evidence.replies.get(self.answer.name)
-        cell_error = evidence.cell_errors.get(self.question.id)
+        reply = evidence[REPLIES].get(self.answer.name)
+        cell_error = evidence[CELL_ERRORS].get(self.question.id)
         if reply is None or reply.status == "missing":
-            outcome = evidence.unanswered(self.question.id, self.answer.name)
+            outcome = unanswered(evidence, self.question.id, self.answer.name)
             outcome.expected = self.shown_expected()
             return outcome
         if reply.status == "error":

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
-from grader.checks.base import Check, Evidence, Outcome
+from grader.checks.base import Check, Outcome, unanswered
+from grader.checks.evidence import ANSWERED, FIGURES, REPLIES, Evidence
 from grader.core.result import Detail, Status
 from grader.core.text import Text
 from grader.checks.values import Unreadable, as_array, as_mapping, fmt
@@ -39,6 +40,7 @@ def _numbers(value: Any) -> list[float] | None:
 class ExperimentCheck(Check):
     kind = "experiment"
     needs_reference = False
+    needs = ANSWERED | {FIGURES.name}
     Options = ExperimentOptions
 
     def requests(self) -> list[Request]:
@@ -49,9 +51,9 @@ class ExperimentCheck(Check):
 
     def grade(self, evidence: Evidence) -> Outcome:
         o = self.options
-        reply = evidence.replies.get(self.answer.name)
+        reply = evidence[REPLIES].get(self.answer.name)
         if reply is None or reply.status == "missing":
-            return evidence.unanswered(self.question.id, self.answer.name)
+            return unanswered(evidence, self.question.id, self.answer.name)
         if reply.status == "error":
             return Outcome(0.0, Status.ERROR, msg.reply_failed(reply.reason, self.answer.name), error=reply.error)
         try:
@@ -68,7 +70,7 @@ class ExperimentCheck(Check):
                              ok=ok))
         parts = len(o.runs)
         if o.figures:
-            drawn = evidence.figures.get(self.question.id, 0)
+            drawn = evidence[FIGURES].get(self.question.id, 0)
             right += drawn >= o.figures
             parts += 1
             details.append(Detail(label="figures", expected=f">= {o.figures}", found=str(drawn),

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
 from grader.checks.array import match
-from grader.checks.base import Check, Evidence, Outcome
+from grader.checks.base import Check, Outcome, unanswered
+from grader.checks.evidence import ANSWERED, REPLIES, Evidence
 from grader.core.result import Status
 from grader.core.text import Text
 from grader.checks.values import Unreadable, fmt
@@ -42,6 +43,7 @@ def _arrays(value: Any) -> Any:
 
 class FunctionCheck(Check):
     kind = "function"
+    needs = ANSWERED
     Options = FunctionOptions
 
     def prepare(self, rng: np.random.Generator) -> None:
@@ -62,9 +64,9 @@ class FunctionCheck(Check):
         """Each call judged on its own: one that fails or times out costs its share alone."""
         right, first_wrong, first_failure = 0, None, None
         for i, (_, expected) in enumerate(self.trials):
-            reply = evidence.replies.get(f"{self.answer.name}#{i}")
+            reply = evidence[REPLIES].get(f"{self.answer.name}#{i}")
             if reply is None or reply.status == "missing":
-                return evidence.unanswered(self.question.id, self.answer.name)
+                return unanswered(evidence, self.question.id, self.answer.name)
             if reply.status == "error":
                 first_failure = first_failure or reply
                 continue

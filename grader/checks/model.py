@@ -15,7 +15,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks import messages as msg
-from grader.checks.base import Check, Evidence, NotReady, Outcome
+from grader.checks.base import Check, NotReady, Outcome, unanswered
+from grader.checks.evidence import ANSWERED, FILES, REPLIES, RUNTIME, Evidence
 from grader.checks.values import Unreadable, as_number
 from grader.core.result import Detail, Status
 from grader.core.text import Text
@@ -83,6 +84,7 @@ def _pct(x: float) -> str:
 class ModelCheck(Check):
     kind = "model"
     needs_reference = False
+    needs = ANSWERED | {FILES.name, RUNTIME.name}
     Options = ModelOptions
 
     def prepare(self, rng: np.random.Generator) -> None:
@@ -124,15 +126,16 @@ class ModelCheck(Check):
     def grade(self, evidence: Evidence) -> Outcome:
         from grader.models.runner import evaluate_model
 
-        reply = evidence.replies.get(f"{self.answer.name}#file")
+        reply = evidence[FILES].get(self.options.file)
         if reply is None or reply.status == "missing":
-            outcome = evidence.unanswered(self.question.id, self.answer.name)
+            outcome = unanswered(evidence, self.question.id, self.answer.name)
             if outcome.status is Status.MISSING:
                 outcome.feedback = msg.model_not_saved(self.options.file)
             return outcome
-        if reply.status == "error" or not isinstance(reply.value, bytes) or evidence.runtime is None:
+        runtime = evidence[RUNTIME]
+        if reply.status == "error" or not isinstance(reply.value, bytes) or runtime is None:
             return Outcome(0.0, Status.ERROR, msg.reply_failed(reply.reason, self.options.file), error=reply.error)
-        result = evaluate_model(self.job(), reply.value, Path(self.options.file).suffix, evidence.runtime,
+        result = evaluate_model(self.job(), reply.value, Path(self.options.file).suffix, runtime,
                                 datasets.data_root(self.references.course))
         status = result.get("status")
         if status == "refused":
@@ -173,7 +176,7 @@ class ModelCheck(Check):
                              note=f"confusion matrix {m['confusion']}"))
         outcome = Outcome.scored(fraction, details=details, expected=f"{o.metric} >= {_pct(self.full_at)}",
                                  found=f"{o.metric} = {_pct(measured)}")
-        reported = evidence.replies.get(f"{self.answer.name}#reported")
+        reported = evidence[REPLIES].get(f"{self.answer.name}#reported")
         if o.reported and reported is not None and reported.status == "ok":
             try:
                 claimed = as_number(reported.value)  # '0.93', '۰٫۹۳', [0.93] too; a huge int is no error of ours

@@ -1,56 +1,28 @@
-"""Turning an executed notebook into `Evidence` and run-level messages for the report."""
+"""Turning an executed notebook into `Evidence` and run-level messages for the report.
+
+What a check reads of a run is collected by the registry of `grader.checks.evidence`, kind by kind,
+only the kinds the plan's checks need: nothing here knows a check type or a kind of evidence."""
+from collections.abc import Iterable, Sequence
+
 import nbformat
 
-from grader.checks import Evidence
-from grader.kernel.execute import Execution, cell_question
-from grader.release import PLACEHOLDER
+from grader.checks import Evidence, Run, collect
 from grader.core.result import RunError
 from grader.core.text import Text, persian_digits
+from grader.kernel.execute import Execution
+from grader.kernel.probe import Request
+from grader.models.runner import Runtime
 
 
-
-def manual_texts(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """The text of each tagged manual-answer cell, keyed by question id."""
-    texts: dict[str, str] = {}
-    for cell in nb.cells:
-        tag = cell.get("metadata", {}).get("grader", {})
-        if tag.get("manual_answer") and tag.get("question"):
-            text = cell.source.strip()
-            if text and not text.startswith(PLACEHOLDER):
-                texts[tag["question"]] = (texts.get(tag["question"], "") + "\n\n" + text).strip()
-    return texts
-
-
-FIGURE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
-
-
-def figures(nb: nbformat.NotebookNode) -> dict[str, int]:
-    """How many plots the executed cells of each question showed."""
-    counts: dict[str, int] = {}
-    question = None
-    for cell in nb.cells:
-        question = cell_question(cell, question)
-        if cell.cell_type == "code" and question:
-            drawn = sum(1 for out in cell.get("outputs", [])
-                        if out.get("output_type") in ("display_data", "execute_result")
-                        and any(t in out.get("data", {}) for t in FIGURE_TYPES))
-            counts[question] = counts.get(question, 0) + drawn
-    return counts
+def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_s: float, needs: Iterable[str],
+                  requests: Sequence[Request] = (), runtime: Runtime | None = None) -> Evidence:
+    """The evidence `needs` names (`GradingPlan.needs`) of one run: its execution with the answers to
+    `requests`, the executed notebook and the runtime its kernel had."""
+    return collect(Run(execution, nb, list(requests), cell_timeout_s, runtime), needs)
 
 
 def _seconds(limit: float) -> str:
     return f"{limit:g}"
-
-
-def evidence_from(execution: Execution, nb: nbformat.NotebookNode, cell_timeout_s: float) -> Evidence:
-    errors: dict[str, str] = {}
-    for f in execution.failures:
-        if f.question and f.question not in errors and f.kind in ("error", "timeout", "dead"):
-            prefix = (f"[cell {f.index + 1} stopped after {_seconds(cell_timeout_s)} s]\n" if f.kind == "timeout" else "")
-            errors[f.question] = prefix + f.text
-    timed_out = {f.question for f in execution.failures if f.kind == "timeout" and f.question}
-    return Evidence(replies=execution.replies, manual_text=manual_texts(nb), cell_errors=errors,
-                    timed_out=timed_out, figures=figures(nb))
 
 
 def run_errors(execution: Execution, cell_timeout_s: float) -> list[RunError]:

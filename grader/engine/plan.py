@@ -68,6 +68,10 @@ class GradingPlan:
     def requests(self) -> list[Request]:
         return [r for _, checks in self.checks for c in checks for r in c.requests()]
 
+    def needs(self) -> frozenset[str]:
+        """The kinds of evidence the checks read: what is collected of each run, and no more."""
+        return frozenset(kind for _, checks in self.checks for c in checks for kind in c.needs)
+
 
 def assignment_meta(r: Rubric) -> dict:
     """What the class summary needs to know about the assignment."""

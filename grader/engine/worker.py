@@ -77,8 +77,8 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
                                 env=setup.env, ro_binds=setup.ro_binds, gpu=setup.runtime.gpu,
                                 kernel=plan.rubric.kernel)
-            evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s)
-            evidence.runtime = setup.runtime
+            evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s, plan.needs(), plan.requests(),
+                                               runtime=setup.runtime)
             result.errors += run_errors(execution, limits.cell_timeout_s)
             result.questions = [question_result(q, [judge(c, evidence) for c in checks]) for q, checks in plan.checks]
     apply_saved(result, manual_scores or {})  # a teaching assistant's scores survive a regrade

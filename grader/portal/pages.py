@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
+from grader.core.result import Status
 from grader.core.text import Text
 from grader.reports.persian import fmt_points, persian_digits
 
@@ -282,10 +283,10 @@ _ME = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide"
 {% for q in (result.questions if result else []) %}{% set asked = requests|selectattr("question", "equalto", q.id)|list %}
 <section class="card question" id="q-{{ loop.index }}">
   <h3><span dir="ltr">{{ q.id }}</span> — {{ bi(q.title.fa, q.title.en) }}</h3>
-  <p>{% if q.status == "manual" %}{{ bi("در انتظار تصحیح", "waiting for a grade") }}
+  <p>{% if q.status == PENDING %}{{ bi("در انتظار تصحیح", "waiting for a grade") }}
      {% else %}<span class="score">{{ fa_num(pts(q.points)) }} از {{ fa_num(pts(q.max_points)) }}</span>{% endif %}</p>
   {% if q.answer_text %}<blockquote dir="auto">{{ q.answer_text }}</blockquote>{% endif %}
-  {% if q.feedback and q.status != "manual" %}<p>{{ q.feedback.fa }}</p><p class="en" dir="ltr">{{ q.feedback.en }}</p>{% endif %}
+  {% if q.feedback and q.status != PENDING %}<p>{{ q.feedback.fa }}</p><p class="en" dir="ltr">{{ q.feedback.en }}</p>{% endif %}
   {% for r in asked %}
   <div class="request {{ r.status }}">
     <p><strong>{{ bi("درخواست شما", "Your request") }}</strong> <bdi class="stamp">{{ r.at[:16]|replace("T", " ") }}</bdi></p>
@@ -322,7 +323,7 @@ _REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     <span dir="ltr">{{ r.question }}</span>{% if e.question %} — {{ bi(e.question.title.fa, e.question.title.en) }}{% endif %}</h3>
   <p class="stamp"><bdi>{{ r.at[:16]|replace("T", " ") }}</bdi></p>
   <blockquote dir="auto">{{ r.message }}</blockquote>
-  {% if e.question %}<p>{{ bi("نمرهٔ کنونی", "Current score") }}: <span class="score">{{ fa_num(pts(e.question.points)) }} از {{ fa_num(pts(e.question.max_points)) }}</span>{% if e.question.status == "manual" %} ({{ bi("در انتظار", "pending") }}){% endif %}</p>{% endif %}
+  {% if e.question %}<p>{{ bi("نمرهٔ کنونی", "Current score") }}: <span class="score">{{ fa_num(pts(e.question.points)) }} از {{ fa_num(pts(e.question.max_points)) }}</span>{% if e.question.status == PENDING %} ({{ bi("در انتظار", "pending") }}){% endif %}</p>{% endif %}
   {% if e.essay %}<p><strong>{{ bi("پاسخ دانشجو", "The student's answer") }}</strong></p><blockquote dir="auto">{{ e.essay.shown }}</blockquote>{% endif %}
   {% if r.status == "open" %}
   <form method="post" action="/staff/regrades/{{ r.id }}" class="reply">
@@ -474,7 +475,7 @@ _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login":
                                       "staff": _STAFF, "error": _ERROR, "questions": _QUESTIONS,
                                       "question": _QUESTION, "me": _ME, "regrades": _REGRADES}),
                    autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(fa_num=persian_digits, pts=fmt_points)
+_env.globals.update(fa_num=persian_digits, pts=fmt_points, PENDING=Status.PENDING)
 
 
 def render(page: str, *, title: Text, course: Text, message: str | None = None,

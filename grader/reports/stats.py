@@ -9,7 +9,7 @@ import statistics
 from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
 from .similarity_view import similarity_view
-from grader.core.result import Diagnosis, Status, StudentResult
+from grader.core.result import LABEL, Diagnosis, Status, StudentResult
 from grader.core.text import Text
 
 from .view import bi, cut, diagnosis_view, error_view, student_name
@@ -26,7 +26,7 @@ TEXT = {  # labels only the class summary uses
     "fractions": Text("میانگین سهم امتیاز هر پرسش؛ ستون‌های هاشورخورده: تنها بخش خودکار.",
                     "Mean fraction of points per question; hatched: automatic part only."),
     "mean_pct": Text("میانگین درصد", "Mean %"),
-    "pending": Text("تصحیح دستی", "manual"),
+    "pending": LABEL[Status.PENDING],
     "mistakes": Text("اشتباه‌های شناخته‌شده", "Known mistakes"),
     "mistakes_note": Text("شمار دانشجویانی که هر اشتباه شناخته‌شده را در پاسخی داشته‌اند.",
                         "How many students made each known mistake in an answer."),

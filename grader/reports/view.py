@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from grader.core.result import LABEL, AnswerResult, Diagnosis, QuestionResult, RunError, StudentResult
+from grader.core.result import LABEL, AnswerResult, Diagnosis, QuestionResult, RunError, Status, StudentResult
 from grader.core.text import Text, has_rtl
 
 from .persian import jalali_date, persian_digits
@@ -215,6 +215,7 @@ def _question(q: QuestionResult, lang: str) -> dict:
         "points": q.points,
         "max_points": q.max_points,
         "status": q.status,
+        "pending": q.status is Status.PENDING,  # waiting for a person
         "feedback": bi(q.feedback),
         "assumptions": [b for b in map(bi, q.assumptions) if b],
         "answer_text": cut(q.answer_text or None, "essay", lang),
