@@ -114,3 +114,14 @@ def test_tensorflow_and_keras_values_cross_as_arrays():
     back = roundtrip(keras.Variable(np.ones((2, 2), dtype="float32")))
     assert back.dtype == np.float32 and back.shape == (2, 2)
     assert isinstance(roundtrip(keras.layers.Dense(2)), wire.Opaque)
+
+
+def test_sets_cross_as_lists_without_running_the_students_code():
+    class Lying(set):
+        def __iter__(self):
+            raise RuntimeError("never called")
+
+    assert sorted(wire.decode(wire.encode({3, 1, 2}))) == [1, 2, 3]
+    assert sorted(map(str, wire.decode(wire.encode(frozenset({"a", (1, 2)}))))) == ["[1, 2]", "a"]
+    assert sorted(wire.decode(wire.encode(Lying({1, 2})))) == [1, 2]
+    assert len(wire.decode(wire.encode(set(range(wire.MAX_ITEMS + 5))))) == wire.MAX_ITEMS

@@ -114,6 +114,9 @@ class Encoder:
         if issubclass(cls, (list, tuple)):
             items = (list.__iter__ if issubclass(cls, list) else tuple.__iter__)(value)
             return [self.encode(v, depth + 1) for v in itertools.islice(items, MAX_ITEMS)]
+        if issubclass(cls, (set, frozenset)):  # a collection without order crosses as a list
+            items = (set.__iter__ if issubclass(cls, set) else frozenset.__iter__)(value)
+            return [self.encode(v, depth + 1) for v in itertools.islice(items, MAX_ITEMS)]
         if issubclass(cls, dict):
             pairs = itertools.islice(dict.items(value), MAX_ITEMS)
             return {"__dict__": [[_key(k), self.encode(v, depth + 1)] for k, v in pairs]}
