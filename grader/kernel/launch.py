@@ -2,7 +2,8 @@
 
 jupyter_client 8 ignores `kernel_cmd`, so the launch command is a kernelspec written for
 this one kernel. The connection file and sockets live in a folder of their own, the only
-one the kernel shares with the grader.
+one the kernel shares with the grader. How the kernel is sandboxed, started and killed is
+`grader.kernel.sandboxed`'s, as for every process that runs a student's code.
 """
 import json
 import os
@@ -18,7 +19,7 @@ import zmq
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
-from grader.kernel import sandbox
+from grader.kernel import sandbox, sandboxed
 from grader.kernel.zygote import zygote_for
 from grader.rubric.schema import KernelOptions, Limits
 
@@ -84,20 +85,6 @@ class _KernelManager(AsyncKernelManager):
         await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
 
-def _readable(root: Path) -> None:
-    """Let the kernel's uid read the private copy it starts from, whatever modes the student shipped."""
-    for path in [root, *root.rglob("*")]:
-        if not path.is_symlink():
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-
-
-def _clean_env(env: dict[str, str], home: Path) -> dict[str, str]:
-    """What an unsandboxed kernel sees: no CI tokens or grader settings, only the basics."""
-    keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
-    return {**keep, "HOME": str(home), "USER": "student", "IPYTHONDIR": str(home / ".ipython"),
-            "MPLCONFIGDIR": str(home / ".mpl"), **env}
-
-
 @contextmanager
 def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dict[str, str],
                    gpu: bool = False, python: str = sys.executable,
@@ -106,49 +93,26 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
                    max_message_bytes: int = _ReadyClient.max_message_bytes) -> Iterator[tuple[AsyncKernelManager, dict]]:
     """A kernel manager for one notebook run, and the keyword arguments to start its kernel with.
 
-    Sandboxed kernels are forked by this process's zygote when it works (`kernel.warm`), else cold;
-    `ro_binds` are (outside, inside) read-only folders such as datasets; no message from the kernel
-    may be larger than `max_message_bytes`."""
+    The kernel is a `sandboxed.SandboxSpec` process whose shared folder holds its connection file and
+    sockets; sandboxed kernels are forked by this process's zygote when it works (`kernel.warm`), else
+    cold; `ro_binds` are (outside, inside) read-only folders such as datasets; no message from the
+    kernel may be larger than `max_message_bytes`."""
     zygote = (zygote_for(python, tuple(kernel.preload), gpu, env, ro_binds) if use_sandbox and kernel.warm
               else None)
-    with tempfile.TemporaryDirectory(prefix="grader-ipc-", dir=zygote.exchange if zygote else "/tmp") as tmp:
-        ipc_dir = Path(tmp) / "ipc" if zygote else Path(tmp)  # a zygote's kernel sees its ipc folder only
-        ipc_dir.mkdir(exist_ok=True)
-        spec_dir = Path(tmp) / "spec" / SPEC_NAME
-        spec_dir.mkdir(parents=True)
+    spec = sandboxed.SandboxSpec(program=tuple(sandbox.kernel_program(python)), submission=workdir, limits=limits,
+                                 sandboxed=use_sandbox, env=env, shared=True, gpu=gpu, ro_binds=ro_binds,
+                                 python=python, warm=zygote)
+    with sandboxed.spawn_sandboxed(spec) as process, tempfile.TemporaryDirectory(prefix="grader-spec-") as tmp:
+        assert process.shared is not None
+        spec_dir = Path(tmp) / SPEC_NAME
+        spec_dir.mkdir()
         km = _KernelManager(
             client_factory=type("_CappedClient", (_ReadyClient,), {"max_message_bytes": max_message_bytes}),
-            kernel_name=SPEC_NAME,
-            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(Path(tmp) / "spec")]),
-            transport="ipc", ip=str(ipc_dir / "kernel"), connection_file=str(ipc_dir / "kernel.json"))
-        if zygote is not None:
-            uid = sandbox.KernelBox.uid_for_this_process()
-            argv = zygote.request(Path(tmp), workdir, ipc_dir, ipc_dir / "kernel.json", limits, env, uid)
-            os.chown(ipc_dir, uid, uid)
-            km.owner_uid = uid
-            start = {"cwd": str(ipc_dir), "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
-        elif use_sandbox:
-            uid = sandbox.KernelBox.uid_for_this_process()
-            _readable(workdir)
-            box = sandbox.KernelBox(submission=workdir, ipc_dir=ipc_dir, limits=limits, python=python,
-                                    gpu_devices=sandbox.gpu_device_nodes() if gpu else (), env=env, uid=uid,
-                                    hidden=sandbox.grader_folders(), ro_binds=ro_binds)
-            argv = sandbox.command(box)
-            os.chown(ipc_dir, uid, uid)
-            km.owner_uid = uid
-            start = {"cwd": str(ipc_dir), "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
-        else:
-            argv = sandbox.kernel_program(python)
-            home = ipc_dir / "home"
-            home.mkdir()
-            start = {"cwd": str(workdir), "env": _clean_env(env, home)}
+            kernel_name=SPEC_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[tmp]),
+            transport="ipc", ip=str(process.shared / "kernel"),
+            connection_file=str(process.shared / sandboxed.CONNECTION_FILE))
+        km.owner_uid = process.uid
         (spec_dir / "kernel.json").write_text(json.dumps(
-            {"argv": argv, "display_name": "grader", "language": "python",
+            {"argv": process.argv, "display_name": "grader", "language": "python",
              "interrupt_mode": "message" if use_sandbox else "signal"}))
-        if use_sandbox:
-            sandbox.kill_all(uid)  # the last kernel's processes, killed when it ended, are gone
-        try:
-            yield km, start
-        finally:
-            if use_sandbox:
-                sandbox.kill_all(uid, wait_s=0)
+        yield km, {"cwd": str(process.cwd), "env": process.env}

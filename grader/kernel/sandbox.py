@@ -4,10 +4,14 @@ unprivileged uid of its own, rlimits.
 Inside it the kernel sees read-only system and Python folders, a size-limited private home
 (`/home/student/work` holds a copy of that student's files only), a private /tmp, no network
 (it talks to the grader over IPC sockets in a folder bound in for that kernel alone), no
-environment variables but the few it needs, and GPU device nodes only when given a slot.
+environment variables but the few it needs, and GPU device nodes only when given a slot; never
+the grader's code, the course's rubrics and reference code, or its data folder.
 Its whole process tree shares one cgroup that caps its memory and its number of tasks; it
 holds no capability, and a seccomp filter refuses the system calls that reach beyond the box
 (new namespaces, mounts, ptrace, keyrings, BPF, modules...).
+
+These are the primitives; `grader.kernel.sandboxed` is the one lifecycle built from them, for
+kernels and model processes alike.
 """
 import atexit
 import fcntl
@@ -51,10 +55,11 @@ ZYGOTE_CAPS = ("CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_SETGID", "CA
 
 @dataclass(frozen=True)
 class KernelBox:
-    """Everything that differs between two sandboxed kernels."""
+    """The bubblewrap command line of one sandboxed process (see `sandboxed.SandboxSpec`)."""
 
     submission: Path           # the grader's private copy of the student's files (bound read-only)
-    ipc_dir: Path              # where the connection file and IPC sockets live (same path inside)
+    ipc_dir: Path | None       # a folder shared with the grader (same path inside): a kernel's connection
+                               # file and IPC sockets; None for a process that talks over pipes
     limits: Limits
     python: str = sys.executable
     gpu_devices: tuple[str, ...] = ()
@@ -420,7 +425,8 @@ def command(box: KernelBox, program: list[str] | None = None) -> list[str]:
     argv = [*kernel_start(box.uid, box.limits, warm=False), *_namespaces(box.python, COLD_CAPS), "--seccomp", "3",
             "--perms", "1777", "--size", str(int(box.limits.tmp_gib * gib)), "--tmpfs", "/tmp",
             "--perms", "0777", "--size", str(int(box.limits.disk_gib * gib)), "--tmpfs", HOME,
-            "--ro-bind", str(box.submission), SUBMISSION, "--bind", str(box.ipc_dir), str(box.ipc_dir)]
+            "--ro-bind", str(box.submission), SUBMISSION,
+            *(["--bind", str(box.ipc_dir), str(box.ipc_dir)] if box.ipc_dir is not None else [])]
     for path in box.hidden:
         argv += ["--tmpfs", path]
     argv += ro_bind_args(box.ro_binds)
@@ -461,17 +467,35 @@ def zygote_command(python: str, exchange: Path, hidden: tuple[str, ...], gpu_dev
             seccomp_program().hex()]
 
 
+def package_dir(name: str) -> Path:
+    """The folder of an importable package (a sandboxed process may be given it read-only)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"no package {name}")
+    return Path(os.path.realpath(list(spec.submodule_search_locations)[0]))
+
+
+def hidden_folders(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What a sandboxed process must not see of the bound system and Python folders: `grader_folders`
+    and `extra` (say, the data folder a model is evaluated on), those that lie inside them."""
+    return tuple(dict.fromkeys([*grader_folders(), *_bound(tuple(extra))]))
+
+
 def grader_folders(packages: tuple[str, ...] = ("grader",)) -> tuple[str, ...]:
-    """The grader's own code, and the course's references and rubrics: hidden in case they sit inside
-    a bound folder (a course kept under /usr, an installed reference package). The course is the one
-    whose reference code this process imports (`grader.references.use`), else the working directory's."""
+    """The grader's own code, and the course's references, rubrics and data folder: hidden in case they
+    sit inside a bound folder (a course kept under /usr, an installed reference package). The course is
+    the one whose reference code this process imports (`grader.references.use`), else the working
+    directory's. (A kernel sees the data it may read bound at /data, file by file, from outside.)"""
     import importlib.util
 
     from grader.core.settings import Course
     from grader.references import active_course
 
     course = active_course() or Course.load()
-    found = [str(course.rubrics), *([str(course.references)] if course.references else [])]
+    found = [str(course.rubrics), *([str(course.references)] if course.references else []),
+             *([str(course.data)] if course.data else [])]
     for name in [*packages, *([] if course.references else ["reference"])]:
         spec = importlib.util.find_spec(name)
         found += [str(p) for p in (spec.submodule_search_locations or [])] if spec else []
@@ -489,7 +513,7 @@ def _pids_of(uid: int) -> list[int]:
     pids = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            line = next(l for l in status.read_text().splitlines() if l.startswith("Uid:"))
+            line = next(x for x in status.read_text().splitlines() if x.startswith("Uid:"))
         except (OSError, StopIteration):
             continue
         if int(line.split()[1]) == uid:

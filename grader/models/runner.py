@@ -1,14 +1,14 @@
 """Evaluate a student's saved model: the held-out data stays in the grader, the model runs apart.
 
 The model file's bytes came out of the student's kernel through the probe. The grader reads the
-held-out split itself and starts the model process (`serve`) in the same kind of sandbox as the
-kernel, with the model file and the grader's and references' code (read-only) but nothing of the
-data folder and no network. It sends that process the inputs batch by batch over a pipe, as raw
-float32 arrays, and computes the metrics from the outputs it returns: code that came with a model
-(a TorchScript graph, a Keras config) never runs where a label or a data file could be read.
+held-out split itself and starts the model process (`serve`) in the same sandbox as the kernel,
+by the same lifecycle (`grader.kernel.sandboxed`), with the model file and the grader's and
+references' code (read-only) but nothing of the data folder and no network. It sends that process
+the inputs batch by batch over a pipe, as raw float32 arrays, and computes the metrics from the
+outputs it returns: code that came with a model (a TorchScript graph, a Keras config) never runs
+where a label or a data file could be read.
 """
 import collections
-import importlib.util
 import json
 import os
 import select
@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from grader.core.errors import GraderError
-from grader.kernel import sandbox
+from grader.kernel import sandbox, sandboxed
+from grader.kernel.sandboxed import SandboxedProcess, SandboxSpec, spawn_sandboxed
 from grader.models import evaluate, serve
 from grader.rubric.schema import Limits
 
-CODE_ROOT = "/opt/grader"  # where the model process finds the grader's and references' packages
 EVALUATOR_TIMEOUT_S = 600
 FAILURES = ("refused", "architecture", "error", "gpu_memory")
 
@@ -49,39 +49,29 @@ class Runtime:
         return {k: v for k, v in self.env.items() if k in ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS")}
 
 
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"no package {name}")
-    return Path(os.path.realpath(list(spec.submodule_search_locations)[0]))
-
-
-def _inside_system(folder: Path) -> bool:
-    """Whether `folder` lies in the system or Python folders that every sandbox binds read-only."""
-    python = Path(os.path.realpath(sys.executable)).parents[1]
-    return any(folder.is_relative_to(top) for top in ("/usr", "/etc", python))
+def model_spec(program: list[str], box_dir: Path, runtime: Runtime, packages: set[str],
+               data_root: Path | None) -> SandboxSpec:
+    """The model process as a sandboxed process like the kernel: `box_dir` (the model file) is its
+    working folder's copy, the `packages` are importable, the data folder is covered wherever it
+    lies; no folder is shared with the grader (it talks over its pipes), and it is killed past
+    `EVALUATOR_TIMEOUT_S`."""
+    return SandboxSpec(program=tuple(program), submission=box_dir, limits=runtime.limits,
+                       sandboxed=runtime.use_sandbox, env={"TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()},
+                       gpu=runtime.gpu, packages=tuple(sorted(packages)),
+                       hidden=(str(data_root),) if data_root else (), wall_s=EVALUATOR_TIMEOUT_S)
 
 
 def model_process_command(program: list[str], box_dir: Path, io_dir: Path, runtime: Runtime, packages: set[str],
                           data_root: Path | None) -> tuple[list[str], dict[str, str], int | None]:
     """The argv and environment that run `program` as the model process, and the uid it runs under
-    (None unsandboxed): `box_dir` (the model file) is its working folder's copy, the `packages`
-    are importable, and the data folder is nowhere in its view."""
-    if not runtime.use_sandbox:  # the teaching assistant's explicit choice: nothing is isolated
-        parents = dict.fromkeys(str(_package_dir(p).parent) for p in sorted(packages))
-        return program, {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": os.pathsep.join(parents),
-                         "HOME": str(io_dir), "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()}, None
-    binds = tuple((str(_package_dir(p)), f"{CODE_ROOT}/{p}") for p in sorted(packages))
-    uid = sandbox.KernelBox.uid_for_this_process()
-    box = sandbox.KernelBox(
-        submission=box_dir, ipc_dir=io_dir, limits=runtime.limits, ro_binds=binds, uid=uid,
-        hidden=(str(data_root),) if data_root and _inside_system(data_root) else (),  # covered by a tmpfs
-        gpu_devices=sandbox.gpu_device_nodes() if runtime.gpu else (),
-        env={"PYTHONPATH": CODE_ROOT, "TF_CPP_MIN_LOG_LEVEL": "3", **runtime.passed_env()})
-    for path in box_dir.iterdir():
-        os.chmod(path, 0o644)
-    os.chmod(box_dir, 0o755)
-    return sandbox.command(box, program), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, uid
+    (None unsandboxed), with `io_dir` as its private folder; outside the lifecycle (`evaluate_model`
+    uses `spawn_sandboxed`): the caller kills the uid's processes."""
+    process = sandboxed.prepare(model_spec(program, box_dir, runtime, packages, data_root), io_dir)
+    return process.argv, process.env, process.uid
+
+
+def _timed_out() -> dict[str, Any]:
+    return {"status": "timeout", "error": f"the evaluation ran past {EVALUATOR_TIMEOUT_S} s"}
 
 
 class BadReply(GraderError):
@@ -92,10 +82,9 @@ class _ModelProcess:
     """A started model process: its pipes, every read and write bounded by one deadline, and the
     last part of its stderr, kept to say why it crashed."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, deadline: float):
-        self.proc = subprocess.Popen(argv, env=env, cwd=str(cwd), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        self.deadline = deadline
+    def __init__(self, process: SandboxedProcess):
+        self.proc = process.popen(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.deadline = process.deadline
         self.to, self.back = self.proc.stdin.fileno(), self.proc.stdout.fileno()
         os.set_blocking(self.to, False)
         os.set_blocking(self.back, False)
@@ -208,29 +197,25 @@ def evaluate_model(job: dict[str, Any], model: bytes, suffix: str, runtime: Runt
     result: status refused, architecture, error, gpu_memory, timeout or crashed, and why."""
     start = time.monotonic()
     packages = {"grader", job["architecture"].split(".")[0]} if job.get("architecture") else {"grader"}
-    with tempfile.TemporaryDirectory(prefix="grader-eval-", dir="/tmp") as box, \
-            tempfile.TemporaryDirectory(prefix="grader-eval-io-", dir="/tmp") as io:
-        box_dir, io_dir = Path(box), Path(io)  # io_dir is bound at the same path inside: its parent is /tmp
+    with tempfile.TemporaryDirectory(prefix="grader-eval-", dir="/tmp") as box:
+        box_dir = Path(box)
         (box_dir / f"model{suffix}").write_bytes(model)
         model_path = f"{sandbox.WORK}/model{suffix}" if runtime.use_sandbox else str(box_dir / f"model{suffix}")
         spec = {"format": job["format"], "architecture": job.get("architecture"), "device": job.get("device", "auto"),
                 "model_path": model_path}
         program = [sys.executable, "-m", "grader.models.serve", json.dumps(spec)]
-        argv, env, uid = model_process_command(program, box_dir, io_dir, runtime, packages, data_root)
-        if uid is not None:
-            sandbox.kill_all(uid)  # the kernel's processes, killed when it ended, are gone
-        process = _ModelProcess(argv, env, io_dir, start + EVALUATOR_TIMEOUT_S)
-        try:
-            x, split = evaluate.held_out(job, data_root)  # while the model process imports its libraries
-            outputs, found = _converse(process, x, int(job.get("batch_size", evaluate.BATCH)), split.classes)
-        except TimeoutError:
-            outputs, found = None, {"status": "timeout", "error": f"the evaluation ran past {EVALUATOR_TIMEOUT_S} s"}
-        except BadReply as exc:
-            outputs, found = None, {"status": "crashed", "error": str(exc)}
-        finally:
-            stderr = process.close()
-            if uid is not None:
-                sandbox.kill_all(uid)
+        with spawn_sandboxed(model_spec(program, box_dir, runtime, packages, data_root)) as sandboxed_process:
+            process = _ModelProcess(sandboxed_process)
+            try:
+                x, split = evaluate.held_out(job, data_root)  # while the model process imports its libraries
+                outputs, found = _converse(process, x, int(job.get("batch_size", evaluate.BATCH)), split.classes)
+            except TimeoutError:
+                outputs, found = None, _timed_out()
+            except BadReply as exc:
+                outputs, found = None, (_timed_out() if sandboxed_process.expired
+                                        else {"status": "crashed", "error": str(exc)})
+            finally:
+                stderr = process.close()
     if found.get("status") == "crashed":
         found["error"] = f"{found['error']}\n{stderr}".strip()
     if outputs is None:
