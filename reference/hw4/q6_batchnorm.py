@@ -77,3 +77,14 @@ def dense_batchnorm_params(inputs: int = 10, units: int = 20, moving_statistics:
         trainable, non_trainable = trainable + non_trainable, 0
     return {"dense": count(dense.weights), "batchnorm": count(norm.weights), "trainable": trainable,
             "non_trainable": non_trainable, "total": trainable + non_trainable}
+
+
+def trainable_weights(moving_trainable: bool = False) -> set[str]:
+    """The weights of Dense + BatchNormalization that training updates, by their Keras names (a set:
+    their order means nothing). `moving_trainable=True` gives the known wrong set that counts the
+    moving statistics as trained."""
+    import keras
+
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(20), keras.layers.BatchNormalization()])
+    weights = model.weights if moving_trainable else model.trainable_weights
+    return {w.path.rsplit("/", 1)[-1] for w in weights}
