@@ -119,10 +119,13 @@ def _clean_env(spec: SandboxSpec, home: Path) -> dict[str, str]:
 
 
 def prepare(spec: SandboxSpec, folder: Path) -> SandboxedProcess:
-    """The process's argv, environment and uid, its shared folder made in `folder` (private to the
-    grader: inside a zygote's exchange for a warm kernel). Leases the uid; starts nothing."""
-    shared = folder / "shared" if spec.shared else None
-    if shared is not None:
+    """The process's argv, environment and uid; `folder` (the grader's: inside a zygote's exchange for a
+    warm kernel) holds what it needs outside the box, and is or holds its shared folder. Leases the
+    uid; starts nothing."""
+    # a cold kernel's shared folder is `folder` itself: bubblewrap would make a parent below /tmp 0700,
+    # closed to the uid; a warm kernel's lies beside its request, in the zygote's exchange
+    shared = (folder / "shared" if spec.warm is not None and spec.sandboxed else folder) if spec.shared else None
+    if shared is not None and shared != folder:
         shared.mkdir()
     if not spec.sandboxed:
         home = folder / "home"
