@@ -124,7 +124,7 @@ def prepare(spec: SandboxSpec, folder: Path) -> SandboxedProcess:
     uid; starts nothing."""
     # a cold kernel's shared folder is `folder` itself: bubblewrap would make a parent below /tmp 0700,
     # closed to the uid; a warm kernel's lies beside its request, in the zygote's exchange
-    shared = (folder / "shared" if spec.warm is not None and spec.sandboxed else folder) if spec.shared else None
+    shared = (folder / "ipc" if spec.warm is not None and spec.sandboxed else folder) if spec.shared else None
     if shared is not None and shared != folder:
         shared.mkdir()
     if not spec.sandboxed:
@@ -157,7 +157,7 @@ def spawn_sandboxed(spec: SandboxSpec) -> Iterator[SandboxedProcess]:
     its uid still had is killed; past `spec.wall_s` and at the end, it and every process of its
     uid are killed and their cgroups removed (in the background, once empty); its folders go."""
     where = spec.warm.exchange if spec.warm is not None and spec.sandboxed else Path("/tmp")
-    with tempfile.TemporaryDirectory(prefix="grader-box-", dir=where) as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-ipc-" if spec.shared else "grader-box-", dir=where) as tmp:
         process = prepare(spec, Path(tmp))
         if process.uid is not None:
             sandbox.kill_all(process.uid)  # the last process's, killed when it ended, are gone
