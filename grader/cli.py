@@ -11,6 +11,7 @@ import numpy as np
 from grader.ci import add_commands as add_ci_commands
 from grader.core.errors import ConfigError, GraderError
 from grader.core.settings import Course
+from grader.engine.contract import ENGINES
 from grader.portal import add_commands as add_portal_commands
 from grader.rubric import find_rubric
 from grader.checks import REGISTRY, load_rubric
@@ -37,8 +38,7 @@ def course_of(args: argparse.Namespace) -> Course:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from grader.engine.local import run
-    from grader.engine.ray_engine import run as ray_run
+    from grader.engine.contract import RunOptions, engine_named
     from grader.progress import Progress
 
     submissions = Path(args.submissions)
@@ -49,10 +49,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     course = course_of(args)
     rubric_path = find_rubric(assignment, course)
     out = Path(args.out) if args.out else course.reports / assignment
-    grade, engine = (ray_run, {"address": args.ray_address}) if args.engine == "ray" else (run, {})
-    summary = grade(submissions, rubric_path, out, jobs=args.jobs, force=args.force, lang=args.lang,
-                    gpus=args.gpus, on_done=Progress(), course=course, **engine,
-                    unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
+    options = RunOptions(submissions, rubric_path, out, jobs=args.jobs, gpus=args.gpus, lang=args.lang,
+                         force=args.force, on_done=Progress(), course=course,
+                         unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
+    summary = engine_named(args.engine, ray_address=args.ray_address).run(options)
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
     if summary.grader_faults:
         print(f"grader: {len(summary.grader_faults)} submission(s) not fully graded by a fault of the grader "
@@ -156,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out")
     run.add_argument("--jobs", type=int)
     run.add_argument("--gpus", default="auto")
-    run.add_argument("--engine", default="local", choices=["local", "ray"])
+    run.add_argument("--engine", default="local", choices=ENGINES)
     run.add_argument("--ray-address", help="the Ray cluster for --engine ray (default: $RAY_ADDRESS, "
                                            "else a Ray started on this machine)")
     run.add_argument("--lang", default="both", choices=["both", "fa", "en"])

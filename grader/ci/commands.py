@@ -54,7 +54,7 @@ def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: 
 
 def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, rules: BaseRules) -> summary.Outcome:
     """Grade the pull request's one hand-in (from the checkout) by the base's rubric, roster and data."""
-    from grader.engine.local import run
+    from grader.engine.contract import RunOptions, engine_named
     from grader.progress import Progress
 
     path, rubric = rules.rubric(change.assignment)
@@ -65,7 +65,8 @@ def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, ru
         unsafe = os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1"
         found = _check_first(folder, path, rules.scratch / "check", unsafe, rules.course)
         graded = rules.scratch / "reports" / change.assignment
-        results = run(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress(), course=rules.course).results
+        options = RunOptions(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress(), course=rules.course)
+        results = engine_named("local").run(options).results
         results = _keep_reports(graded, out / change.assignment, [r.student_id for r in results],
                                 rules.show_expected)
     return summary.Outcome(change.assignment, rubric.title, results, skipped, found)

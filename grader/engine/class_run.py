@@ -9,10 +9,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from grader.core.settings import Course
+from grader.engine.contract import OnDone, RunOptions
 from grader.engine.plan import GradingPlan, assignment_meta
+from grader.engine.task import GradeTask
 from grader.engine.worker import problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
 from grader.kernel import sandbox
@@ -23,7 +23,7 @@ from grader.core.result import StudentResult
 from grader.results import read_result, result_path, write_grades_csv, write_result
 from grader.rubric import Rubric
 
-OnDone = Callable[[int, int, StudentResult, bool], None]
+__all__ = ["ClassRun", "OnDone", "RunSummary", "SandboxUnavailable", "publish_class"]
 
 
 @dataclass
@@ -47,25 +47,26 @@ class SandboxUnavailable(ConfigError, RuntimeError):
 class ClassRun:
     """One class run: the plan, the submissions still to grade, and the results as they arrive."""
 
-    def __init__(self, submissions: Path, rubric_path: Path, out_dir: Path, *, force: bool = False,
-                 seed: int | None = None, unsafe_no_sandbox: bool = False, on_done: OnDone | None = None,
-                 course: Course | None = None):
+    def __init__(self, options: RunOptions):
         self.start = time.monotonic()
-        reason = None if unsafe_no_sandbox else sandbox.unavailable_reason()
+        reason = None if options.unsafe_no_sandbox else sandbox.unavailable_reason()
         if reason:
             raise SandboxUnavailable(f"no sandbox can be set up here ({reason}); student code is not run "
                                      "without one unless you pass --unsafe-no-sandbox")
-        self.out_dir, self.use_sandbox, self.on_done = out_dir, not unsafe_no_sandbox, on_done
-        self.plan = GradingPlan.load(rubric_path, seed=seed, course=course)  # the engine calls `prepare` once kernels start
+        out_dir = options.out_dir
+        self.out_dir, self.use_sandbox, self.on_done = out_dir, not options.unsafe_no_sandbox, options.on_done
+        self.lang = options.lang
+        # the engine calls `prepare` once kernels start
+        self.plan = GradingPlan.load(options.rubric_path, seed=options.seed, course=options.course)
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
-        self.subs = discover(submissions)
+        self.subs = discover(options.submissions)
         for stale in [*atomic.leftovers(out_dir / "results"), *atomic.leftovers(out_dir)]:  # a run killed mid-write
             stale.unlink()
         self.results: dict[str, StudentResult] = {}
         self.todo: list[Submission] = []
         for sub in self.subs:
             previous = read_result(result_path(out_dir, sub.student_id))
-            if not force and self._is_current(previous, sub):
+            if not options.force and self._is_current(previous, sub):
                 self.done(sub, previous, cached=True)
             else:
                 self.todo.append(sub)
@@ -89,13 +90,15 @@ class ClassRun:
             "submission": sub.digest(), "rubric": self.plan.rubric_hash, "reference": self.plan.reference_hash,
         } and (self.out_dir / f"{sub.student_id}.pdf").is_file()
 
-    def grade_args(self, sub: Submission, lang: str, kernel_env: dict[str, str]) -> tuple:
-        """The arguments of `grade_submission` for `sub`, the same whichever engine runs it."""
+    def task(self, sub: Submission, kernel_env: dict[str, str] | None = None) -> GradeTask:
+        """The grading of `sub`, the same whichever engine runs it; `kernel_env` is what the engine
+        gives every kernel besides the GPU slot (its thread count), the slot is set where it runs."""
         assert self.plan.prepared, "ClassRun.prepare() comes before grading"
-        return (self.plan, sub, self.out_dir, lang, kernel_env, self.use_sandbox,
-                self.manual_scores.get(sub.student_id, {}))
+        return GradeTask(plan=self.plan, submission=sub, out_dir=self.out_dir, lang=self.lang,
+                         kernel_env=dict(kernel_env or {}), use_sandbox=self.use_sandbox,
+                         manual_scores=self.manual_scores.get(sub.student_id, {}))
 
-    def crash_result(self, sub: Submission, exc: BaseException, lang: str = "both") -> StudentResult:
+    def crash_result(self, sub: Submission, exc: BaseException) -> StudentResult:
         """A grader-side failure still yields a result and a report for that student, saying the
         fault is the grader's, so the class run goes on."""
         from grader.reports import render_student_report
@@ -108,7 +111,7 @@ class ClassRun:
         result.questions, result.runtime_s = problem_questions(self.plan, problem), 0.0
         write_result(self.out_dir, result)
         try:
-            render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=lang)
+            render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=self.lang)
         except Exception as render_exc:  # noqa: BLE001 - the failure may be the report itself
             print(f"grader: no report for {sub.student_id}: {render_exc!r}", file=sys.stderr)
         return result

@@ -1,7 +1,8 @@
 """The local engine: grade a class folder on this machine, submissions in parallel processes.
 
 With GPUs, each worker process holds one GPU slot for its lifetime (see `gpus.py`), so the
-number of workers is also bounded by the slots.
+number of workers is also bounded by the slots. What a worker keeps between submissions is its
+`LocalWorker`; what it grades comes as a `GradeTask`.
 """
 import ctypes
 import multiprocessing
@@ -10,24 +11,24 @@ import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from multiprocessing import forkserver
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from grader.core.errors import GraderError
-from grader.core.settings import Course
+from grader.core.result import StudentResult
 from grader.engine import gpus as gpu_slots
-from grader.engine.class_run import ClassRun, OnDone, RunSummary, SandboxUnavailable, publish_class
+from grader.engine.class_run import ClassRun, RunSummary, SandboxUnavailable, publish_class
+from grader.engine.contract import RunOptions
+from grader.engine.task import GradeTask, kernel_environment
 from grader.engine.worker import grade_submission, kernel_setup
 from grader.intake import Submission
 from grader.kernel import zygote
 
-__all__ = ["RunSummary", "SandboxUnavailable", "default_jobs", "publish_class", "run"]
+__all__ = ["LocalEngine", "RunSummary", "SandboxUnavailable", "default_jobs", "publish_class", "run"]
 
 PR_SET_PDEATHSIG = 1
-_SLOT: str | None = None  # this worker process's GPU slot
-_THREADS = 1  # math-library threads per kernel: the cores shared out among the workers
-_STARTED: Any = None  # where this worker says which submission it takes, before it grades it
 
 
 def die_with_parent() -> None:
@@ -38,28 +39,55 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def _start_worker(slots: Any, threads: int, shared: zygote.SharedZygote | None, started: Any) -> None:
-    """Take a GPU slot and the run's warm-kernel factory; die with the forkserver, which dies with
-    the grader."""
-    global _SLOT, _THREADS, _STARTED
-    die_with_parent()
-    _SLOT, _THREADS, _STARTED = slots.get(), threads, started
-    if shared is not None:
-        zygote.adopt(shared)
+@dataclass(frozen=True)
+class LocalWorker:
+    """What one worker process of the pool keeps from its start to its end: the GPU slot it took
+    (its kernels' only visible device) and where it says which submission it takes, before it
+    grades it (so that the parent knows whom a dead worker was grading).
+
+    Made once per process by the pool's initializer (`start`), which also adopts the run's
+    warm-kernel factory and ties the process's life to the forkserver's. A process pool calls a
+    plain function for each task and keeps nothing of the initializer's, so the one object is
+    stored once, on the class, for the process's lifetime (`current`); everything a submission
+    needs comes in its `GradeTask`. A process is one worker of one pool: its state is never reset
+    or shared, and a fresh pool forks fresh processes.
+    """
+
+    slot: str | None
+    started: Any  # the pool's SimpleQueue of the student ids its workers took
+    _this_process: ClassVar["LocalWorker | None"] = None
+
+    @classmethod
+    def start(cls, slots: Any, started: Any, shared: zygote.SharedZygote | None) -> None:
+        """The pool's initializer: take a GPU slot from `slots` and the run's warm-kernel factory;
+        die with the forkserver, which dies with the grader."""
+        assert cls._this_process is None, "one LocalWorker per worker process"
+        die_with_parent()
+        cls._this_process = cls(slots.get(), started)
+        if shared is not None:
+            zygote.adopt(shared)
+
+    @classmethod
+    def current(cls) -> "LocalWorker":
+        assert cls._this_process is not None, "LocalWorker.start is the pool's initializer"
+        return cls._this_process
+
+    def grade(self, task: GradeTask) -> StudentResult:
+        """`grade_submission` of `task` in this worker's GPU slot, said to the parent first."""
+        self.started.put(task.submission.student_id)
+        return grade_submission(task.on_slot(self.slot))
 
 
-def _kernel_env(slot: str | None, threads: int) -> dict[str, str]:
-    """A kernel's GPU slot as its only visible device, and its thread count: torch's default (one
-    thread per core in every kernel) makes parallel kernels spin against each other, tens of
-    times slower on a small machine."""
-    return {**gpu_slots.kernel_env(slot), "OMP_NUM_THREADS": str(threads)}
+def _grade_here(task: GradeTask) -> StudentResult:
+    """What the pool runs for each task: the grading by this process's `LocalWorker`."""
+    return LocalWorker.current().grade(task)
 
 
-def _grade_in_slot(*args: Any) -> dict[str, Any]:
-    """`grade_submission` with this worker's kernel environment."""
-    plan, sub, out_dir, lang, _, *rest = args
-    _STARTED.put(sub.student_id)
-    return grade_submission(plan, sub, out_dir, lang, _kernel_env(_SLOT, _THREADS), *rest)
+def _kernel_env(threads: int) -> dict[str, str]:
+    """A kernel's thread count (its GPU slot is the worker's): torch's default (one thread per
+    core in every kernel) makes parallel kernels spin against each other, tens of times slower
+    on a small machine."""
+    return {"OMP_NUM_THREADS": str(threads)}
 
 
 def _shared_zygote(batch: ClassRun, env: dict[str, str], workers: int) -> zygote.SharedZygote | None:
@@ -84,52 +112,59 @@ def default_jobs() -> int:
     return max(1, min(cores + 1, int(mem_gib // 2)))
 
 
-def run(submissions: Path, rubric_path: Path, out_dir: Path, *, jobs: int | None = None,
-        force: bool = False, lang: str = "both", seed: int | None = None, gpus: str = "auto",
-        unsafe_no_sandbox: bool = False, on_done: OnDone | None = None, course: Course | None = None) -> RunSummary:
-    """Grade every submission under `submissions` by `course`'s reference code and data (by default
-    the working directory's); write results, PDFs, grades.csv, summary.pdf."""
-    batch = ClassRun(submissions, rubric_path, out_dir, force=force, seed=seed,
-                     unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done, course=course)
-    jobs = max(1, min(jobs or default_jobs(), len(batch.todo) or 1))
-    slots = gpu_slots.slots(gpu_slots.find_gpus(gpus), batch.plan.rubric.limits.gpu_share)
-    ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
-    ctx.set_forkserver_preload(["grader.engine.worker_preload"])
-    if slots:
-        jobs = min(jobs, len(slots))
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    try:
-        shared = _shared_zygote(batch, _kernel_env(slots[0] if slots else None, threads), jobs)
-        if batch.todo:
-            forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
-        batch.prepare()  # the reference answers, while the zygote and the forkserver import
-        batch.warm_up_publish()
-        pool = _Pools(batch, ctx, slots, threads, shared, lang)
-        suspects = pool.grade(batch.todo, jobs)
-        for sub in pool.grade(suspects, 1):  # each alone now: one that breaks its pool killed its worker
-            _crashed(batch, sub, WorkerDied(f"the grading process died while grading {sub.student_id} "
-                                            "(out of memory?)"), lang)
-        return batch.finish()
-    finally:
-        zygote.close_all()
+class LocalEngine:
+    """Grade on this machine: each submission in a worker process forked from a forkserver that
+    preloaded the grading code (`worker_preload`), at most `jobs` (default: `default_jobs`) at a
+    time and at most one per GPU slot; kernels from one warm-kernel factory (zygote)."""
+
+    def run(self, options: RunOptions) -> RunSummary:
+        """Grade every submission under `options.submissions` by its course's reference code and data
+        (by default the working directory's); write results, PDFs, grades.csv, summary.pdf."""
+        batch = ClassRun(options)
+        jobs = max(1, min(options.jobs or default_jobs(), len(batch.todo) or 1))
+        slots = gpu_slots.slots(gpu_slots.find_gpus(options.gpus), batch.plan.rubric.limits.gpu_share)
+        ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
+        ctx.set_forkserver_preload(["grader.engine.worker_preload"])
+        if slots:
+            jobs = min(jobs, len(slots))
+        env = _kernel_env(max(1, (os.cpu_count() or 1) // jobs))
+        try:
+            shared = _shared_zygote(batch, kernel_environment(env, slots[0] if slots else None), jobs)
+            if batch.todo:
+                forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
+            batch.prepare()  # the reference answers, while the zygote and the forkserver import
+            batch.warm_up_publish()
+            pool = _Pools(batch, ctx, slots, env, shared)
+            suspects = pool.grade(batch.todo, jobs)
+            for sub in pool.grade(suspects, 1):  # each alone now: one that breaks its pool killed its worker
+                _crashed(batch, sub, WorkerDied(f"the grading process died while grading {sub.student_id} "
+                                                "(out of memory?)"))
+            return batch.finish()
+        finally:
+            zygote.close_all()
+
+
+def run(submissions: Path, rubric_path: Path, out_dir: Path, **options: Any) -> RunSummary:
+    """`LocalEngine().run(RunOptions(submissions, rubric_path, out_dir, **options))`, for scripts."""
+    return LocalEngine().run(RunOptions(submissions, rubric_path, out_dir, **options))
 
 
 class WorkerDied(GraderError, RuntimeError):
     """A grading process was killed (the kernel's memory is limited, the worker's is not)."""
 
 
-def _crashed(batch: ClassRun, sub: Submission, exc: BaseException, lang: str) -> None:
+def _crashed(batch: ClassRun, sub: Submission, exc: BaseException) -> None:
     print(f"grader: internal error on {sub.student_id}: {exc!r}", file=sys.stderr)
-    batch.done(sub, batch.crash_result(sub, exc, lang))
+    batch.done(sub, batch.crash_result(sub, exc))
 
 
 class _Pools:
     """Process pools for one run. A worker that dies breaks its pool: the submissions that had not
     started are graded in a fresh pool; those that had (one of them killed the worker) are returned."""
 
-    def __init__(self, batch: ClassRun, ctx: Any, slots: list[str], threads: int,
-                 shared: zygote.SharedZygote | None, lang: str):
-        self.batch, self.ctx, self.slots, self.threads, self.shared, self.lang = batch, ctx, slots, threads, shared, lang
+    def __init__(self, batch: ClassRun, ctx: Any, slots: list[str], kernel_env: dict[str, str],
+                 shared: zygote.SharedZygote | None):
+        self.batch, self.ctx, self.slots, self.kernel_env, self.shared = batch, ctx, slots, kernel_env, shared
         self.started = ctx.SimpleQueue()
 
     def _began(self, began: set[str]) -> None:
@@ -143,10 +178,9 @@ class _Pools:
             for i in range(jobs):
                 slots.put(self.slots[i] if self.slots else None)
             broken, began = [], set()
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=self.ctx, initializer=_start_worker,
-                                     initargs=(slots, self.threads, self.shared, self.started)) as pool:
-                futures = {pool.submit(_grade_in_slot, *self.batch.grade_args(sub, self.lang, {})): sub
-                           for sub in pending}
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=self.ctx, initializer=LocalWorker.start,
+                                     initargs=(slots, self.started, self.shared)) as pool:
+                futures = {pool.submit(_grade_here, self.batch.task(sub, self.kernel_env)): sub for sub in pending}
                 for future in as_completed(futures):
                     self._began(began)
                     sub = futures[future]
@@ -155,7 +189,7 @@ class _Pools:
                     except BrokenProcessPool:
                         broken.append(sub)
                     except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
-                        _crashed(self.batch, sub, exc, self.lang)
+                        _crashed(self.batch, sub, exc)
                 pool.shutdown(wait=False)  # the workers exit while the class files are written
             self._began(began)
             suspects += [sub for sub in broken if sub.student_id in began]

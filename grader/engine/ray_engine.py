@@ -12,18 +12,20 @@ import os
 import signal
 import socket
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from grader.core.errors import ConfigError
-from grader.core.settings import Course
-from grader.engine.class_run import ClassRun, OnDone, RunSummary
-from grader.engine.plan import GradingPlan
+from grader.core.result import StudentResult
+from grader.engine.class_run import ClassRun, RunSummary
+from grader.engine.contract import RunOptions
+from grader.engine.task import GradeTask
 from grader.engine.worker import grade_submission
 from grader.intake import Submission
 
 MAX_RETRIES = 3  # a worker or node lost mid-task: the submission is graded again, elsewhere if need be
-LOCAL_OBJECT_STORE = 256 * 2**20  # only the plan and the results pass through it
+LOCAL_OBJECT_STORE = 256 * 2**20  # only the tasks (each with the plan) and the results pass through it
 
 
 class RayEngineError(ConfigError, RuntimeError):
@@ -31,18 +33,20 @@ class RayEngineError(ConfigError, RuntimeError):
     or a device list for --gpus."""
 
 
-def grade_on_worker(plan: GradingPlan, gpu: bool, sub: Submission, out_dir: Path, lang: str,
-                    kernel_env: dict[str, str], *rest: Any) -> dict[str, Any]:
-    """`grade_submission` on a Ray worker; the kernel sees the GPUs Ray gave this task, or none."""
+def grade_on_worker(task: GradeTask) -> StudentResult:
+    """`grade_submission` on a Ray worker; the kernel sees the GPUs Ray gave this task, or none.
+
+    A Ray worker keeps nothing between tasks: the task brings the plan, the task's resources
+    (`ray.get_gpu_ids()`) say its GPUs."""
     import ray
 
+    gpu = bool(ray.get_runtime_context().get_assigned_resources().get("GPU"))
     devices = ",".join(str(i) for i in ray.get_gpu_ids()) if gpu else ""
-    env = {**kernel_env, "CUDA_VISIBLE_DEVICES": devices, "OMP_NUM_THREADS": "1"}  # the task's one core
     # Ray's workers block SIGINT and child processes inherit the mask: a kernel started from here
     # would never take the interrupt that ends a cell at its time limit, and be declared stuck.
     mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
-        return grade_submission(plan, sub, out_dir, lang, env, *rest)
+        return grade_submission(task.on_slot(devices or None))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -106,32 +110,43 @@ def _check_reachable(address: str) -> None:
         raise RayEngineError(f"no Ray cluster answers at {address}: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class RayEngine:
+    """Grade on the Ray cluster at `address` (else $RAY_ADDRESS, else a Ray started here for the run)."""
+
+    address: str | None = None
+
+    def run(self, options: RunOptions) -> RunSummary:
+        """Grade every submission under `options.submissions` on Ray; the same files as the local engine.
+
+        `options.jobs` only sizes a Ray started here; a cluster's own resources bound its
+        parallelism. Paths are made absolute (the workers' working folder is not ours). The plan
+        carries the course to each task, which imports its reference code from the course folder.
+        """
+        import ray
+
+        options = replace(options, submissions=options.submissions.resolve(),
+                          rubric_path=options.rubric_path.resolve(), out_dir=options.out_dir.resolve())
+        batch = ClassRun(options)
+        if batch.todo:
+            batch.prepare()
+            started = _connect(self.address, options.jobs)
+            batch.warm_up_publish()
+            try:
+                _grade_all(batch, options.gpus)
+            finally:
+                if started:
+                    ray.shutdown()
+        return batch.finish()
+
+
 def run(submissions: Path, rubric_path: Path, out_dir: Path, *, address: str | None = None,
-        jobs: int | None = None, force: bool = False, lang: str = "both", seed: int | None = None,
-        gpus: str = "auto", unsafe_no_sandbox: bool = False, on_done: OnDone | None = None,
-        course: Course | None = None) -> RunSummary:
-    """Grade every submission under `submissions` on Ray; the same files as the local engine.
-
-    `jobs` only sizes a Ray started here; a cluster's own resources bound its parallelism. The
-    plan carries `course` to each task, which imports its reference code from the course folder.
-    """
-    import ray
-
-    batch = ClassRun(submissions.resolve(), rubric_path.resolve(), out_dir.resolve(), force=force, seed=seed,
-                     unsafe_no_sandbox=unsafe_no_sandbox, on_done=on_done, course=course)
-    if batch.todo:
-        batch.prepare()
-        started = _connect(address, jobs)
-        batch.warm_up_publish()
-        try:
-            _grade_all(batch, lang, gpus)
-        finally:
-            if started:
-                ray.shutdown()
-    return batch.finish()
+        **options: Any) -> RunSummary:
+    """`RayEngine(address).run(RunOptions(submissions, rubric_path, out_dir, **options))`, for scripts."""
+    return RayEngine(address).run(RunOptions(submissions, rubric_path, out_dir, **options))
 
 
-def _grade_all(batch: ClassRun, lang: str, gpus: str) -> None:
+def _grade_all(batch: ClassRun, gpus: str) -> None:
     import ray
 
     limits = batch.plan.rubric.limits
@@ -139,11 +154,9 @@ def _grade_all(batch: ClassRun, lang: str, gpus: str) -> None:
     options = task_options(limits.memory_gib, num_gpus)
     _check_fits(options, ray.nodes())
     remote = ray.remote(grade_on_worker).options(**options)
-    plan = ray.put(batch.plan)  # sent once, not once per submission
     pending: dict[Any, Submission] = {}
     for sub in batch.todo:
-        _, *args = batch.grade_args(sub, lang, {})
-        pending[remote.remote(plan, num_gpus > 0, *args)] = sub
+        pending[remote.remote(batch.task(sub, {"OMP_NUM_THREADS": "1"}))] = sub  # the task's one core
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=1)
         for ref in ready:
@@ -153,5 +166,5 @@ def _grade_all(batch: ClassRun, lang: str, gpus: str) -> None:
             except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
                 cause = getattr(exc, "cause", None) or exc  # a task's own exception, unwrapped
                 print(f"grader: internal error on {sub.student_id}: {cause!r}", file=sys.stderr)
-                result = batch.crash_result(sub, cause, lang)
+                result = batch.crash_result(sub, cause)
             batch.done(sub, result)

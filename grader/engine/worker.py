@@ -9,6 +9,7 @@ from grader.core.result import QuestionResult, Status, Student, StudentResult
 from grader.core.text import Text
 from grader.engine.evidence import evidence_from, run_errors
 from grader.engine.plan import GradingPlan
+from grader.engine.task import GradeTask
 from grader.intake import Problem, Submission, open_submission, read_notebook
 from grader.kernel.execute import execute
 from grader.manual import apply_saved
@@ -52,12 +53,13 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[QuestionResul
     return [question_result(q, [Outcome(0.0, Status.ERROR, feedback) for _ in checks]) for q, checks in plan.checks]
 
 
-def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: str = "both",
-                     kernel_env: dict[str, str] | None = None, use_sandbox: bool = True,
-                     manual_scores: dict[str, dict] | None = None) -> StudentResult:
-    """Grade `sub`, write `results/<id>.json` and `<id>.pdf` under `out_dir`, return the result."""
+def grade_submission(task: GradeTask) -> StudentResult:
+    """Grade `task.submission`, write `results/<id>.json` and `<id>.pdf` under `task.out_dir`,
+    return the result."""
     from grader.reports import render_student_report
 
+    plan, sub, out_dir, lang = task.plan, task.submission, task.out_dir, task.lang
+    use_sandbox, manual_scores = task.use_sandbox, task.manual_scores
     start = time.monotonic()
     hashes = {"submission": sub.digest(), "rubric": plan.rubric_hash, "reference": plan.reference_hash}
     result = result_skeleton(plan, sub, hashes)
@@ -73,7 +75,7 @@ def grade_submission(plan: GradingPlan, sub: Submission, out_dir: Path, lang: st
             result.errors.append(problem.error())
             result.questions = problem_questions(plan, problem)
         else:
-            setup = kernel_setup(plan, kernel_env or {}, use_sandbox)
+            setup = kernel_setup(plan, task.env, use_sandbox)
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
                                 env=setup.env, ro_binds=setup.ro_binds, gpu=setup.runtime.gpu,
                                 kernel=plan.rubric.kernel)
