@@ -14,7 +14,8 @@ import sys
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from grader.core.errors import ConfigError
 from grader.core.settings import Course

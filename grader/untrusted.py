@@ -6,7 +6,8 @@ cleaned once, at intake (`identifier`); spreadsheet cells are neutralised by eve
 CSV (`csv_text`) or XLSX (`xlsx_row`) file, so a cell a teaching assistant opens is never a formula.
 """
 import re
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 # Bidi_Control: embeddings, overrides, isolates and the LRM/RLM/ALM marks. Each reorders the text
 # after it, so an id could make the grader's own sentence around it read backwards. ZWNJ (U+200C)

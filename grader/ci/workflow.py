@@ -139,13 +139,13 @@ def workflow(install: str, *, data_secret: str = DATA_SECRET, data_path: str | N
         raise WorkflowError(f"--runs-on {','.join(bad)}: a runner label is letters, digits and ._-")
     runner = labels[0] if len(labels) == 1 else f"[{', '.join(labels)}]"
     data = data_path or "$HOME/grader-data"
-    header = f"""\
+    header = """\
 # Grades the submission a student's pull request adds or changes, with `grader ci`.
 # Written by `grader ci init`. Students open a pull request adding
 # submissions/<assignment>/<student_id>/ (a folder with one notebook, or <student_id>.ipynb / .zip);
 # rubrics/<assignment>.yaml must be in this repository. The scores and messages appear in the job
 # summary, the PDF report under the run's Artifacts (without reference values, unless grader.yaml
-# says ci: {{show_expected: true}}). A student's wrong answer or crashing notebook does not fail the
+# says ci: {show_expected: true}). A student's wrong answer or crashing notebook does not fail the
 # job; a set-up error (no rubric, bad rubric, a missing dataset) does, with the reason in the summary.
 name: grader
 
@@ -154,7 +154,7 @@ on:
 """
     if data_path is None:
         header += "  workflow_dispatch:  # by hand: fills the dataset cache (the 'datasets' job)\n"
-    text = header + f"""
+    text = header + """
 permissions:
   contents: read
 

@@ -44,7 +44,7 @@ def result_skeleton(plan: GradingPlan, sub: Submission, hashes: dict[str, str]) 
     r = plan.rubric
     return StudentResult(student=Student(sub.student_id, sub.name_fa or "", sub.name_en or ""),
                          assignment=r.assignment, max_total=r.max_points, assignment_title=r.title, course=r.course,
-                         graded_at=dt.datetime.now(dt.timezone.utc).isoformat(), hashes=hashes)
+                         graded_at=dt.datetime.now(dt.UTC).isoformat(), hashes=hashes)
 
 
 def problem_questions(plan: GradingPlan, problem: Problem) -> list[QuestionResult]:

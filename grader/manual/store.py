@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks.values import Unreadable, read_number
-from grader.core.errors import GraderError
 from grader.core.atomic import write_json
+from grader.core.errors import GraderError
 
 SCORES = Path("manual") / "scores.json"
 ITEMS = Path("manual") / "items.json"
@@ -57,7 +57,7 @@ def read_score(text: str) -> float:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -9,7 +9,8 @@ so students' models are loaded only in the model process (`serve`), where no dat
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 

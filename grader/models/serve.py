@@ -17,7 +17,8 @@ import os
 import struct
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
+from collections.abc import Callable
 
 import numpy as np
 

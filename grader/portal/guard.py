@@ -12,7 +12,8 @@ import itertools
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable
 
 from grader.core.errors import GraderError
 

@@ -20,7 +20,7 @@ MAX_PER_STUDENT = 20
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def load(out: Path) -> list[dict[str, Any]]:

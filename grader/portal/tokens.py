@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.core.errors import GraderError
 from grader.core.atomic import write_json
+from grader.core.errors import GraderError
 
 # Letters and digits that cannot be mistaken for one another when read aloud or handwritten.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
