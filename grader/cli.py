@@ -151,42 +151,49 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="grade a folder of submissions")
-    run.add_argument("submissions")
-    run.add_argument("--assignment")
-    run.add_argument("--out")
-    run.add_argument("--jobs", type=int)
-    run.add_argument("--gpus", default="auto")
-    run.add_argument("--engine", default="local", choices=ENGINES)
+    run.add_argument("submissions", help="a folder with one folder, .ipynb or .zip per student "
+                                         "(and an optional students.csv roster)")
+    run.add_argument("--assignment", metavar="ID", help="the rubric to grade by (default: the folder's name)")
+    run.add_argument("--out", metavar="DIR", help="where reports, results and gradebooks go "
+                                                  "(default: the course's reports/ID)")
+    run.add_argument("--jobs", type=int, metavar="N", help="notebooks graded at once (default: what the cores, "
+                                                           "memory and GPUs allow)")
+    run.add_argument("--gpus", default="auto", metavar="auto|none|0,1",
+                     help="GPUs the kernels may use: all visible (auto), none, or these indices")
+    run.add_argument("--engine", default="local", choices=ENGINES,
+                     help="where notebooks run: processes on this machine (local) or a Ray cluster (ray)")
     run.add_argument("--ray-address", help="the Ray cluster for --engine ray (default: $RAY_ADDRESS, "
                                            "else a Ray started on this machine)")
-    run.add_argument("--lang", default="both", choices=["both", "fa", "en"])
-    run.add_argument("--force", action="store_true")
+    run.add_argument("--lang", default="both", choices=["both", "fa", "en"],
+                     help="the reports' languages: Persian and English (both), or one")
+    run.add_argument("--force", action="store_true",
+                     help="grade again even the submissions whose files, rubric and reference are unchanged")
     run.add_argument("--unsafe-no-sandbox", action="store_true",
                      help="run student code without the sandbox (reports say so); "
                           "also GRADER_UNSAFE_NO_SANDBOX=1")
     run.set_defaults(fn=cmd_run)
 
     rel = sub.add_parser("release", help="write the student template notebook")
-    rel.add_argument("assignment")
-    rel.add_argument("--out")
+    rel.add_argument("assignment", metavar="ID", help="the assignment whose rubric the template is made from")
+    rel.add_argument("--out", metavar="DIR", help="default: release/ID")
     rel.set_defaults(fn=cmd_release)
 
     ref = sub.add_parser("reference", help="print reference answers computed by reference/")
-    ref.add_argument("assignment")
-    ref.add_argument("question", nargs="?")
-    ref.add_argument("--json", action="store_true")
+    ref.add_argument("assignment", metavar="ID")
+    ref.add_argument("question", nargs="?", help="one question's id (default: all)")
+    ref.add_argument("--json", action="store_true", help="one line of JSON instead of indented JSON")
     ref.add_argument("--seed", type=int, default=0, help="seed for function-check inputs")
     ref.set_defaults(fn=cmd_reference)
 
     man = sub.add_parser("manual", help="essay questions: export for a person, import their scores")
     man_sub = man.add_subparsers(dest="manual_cmd", required=True)
-    exp = man_sub.add_parser("export")
-    exp.add_argument("out_dir", metavar="OUT")
+    exp = man_sub.add_parser("export", help="write OUT/manual/manual.xlsx and .csv: one row per essay answer")
+    exp.add_argument("out_dir", metavar="OUT", help="the output folder of `grader run`")
     exp.add_argument("--force", action="store_true", help="overwrite sheets holding scores not imported yet")
     exp.set_defaults(fn=cmd_manual_export)
-    imp = man_sub.add_parser("import")
-    imp.add_argument("out_dir", metavar="OUT")
-    imp.add_argument("sheet", metavar="SHEET")
+    imp = man_sub.add_parser("import", help="merge a filled sheet's scores; rows that cannot apply are named")
+    imp.add_argument("out_dir", metavar="OUT", help="the output folder of `grader run`")
+    imp.add_argument("sheet", metavar="SHEET", help="the filled .xlsx or .csv")
     imp.add_argument("--by", default="sheet", metavar="NAME", help="who graded the sheet (stamped on each score)")
     imp.set_defaults(fn=cmd_manual_import)
 
@@ -195,15 +202,16 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="students: check a notebook's answers before handing it in (missing, "
                                          "wrong type or shape, raising; never their values)")
-    check.add_argument("notebook", metavar="NOTEBOOK")
+    check.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb to check")
     check.add_argument("--assignment", metavar="ID", help="default: the assignment the template names")
     check.set_defaults(fn=cmd_check)
 
     rub = sub.add_parser("rubric", help="check or list rubrics").add_subparsers(dest="rubric_cmd", required=True)
-    chk = rub.add_parser("check")
-    chk.add_argument("file")
+    chk = rub.add_parser("check", help="validate a rubric file (file:line for each problem)")
+    chk.add_argument("file", help="a rubric .yaml")
     chk.set_defaults(fn=cmd_rubric_check)
-    rub.add_parser("list").set_defaults(fn=cmd_rubric_list)
+    rub.add_parser("list", help="each assignment: automatic, partly automatic or manual questions").set_defaults(
+        fn=cmd_rubric_list)
     return p
 
 

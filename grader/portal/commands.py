@@ -90,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     tok = subparsers.add_parser("tokens", help="make access codes for the download portal (shown once)")
-    tok.add_argument("out_dir", metavar="OUT")
+    tok.add_argument("out_dir", metavar="OUT", help="the output folder of `grader run`")
     tok.add_argument("--rotate", action="store_true", help="replace every existing code")
     tok.add_argument("--csv", metavar="FILE", help="write the codes to FILE (mode 0600) instead of stdout")
     tok.add_argument("--staff", metavar="NAME", help="make (with --rotate: replace) one teaching assistant's own "
@@ -98,9 +98,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     tok.set_defaults(fn=cmd_tokens)
 
     srv = subparsers.add_parser("serve", help="serve the reports: students download their own PDF")
-    srv.add_argument("out_dir", metavar="OUT")
-    srv.add_argument("--host", default="127.0.0.1")
-    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("out_dir", metavar="OUT", help="the output folder of `grader run`, with its codes")
+    srv.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: this machine only)")
+    srv.add_argument("--port", type=int, default=8000, help="default: 8000")
     srv.add_argument("--behind-proxy", action="store_true",
                      help="requests come through a TLS reverse proxy: believe its X-Forwarded-For (client "
                           "address, for throttling) and X-Forwarded-Proto (the staff cookie is Secure unless it "
