@@ -26,7 +26,7 @@ import yaml
 
 from grader.ci.changes import CIConfigError, git
 from grader.ci.visibility import show_expected
-from grader.core.settings import ENV_DATA, Course
+from grader.core.settings import ENV_DATA, Course, bundled_root
 from grader.intake.discover import ROSTER
 from grader.models.datasets import CONFIG_FILE
 from grader.references import forget, use
@@ -125,7 +125,10 @@ class BaseRules:
             self._code_top = top
             if (code / top).is_dir():  # the course's reference package: imported by its folder (`use`)
                 self.course = dataclasses.replace(self.course, references=code / top)
-        use(self.course)  # without a package from the base: no course folder's, the name as installed
+        elif self.course.references is None and (bundled_root() / top).is_dir():
+            # the base holds none: the reference code bundled with grader, as `grader run` would use
+            self.course = dataclasses.replace(self.course, references=bundled_root() / top)
+        use(self.course)
         spec = importlib.util.find_spec(top)
         if spec is None:
             return  # `check_references` reports the missing module with the rubric's file and line
