@@ -173,7 +173,7 @@ def test_a_grader_fault_costs_one_answer_and_is_logged(tmp_path, capsys):
     checks["count"].compare = broken
     evidence = Evidence(replies={"count": Reply("ok", value=1568), "a1": Reply("ok", value=[1.0, 2.0, 3.0])})
     bad, good = judge(checks["count"], evidence), judge(checks["a1"], evidence)
-    assert bad.status == "internal_error" and bad.fraction == 0 and "fault of the grader" in bad.feedback["en"]
+    assert bad.status == "internal_error" and bad.fraction == 0 and "fault of the grader" in bad.feedback.en
     assert good.status == "passed" and good.fraction == 1
     log = capsys.readouterr().err
     assert "internal error checking count (q3)" in log and "KeyError: 'a bug of ours'" in log

@@ -38,7 +38,7 @@ def test_array_accepts_lists_and_singleton_axes_and_rejects_wrong_values():
     wrong = grade(check, (expected + 0.01).tolist())
     assert wrong.status == "failed" and wrong.fraction == 0 and wrong.expected
     shape = grade(check, expected[:4])
-    assert shape.status == "failed" and "shape" in shape.feedback["en"]
+    assert shape.status == "failed" and "shape" in shape.feedback.en
 
 
 def test_dict_of_arrays_gives_credit_per_key():
@@ -48,7 +48,7 @@ def test_dict_of_arrays_gives_credit_per_key():
     half = {**right, "loss": right["loss"] + 1, "grad_weight": np.zeros((1, 2, 2))}
     outcome = grade(check, half)
     assert outcome.status == "partial" and outcome.fraction == pytest.approx(5 / 7)
-    assert {d["label"] for d in outcome.details if not d["ok"]} == {"loss", "grad_weight"}
+    assert {d.label for d in outcome.details if not d.ok} == {"loss", "grad_weight"}
 
 
 def test_table_credit_per_cell_from_any_table_shape():
@@ -67,7 +67,7 @@ def test_table_credit_per_cell_from_any_table_shape():
     outcome = grade(check, rows)
     assert outcome.status == "partial"
     assert outcome.fraction == pytest.approx(1 - 1 / len(exp["ask"]))
-    assert outcome.details[0]["label"].startswith("layer 8")
+    assert outcome.details[0].label.startswith("layer 8")
 
 
 def test_numeric_check_reads_one_element_arrays_and_text():
@@ -88,11 +88,11 @@ def test_numeric_check_reads_one_element_arrays_and_text():
 def test_missing_and_failed_cells_are_told_apart():
     check = check_for("q1_sgd")
     missing = check.grade(Evidence(replies={}))
-    assert missing.status == "missing" and "q1_sgd" in missing.feedback["en"]
+    assert missing.status == "missing" and "q1_sgd" in missing.feedback.en
     failed = check.grade(Evidence(replies={}, cell_errors={"q1a": "ValueError: boom"}))
     assert failed.status == "error" and failed.error == "ValueError: boom"
     timed = check.grade(Evidence(replies={}, cell_errors={"q1a": "x"}, timed_out={"q1a"}))
-    assert "time limit" in timed.feedback["en"]
+    assert "time limit" in timed.feedback.en
 
 
 def test_function_check_draws_inputs_per_run_and_scores_per_trial():
@@ -149,8 +149,8 @@ def test_experiment_record_needs_every_run_as_numbers_and_the_plots():
     broken = {**runs, 9: [1.0, float("nan"), 0.5, 0.2], 13: [0.3]}  # a NaN, and too short a run
     del broken[19]
     outcome = check.grade(Evidence(replies={"q9_grad_norms": Reply(status="ok", value=broken)}, figures={"q9": 1}))
-    assert outcome.fraction == pytest.approx(3 / 6) and "19" in outcome.feedback["en"]
-    assert [d["ok"] for d in outcome.details] == [True, False, False, True, False, True]
+    assert outcome.fraction == pytest.approx(3 / 6) and "19" in outcome.feedback.en
+    assert [d.ok for d in outcome.details] == [True, False, False, True, False, True]
 
 
 def test_figures_are_counted_per_question_from_the_executed_cells():

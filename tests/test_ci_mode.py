@@ -25,6 +25,7 @@ from grader.cli import dispatch
 from grader.models import datasets
 from grader.references import References
 from grader.reports.persian import fmt_points, persian_digits
+from grader.core.result import Status, StudentResult
 from grader.results import read_result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,14 +155,14 @@ def test_an_honest_pull_request_is_graded_by_the_base_branchs_rules(tmp_path):
     assert (out / "s-hw4-new.pdf").read_bytes()[:5] == b"%PDF-"
     assert (out / "results" / "s-hw4-new.json").stat().st_mode & 0o044 == 0o044  # the upload step is not root
     result = read_result(out / "results" / "s-hw4-new.json")
-    assert 0 < result["total"] < 100 and result["student"]["name_en"] == "Omid Farhadi"  # exit 0: MNIST was found
+    assert 0 < result.total < 100 and result.student.name_en == "Omid Farhadi"  # exit 0: MNIST was found
 
     summary = (repo.parent / "summary.md").read_text(encoding="utf-8")
     fa, en = summary.split("</div>")
     assert fa.startswith('<div dir="rtl">')
-    assert f"نمرهٔ کل: {persian_digits(fmt_points(result['total']))} از ۱۰۰" in fa
+    assert f"نمرهٔ کل: {persian_digits(fmt_points(result.total))} از ۱۰۰" in fa
     assert "امید فرهادی" in fa and "| پرسش | عنوان | امتیاز | وضعیت |" in fa
-    assert f"Total: {fmt_points(result['total'])} / 100" in en and "Omid Farhadi" in en
+    assert f"Total: {fmt_points(result.total)} / 100" in en and "Omid Farhadi" in en
     assert "| Question | Title | Points | Status |" in en
     assert "| q6b | The forward pass of batch normalization as main says | 10 / 10 | ✅ passed |" in en
     assert "s-hw4-a" not in summary
@@ -334,7 +335,7 @@ def test_a_crashing_notebook_is_a_result_not_a_failed_job(tmp_path):
     code, _, err = grader_ci(repo, "--base", "main")
     assert code == 0, err[-3000:]
     assert [p.name for p in (repo / "grader-ci-out" / "hw4" / "results").glob("*.json")] == ["s-hw4-crash.json"]
-    total = read_result(repo / "grader-ci-out" / "hw4" / "results" / "s-hw4-crash.json")["total"]
+    total = read_result(repo / "grader-ci-out" / "hw4" / "results" / "s-hw4-crash.json").total
     summary = (repo.parent / "summary.md").read_text(encoding="utf-8")
     assert f"Total: {fmt_points(total)} / 100" in summary  # the cells after the fatal one still count
     assert f"نمرهٔ کل: {persian_digits(fmt_points(total))} از ۱۰۰" in summary
@@ -629,15 +630,13 @@ def pdf_text(path: Path) -> str:
     return squeeze(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
 
 
-def _reference_values(result: dict) -> set[str]:
+def _reference_values(result: StudentResult) -> set[str]:
     """The expected values, and notes worked out from them, of the answers and parts a result got wrong."""
     values = set()
-    for q in result["questions"]:
-        for a in q["answers"]:
-            if a["status"] != "passed" and a.get("expected"):
-                values.add(a["expected"])
-            values |= {d[k] for d in a.get("details") or [] if not d.get("ok")
-                       for k in ("expected", "note") if d.get(k)}
+    for a in result.answers:
+        if a.status is not Status.PASSED and a.expected:
+            values.add(a.expected)
+        values |= {v for d in a.details if not d.ok for v in (d.expected, d.note) if v}
     return values
 
 
@@ -665,16 +664,17 @@ def test_a_pull_request_shows_no_reference_value_unless_the_course_says_so(tmp_p
     code, _, err = grader_ci(repo, "--base", "main")
     assert code == 0, err[-3000:]
     hidden = read_result(out / "results" / "s-hw4-new.json")
-    assert hidden["total"] == shown["total"] and _reference_values(hidden) == set()
-    for q_shown, q_hidden in zip(shown["questions"], hidden["questions"]):
-        assert [(a["points"], a["status"], a["feedback"]) for a in q_shown["answers"]] == \
-            [(a["points"], a["status"], a["feedback"]) for a in q_hidden["answers"]]
-    assert hidden["notices"][-1]["en"].startswith("Reference values are not shown in a pull request")
+    assert hidden.total == shown.total and _reference_values(hidden) == set()
+    assert len(shown.questions) == len(hidden.questions)
+    for q_shown, q_hidden in zip(shown.questions, hidden.questions):
+        assert [(a.points, a.status, a.feedback) for a in q_shown.answers] == \
+            [(a.points, a.status, a.feedback) for a in q_hidden.answers]
+    assert hidden.notices[-1].en.startswith("Reference values are not shown in a pull request")
     pdf = pdf_text(out / "s-hw4-new.pdf")
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     json_text = (out / "results" / "s-hw4-new.json").read_text(encoding="utf-8")
     long = [v for v in secrets if len(v) >= 8]  # a short one ("80") may be any number on the page;
-    assert len(long) >= 2 and "largest difference" in json.dumps(shown)  # those are checked as fields above
+    assert len(long) >= 2 and "largest difference" in json.dumps(shown.to_json())  # those are checked as fields above
     assert "largest difference" not in json_text + summary and squeeze("largest difference") not in pdf
     for value in long:
         assert value not in json_text and value not in summary

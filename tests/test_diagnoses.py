@@ -1,6 +1,7 @@
 """Diagnoses: a wrong answer that matches a known wrong value, computed by the reference under a
 changed assumption, is told which mistake it made and why; any other answer is told nothing more."""
 import sys
+from dataclasses import replace
 from html import unescape
 
 import numpy as np
@@ -8,6 +9,8 @@ import pytest
 
 from grader.checks import Evidence
 from grader.checks.base import build_check
+from grader.core.result import AnswerResult, Detail, Diagnosis, QuestionResult, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.kernel.probe import Reply
 from grader.references import References
 from grader.reports import html_for_student
@@ -38,6 +41,7 @@ BIAS = {"mistake": {"fa": "بایاس فراموش شده است", "en": "Bias f
         "explain": {"fa": "هر فیلتر یک بایاس دارد.", "en": "Each filter has one bias."}}
 SAME = {"mistake": {"fa": "پدینگ same به جای valid", "en": "'same' instead of 'valid' padding"},
         "explain": {"fa": "با valid خروجی n − k + 1 است.", "en": "With 'valid' the output is n − k + 1."}}
+BIAS_FOUND, SAME_FOUND = Diagnosis.from_json(BIAS), Diagnosis.from_json(SAME)  # as an outcome carries them
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +71,7 @@ def grade(built, value):
 
 def test_a_numeric_answer_is_diagnosed_only_when_it_matches_the_mistake(refs):
     built = check(refs, "numeric", "nets.count", ({"bias": False}, BIAS))
-    assert grade(built, 288).diagnosis == BIAS           # 3·3·4·8 without the 8 biases
+    assert grade(built, 288).diagnosis == BIAS_FOUND           # 3·3·4·8 without the 8 biases
     assert grade(built, 289).diagnosis is None           # wrong, but no known mistake
     right = grade(built, 296)
     assert right.status == "passed" and right.diagnosis is None
@@ -76,26 +80,26 @@ def test_a_numeric_answer_is_diagnosed_only_when_it_matches_the_mistake(refs):
 def test_array_parts_and_table_cells_are_diagnosed_one_by_one(refs):
     built = check(refs, "array", "nets.parts", ({"bias": False}, BIAS))
     outcome = grade(built, {"conv": 288, "dense": 55})
-    by_label = {d["label"]: d for d in outcome.details}
-    assert by_label["conv"]["diagnosis"] == BIAS and "diagnosis" not in by_label["dense"]
+    by_label = {d.label: d for d in outcome.details}
+    assert by_label["conv"].diagnosis == BIAS_FOUND and by_label["dense"].diagnosis is None
     assert outcome.diagnosis is None
 
     table = check(refs, "table", "nets.shapes", ({"bias": False}, BIAS), ({"padding": "same"}, SAME))
     outcome = grade(table, [[1, (32, 32, 8), 288], [2, (16, 16, 8), None]])
-    cells = {d["label"]: d for d in outcome.details}
-    assert cells["layer 1 · output"]["diagnosis"] == SAME
-    assert cells["layer 1 · params"]["diagnosis"] == BIAS
-    assert cells["layer 2 · output"]["diagnosis"] == SAME
+    cells = {d.label: d for d in outcome.details}
+    assert cells["layer 1 · output"].diagnosis == SAME_FOUND
+    assert cells["layer 1 · params"].diagnosis == BIAS_FOUND
+    assert cells["layer 2 · output"].diagnosis == SAME_FOUND
     outcome = grade(table, [[1, (31, 31, 8), 296], [2, (15, 15, 8), None]])
     assert outcome.fraction == pytest.approx(2 / 3)
-    assert [d.get("diagnosis") for d in outcome.details] == [None]
+    assert [d.diagnosis for d in outcome.details] == [None]
 
 
 def test_a_diagnosis_that_fails_costs_nothing(refs, capsys):
     table = check(refs, "table", "nets.shapes", ({"bias": False}, BIAS))
     table.variants = [(table.answer.diagnoses[0], {"rows": []})]  # a broken wrong value: no columns
     outcome = grade(table, [[1, (32, 32, 8), 288], [2, (16, 16, 8), None]])
-    assert outcome.status == "failed" and all("diagnosis" not in d for d in outcome.details)
+    assert outcome.status == "failed" and all(d.diagnosis is None for d in outcome.details)
     assert "internal error diagnosing ans" in capsys.readouterr().err
 
 
@@ -150,25 +154,20 @@ def test_rubric_check_names_a_bad_diagnosis_by_file_and_line(refs, tmp_path, kin
 
 
 def result_with(*answers):
-    return {"student_id": "s1", "assignment": "hwx", "total": 0, "max_total": 2,
-            "questions": [{"id": "q1", "title": {"fa": "پ", "en": "q"}, "points": 0, "max_points": 2,
-                           "status": "failed", "answers": list(answers)}]}
+    return StudentResult(Student("s1"), "hwx", 2, [QuestionResult("q1", Text("پ", "q"), 2, list(answers))])
 
 
 def test_reports_show_each_diagnosis_once_and_the_summary_counts_students():
-    table = {"name": "t", "check": "table", "points": 0, "max_points": 1, "status": "failed",
-             "details": [{"label": "layer 1 · output", "expected": "[30, 30, 8]", "found": "[32, 32, 8]", "ok": False,
-                          "diagnosis": SAME},
-                         {"label": "layer 2 · output", "expected": "[15, 15, 8]", "found": "[16, 16, 8]", "ok": False,
-                          "diagnosis": SAME}]}
-    number = {"name": "n", "check": "numeric", "points": 0, "max_points": 1, "status": "failed",
-              "expected": "296", "found": "288", "diagnosis": BIAS}
+    table = AnswerResult("t", "table", 1, Status.FAILED, 0,
+                         details=[Detail("layer 1 · output", "[30, 30, 8]", "[32, 32, 8]", False, diagnosis=SAME_FOUND),
+                                  Detail("layer 2 · output", "[15, 15, 8]", "[16, 16, 8]", False, diagnosis=SAME_FOUND)])
+    number = AnswerResult("n", "numeric", 1, Status.FAILED, 0, expected="296", found="288", diagnosis=BIAS_FOUND)
     html = unescape(html_for_student(result_with(table, number)))
     assert html.count(SAME["explain"]["en"]) == 1 and html.count("خروجی") == 1  # Latin runs in Persian are isolated
     assert html.count(BIAS["explain"]["en"]) == 1 and html.count(BIAS["explain"]["fa"]) == 1
     assert html.count("Known mistake") == 2 and html.count(SAME["mistake"]["en"]) == 3  # two cells, one box
 
-    plain = {**number, "diagnosis": None, "found": "289"}
+    plain = replace(number, diagnosis=None, found="289")
     meta = {"assignment": "hwx", "questions": [{"id": "q1", "max_points": 2}]}
     results = [result_with(table, number), result_with(table, plain), result_with(plain)]
     counts = {(r["answer"], r["mistake"].en): r["students"] for r in mistake_counts(results, meta)}
@@ -187,7 +186,7 @@ def rubric_check(assignment, name):
 
 def diagnosed(outcome):
     """Each wrong detail's label and the English name of its mistake (None: not diagnosed)."""
-    return {d["label"]: (d.get("diagnosis") or {}).get("mistake", {}).get("en") for d in outcome.details if not d["ok"]}
+    return {d.label: d.diagnosis.mistake.en if d.diagnosis else None for d in outcome.details if not d.ok}
 
 
 def grade_as(built, value):
@@ -213,7 +212,7 @@ def test_hw4_real_answers_are_diagnosed():
 
 
 def mistake(outcome):
-    return (outcome.diagnosis or {}).get("mistake", {}).get("en")
+    return outcome.diagnosis.mistake.en if outcome.diagnosis else None
 
 
 def test_hw3_counts_and_flatten_sizes_are_diagnosed():

@@ -13,12 +13,14 @@ import openpyxl
 import pytest
 
 from grader.ci import summary
+from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.gradebook import write_gradebook
 from grader.intake import RosterError, discover, open_submission, read_notebook
 from grader.manual import export_sheet, import_sheet, load_scores
 from grader.portal.commands import _codes_csv
 from grader.progress import Progress
-from grader.results import write_grades_csv, write_json
+from grader.results import write_grades_csv, write_result
 from grader.untrusted import csv_plain, csv_text, identifier
 from tests.support.hostile import corpus
 from tests.support.paths import ROOT
@@ -46,13 +48,15 @@ def test_csv_plain_reads_a_field_whose_apostrophe_an_editor_dropped():
     assert csv_plain("=1+1") == "=1+1" and csv_plain("'plain") == "'plain"
 
 
-def hostile_results() -> list[dict]:
-    def result(sid, fa, en, q1, total):
-        return {"student_id": sid, "student": {"name_fa": fa, "name_en": en}, "assignment": "hw1",
-                "questions": [{"id": "q1", "title": {"fa": "یک", "en": "One"}, "points": q1, "max_points": 10,
-                               "status": "partial", "manual_points": 0, "answers": []}],
-                "total": total, "max_total": 10, "manual_pending": 0, "errors": []}
-    return [result("@evil", NAME_FA, FORMULA, 5, 5), result("s02", "-1+1", "\t=cmd|' /C calc'!A0", -0.5, 0)]
+def hostile_results() -> list[StudentResult]:
+    def result(sid, fa, en, *points):
+        """One question of 10 points per entry of `points`, each with one answer holding those points."""
+        questions = [QuestionResult(f"q{i}", Text("یک", "One"), 10,
+                                    [AnswerResult("a", "numeric", 10, Status.of_fraction(p / 10), p)])
+                     for i, p in enumerate(points, start=1)]
+        return StudentResult(Student(sid, fa, en), "hw1", 10, questions)
+    # s02: -0.5 in q1 (exported) and 0.5 in q2 (not): a total of 0
+    return [result("@evil", NAME_FA, FORMULA, 5), result("s02", "-1+1", "\t=cmd|' /C calc'!A0", -0.5, 0.5)]
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -100,13 +104,9 @@ def manual_out(tmp_path: Path) -> Path:
     """Results of four students with one manual question each, as `grader run` leaves them."""
     out = tmp_path / "out"
     for sid, text in ESSAYS.items():
-        answer = {"name": None, "check": "manual", "points": 0.0, "max_points": 3, "status": "manual",
-                  "feedback": {"fa": "", "en": ""}}
-        question = {"id": "q3", "title": {"fa": "تشریحی", "en": "Essay"}, "max_points": 3, "points": 0.0,
-                    "status": "manual", "manual_points": 3, "answer_text": text, "answers": [answer]}
-        write_json(out / "results" / f"{sid}.json", {
-            "student_id": sid, "student": {"name_fa": None, "name_en": "@" + sid}, "questions": [question],
-            "total": 0.0, "max_total": 3, "manual_pending": 3, "errors": []})
+        answer = AnswerResult("", "manual", 3, Status.PENDING, by_person=True)
+        question = QuestionResult("q3", Text("تشریحی", "Essay"), 3, [answer], answer_text=text)
+        write_result(out, StudentResult(Student(sid, name_en="@" + sid), "hw", 3, [question]))
     return out
 
 
@@ -243,8 +243,10 @@ def test_ids_names_and_tags_are_cleaned_at_intake(tmp_path):
 
 def test_a_progress_line_is_one_line_without_escapes():
     stream = io.StringIO()
-    result = {"student_id": f"eve\n::set-output name=grade::100\r\n::error::pwned{ESC}[2J", "total": 1,
-              "max_total": 10, "runtime_s": 0.5, "errors": [{"kind": "x\n::warning::y"}]}
+    result = StudentResult(Student(f"eve\n::set-output name=grade::100\r\n::error::pwned{ESC}[2J"), "hw1", 10,
+                           [QuestionResult("q1", Text("یک", "One"), 10,
+                                           [AnswerResult("a", "numeric", 10, Status.PARTIAL, 1.0)])],  # a total of 1
+                           errors=[RunError("x\n::warning::y", Text())], runtime_s=0.5)
     Progress(stream)(1, 2, result, cached=False)
     lines = stream.getvalue().splitlines()
     assert lines == ["[1/2] eve ::set-output name=grade::100 ::error::pwned[2J: 1/10 in 0.5 s · x ::warning::y"]
@@ -252,14 +254,12 @@ def test_a_progress_line_is_one_line_without_escapes():
 
 
 def test_the_ci_summary_escapes_markdown_from_students():
-    result = {"student_id": f"s1\n# heading{RLO}", "student": {"name_en": "[x](http://evil)", "name_fa": None},
-              "total": 0, "max_total": 10, "manual_pending": 0,
-              "questions": [{"id": "q1", "title": {"en": "One", "fa": "یک"}, "points": 0, "max_points": 10,
-                             "status": "error"}],
-              "errors": [{"kind": "cell_timeout",
-                          "message": {"en": "![pic](http://evil/p.png) <img src=x> **bold** www.evil.example",
-                                      "fa": "[y](http://evil)"}}]}
-    md = summary.graded([summary.Outcome("hw1", {"en": "Homework 1", "fa": "تمرین ۱"}, [result],
+    result = StudentResult(
+        Student(f"s1\n# heading{RLO}", name_en="[x](http://evil)"), "hw1", 10,
+        [QuestionResult("q1", Text("یک", "One"), 10, [AnswerResult("a", "numeric", 10, Status.ERROR)])],
+        errors=[RunError("cell_timeout", Text("[y](http://evil)",
+                                              "![pic](http://evil/p.png) <img src=x> **bold** www.evil.example"))])
+    md = summary.graded([summary.Outcome("hw1", Text("تمرین ۱", "Homework 1"), [result],
                                          [("z\n- [link](http://evil)", "removed")])])
     assert "### \\[x\\]\\(http\\://evil\\) · `s1 # heading`" in md
     assert ("- \\!\\[pic\\]\\(http\\://evil/p\\.png\\) &lt;img src=x&gt; \\*\\*bold\\*\\* www\\.evil\\.example"

@@ -11,20 +11,19 @@ import pytest
 from grader.manual import ManualSheetError, apply_saved, export_sheet, import_sheet, load_scores
 from grader.manual.loop import NO_ANSWER
 from grader.manual.store import Grade, Refusal, answer_sha, locked, read_score, record, save_item
-from grader.results import read_result, write_json
+from grader.core.result import AnswerResult, QuestionResult, Status, Student, StudentResult
+from grader.core.text import Text
+from grader.results import read_result, result_path, write_result
 
 ANSWERS = {"ana": "Dropout regularises.", "ben": "Ben's answer", "cyrus": None, "dina": "  "}
 
 
-def fresh(sid: str, text: str | None) -> dict:
-    answer = {"name": None, "check": "manual", "points": 0.0, "max_points": 3, "status": "manual",
-              "feedback": {"fa": "", "en": ""}}
-    q = {"id": "q3", "title": {"fa": "تشریحی", "en": "Essay"}, "max_points": 3, "points": 0.0, "status": "manual",
-         "manual_points": 3, "answer_text": text.strip() if text and text.strip() else None, "answers": [answer]}
-    auto = {"id": "q1", "title": {"fa": "عددی", "en": "Number"}, "max_points": 4, "points": 4.0, "status": "passed",
-            "manual_points": 0, "answers": [{"check": "numeric", "points": 4.0, "max_points": 4, "status": "passed"}]}
-    return {"student_id": sid, "student": {"name_fa": "", "name_en": sid.title()}, "questions": [auto, q],
-            "total": 4.0, "max_total": 7, "manual_pending": 3, "errors": []}
+def fresh(sid: str, text: str | None) -> StudentResult:
+    essay = AnswerResult("", "manual", 3, Status.PENDING, by_person=True)
+    q = QuestionResult("q3", Text("تشریحی", "Essay"), 3, [essay],
+                       answer_text=text.strip() if text and text.strip() else None)
+    auto = QuestionResult("q1", Text("عددی", "Number"), 4, [AnswerResult("", "numeric", 4, Status.PASSED, 4.0)])
+    return StudentResult(Student(sid, name_en=sid.title()), "hw", 7, [auto, q])
 
 
 def run(out: Path, answers: dict[str, str | None]) -> None:
@@ -33,11 +32,11 @@ def run(out: Path, answers: dict[str, str | None]) -> None:
     for sid, text in answers.items():
         result = fresh(sid, text)
         apply_saved(result, store.get(sid, {}))
-        write_json(out / "results" / f"{sid}.json", result)
+        write_result(out, result)
 
 
-def q3(out: Path, sid: str) -> dict:
-    return next(q for q in read_result(out / "results" / f"{sid}.json")["questions"] if q["id"] == "q3")
+def q3(out: Path, sid: str) -> QuestionResult:
+    return read_result(result_path(out, sid)).question("q3")
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -64,20 +63,21 @@ def out(tmp_path: Path) -> Path:
 
 
 def test_unanswered_is_zero_without_a_grade_and_pending_stays_pending(out):
-    assert q3(out, "cyrus")["status"] == "missing" and q3(out, "cyrus")["points"] == 0
-    assert q3(out, "cyrus")["answers"][0]["feedback"] == NO_ANSWER and q3(out, "dina")["status"] == "missing"
-    assert read_result(out / "results" / "cyrus.json")["manual_pending"] == 0
-    ana = read_result(out / "results" / "ana.json")
-    assert q3(out, "ana")["status"] == "manual" and ana["manual_pending"] == 3 and ana["total"] == 4
+    assert q3(out, "cyrus").status is Status.MISSING and q3(out, "cyrus").points == 0
+    assert q3(out, "cyrus").answers[0].feedback == NO_ANSWER and q3(out, "dina").status is Status.MISSING
+    assert read_result(result_path(out, "cyrus")).pending_points == 0
+    ana = read_result(result_path(out, "ana"))
+    assert q3(out, "ana").status is Status.PENDING and ana.pending_points == 3 and ana.total == 4
     sheet = out / "manual.csv"
     assert export_sheet(out, sheet) == 2 and {r["student_id"] for r in rows(sheet)} == {"ana", "ben"}
 
 
 def test_an_unreadable_notebook_keeps_its_own_message(out):
     result = fresh("eve", None)
-    error = {"fa": "نوت‌بوک خوانده نشد", "en": "The notebook could not be read"}
-    result["questions"][1]["answers"][0].update(status="error", feedback=error)
-    assert not apply_saved(result, {}) and result["questions"][1]["answers"][0]["feedback"] == error
+    error = Text("نوت‌بوک خوانده نشد", "The notebook could not be read")
+    result.questions[1].answers[0].set(0.0, Status.ERROR, error)
+    assert not apply_saved(result, {}) and result.questions[1].answers[0].feedback == error
+    assert result.questions[1].status is Status.ERROR
 
 
 def test_persian_and_decimal_comma_scores(out):
@@ -87,8 +87,8 @@ def test_persian_and_decimal_comma_scores(out):
     fill(sheet, {"ana": ("۲٫۵", "خوب"), "ben": ("a lot", "")})
     refused: list[str] = []
     assert import_sheet(out, sheet, refused=refused) == ["ana"]
-    assert q3(out, "ana")["points"] == 2.5 and q3(out, "ana")["status"] == "partial"
-    assert refused == ["row 3: score 'a lot' is not a number"] and q3(out, "ben")["status"] == "manual"
+    assert q3(out, "ana").points == 2.5 and q3(out, "ana").status is Status.PARTIAL
+    assert refused == ["row 3: score 'a lot' is not a number"] and q3(out, "ben").status is Status.PENDING
 
 
 def test_a_score_follows_its_answer_text_not_the_student(out):
@@ -100,8 +100,8 @@ def test_a_score_follows_its_answer_text_not_the_student(out):
     old.write_bytes(sheet.read_bytes())
 
     run(out, {**ANSWERS, "ben": "Ben's NEW answer"})  # ben resubmits; ana's unchanged answer keeps its score
-    assert q3(out, "ana")["points"] == 2.5 and q3(out, "ben")["status"] == "manual"
-    assert read_result(out / "results" / "ben.json")["manual_pending"] == 3
+    assert q3(out, "ana").points == 2.5 and q3(out, "ben").status is Status.PENDING
+    assert read_result(result_path(out, "ben")).pending_points == 3
 
     export_sheet(out, sheet)  # everything was imported, so no refusal
     again = {r["student_id"]: r for r in rows(sheet)}
@@ -112,10 +112,10 @@ def test_a_score_follows_its_answer_text_not_the_student(out):
     refused: list[str] = []  # the old filled sheet: ben's row is for his old answer, ana's row still good
     assert import_sheet(out, old, refused=refused) == []
     assert len(refused) == 1 and refused[0].startswith("row 3: the answer of ben q3 changed since it was shown")
-    assert q3(out, "ben")["status"] == "manual" and q3(out, "ana")["points"] == 2.5
+    assert q3(out, "ben").status is Status.PENDING and q3(out, "ana").points == 2.5
 
     fill(sheet, {"ben": ("1", "Shorter now.")})
-    assert import_sheet(out, sheet) == ["ben"] and q3(out, "ben")["points"] == 1
+    assert import_sheet(out, sheet) == ["ben"] and q3(out, "ben").points == 1
     entry = load_scores(out)["ben"]["q3"]
     assert entry["version"] == 2 and entry["history"][0]["score"] == 3 and entry["by"] == "sheet"
 
@@ -187,5 +187,5 @@ def test_rubric_items_rescore_every_answer_that_has_them(out):
     assert {s: e["q3"]["score"] for s, e in store.items()} == {"ana": 1, "ben": 1.5}
     assert store["ana"]["q3"]["by"] == "ta-two" and store["ana"]["q3"]["version"] == 2
     run(out, ANSWERS)  # a later run applies the entry alone, with its items in the feedback
-    assert q3(out, "ana")["points"] == 1
-    assert "(+1) main point (-0.5) sloppy (+0.5)" in q3(out, "ana")["answers"][0]["feedback"]["en"]
+    assert q3(out, "ana").points == 1
+    assert "(+1) main point (-0.5) sloppy (+0.5)" in q3(out, "ana").answers[0].feedback.en

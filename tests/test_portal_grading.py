@@ -17,7 +17,8 @@ with warnings.catch_warnings():
 from grader.manual import load_scores  # noqa: E402
 from grader.manual.store import answer_sha  # noqa: E402
 from grader.portal.app import create_app  # noqa: E402
-from grader.results import read_result, write_json  # noqa: E402
+from grader.core.result import QuestionResult  # noqa: E402
+from grader.results import read_result, result_path, write_result  # noqa: E402
 from tests.support.essay_class import HOSTILE, make_class  # noqa: E402
 
 
@@ -62,8 +63,8 @@ def add_item(c: TestClient, fa: str, en: str, points: str, item_id: str = ""):  
                                                  "points": points, "anon": "0"}, follow_redirects=False)
 
 
-def q2(out: Path, sid: str) -> dict:
-    return read_result(out / "results" / f"{sid}.json")["questions"][1]
+def q2(out: Path, sid: str) -> QuestionResult:
+    return read_result(result_path(out, sid)).questions[1]
 
 
 def test_a_group_is_graded_in_one_action_and_reports_follow(klass, app):
@@ -82,8 +83,8 @@ def test_a_group_is_graded_in_one_action_and_reports_follow(klass, app):
     graded = {sid for sid, qs in store.items() if "q2" in qs}
     assert len(graded) == 5 and all(store[s]["q2"]["score"] == 3 and store[s]["q2"]["by"] == "ta-one" for s in graded)
     sid = sorted(graded)[0]
-    assert q2(out, sid)["points"] == 3 and read_result(out / "results" / f"{sid}.json")["total"] == 9
-    assert "(+3) main point (-0.5) sloppy (+0.5) Good." in q2(out, sid)["answers"][0]["feedback"]["en"]
+    assert q2(out, sid).points == 3 and read_result(result_path(out, sid)).total == 9
+    assert "(+3) main point (-0.5) sloppy (+0.5) Good." in q2(out, sid).answers[0].feedback.en
     after = ta.get("/staff/grade/q2").text
     assert "Graded 5 answer(s)." in after and "5 of 11 graded" in after
     assert "Graded 5 answer(s)." not in ta.get("/staff/grade/q2").text  # shown once
@@ -96,7 +97,7 @@ def test_a_group_is_graded_in_one_action_and_reports_follow(klass, app):
     # changing an item's points rescores every answer that has it
     assert add_item(ta, "نکتهٔ اصلی", "main point", "2", item_id="i1").status_code == 303
     assert {load_scores(out)[s]["q2"]["score"] for s in graded} == {2}
-    assert q2(out, sid)["points"] == 2 and "1 answer(s) rescored" not in ta.get("/staff/grade/q2").text
+    assert q2(out, sid).points == 2 and "1 answer(s) rescored" not in ta.get("/staff/grade/q2").text
 
 
 def test_a_stale_write_is_refused_and_nothing_is_lost(klass, app):
@@ -123,14 +124,14 @@ def test_a_resubmitted_answer_shows_as_changed_with_its_old_grade_as_a_hint(klas
     page = ta.get("/staff/grade/q2").text
     grade(ta, page, "g3", adjust="2", comment="Half right")
     sid = next(s for s, qs in load_scores(out).items() if "q2" in qs)
-    result = read_result(out / "results" / f"{sid}.json")
-    result["questions"][1]["answer_text"] = "A resubmitted answer about attention."
-    write_json(out / "results" / f"{sid}.json", result)
+    result = read_result(result_path(out, sid))
+    result.questions[1].answer_text = "A resubmitted answer about attention."
+    write_result(out, result)
     page = ta.get("/staff/grade/q2").text
     assert "answer changed: grade again" in page and "before: 2" in page and "Half right" in page
     new_sha = answer_sha("A resubmitted answer about attention.")
     assert any(t.endswith(f".{new_sha}.1") for t in re.findall(r'name="m" value="([^"]+)"', page))
-    assert q2(out, sid)["points"] == 2  # what is on disk until the next run; the store no longer applies it
+    assert q2(out, sid).points == 2  # what is on disk until the next run; the store no longer applies it
     questions = ta.get("/staff/grade").text
     assert "1 changed since graded" in questions
 
@@ -226,7 +227,7 @@ def test_a_regrade_request_is_answered_with_a_new_score(klass, app):
     m = re.search(r'name="m" value="([^"]+)"', queue).group(1)
     reply = {"csrf": token(queue), "reply": "Looked again: the centring argument is right.", "score": "۳٫۵", "m": m}
     assert ta.post(f"/staff/regrades/{request_id}", data=reply, follow_redirects=False).status_code == 303
-    assert load_scores(out)["s003"]["q2"]["score"] == 3.5 and q2(out, "s003")["points"] == 3.5
+    assert load_scores(out)["s003"]["q2"]["score"] == 3.5 and q2(out, "s003").points == 3.5
     queue = ta.get("/staff/regrades").text
     assert "0 open" in queue and "The reply was recorded." in queue
     ta.post(f"/staff/regrades/{request_id}", data={**reply, "csrf": token(queue)}, follow_redirects=False)
@@ -259,14 +260,14 @@ def test_regrade_forms_are_guarded(klass, app):
 def test_a_long_answer_is_cut_on_the_page_but_graded_whole(klass, app):
     out, codes = klass
     long = "attention " * 5000  # 50,000 characters
-    result = read_result(out / "results" / "s005.json")
-    result["questions"][1]["answer_text"] = long.strip()
-    write_json(out / "results" / "s005.json", result)
+    result = read_result(result_path(out, "s005"))
+    result.questions[1].answer_text = long.strip()
+    write_result(out, result)
     ta = signed_in(app, codes["ta-one"])
     page = ta.get("/staff/grade/q2").text
     gid = next(g for g, body in sections(page).items() if "attention attention" in body)
     assert page.count("attention") < 2100 and grade(ta, page, gid, adjust="1").status_code == 303
-    assert load_scores(out)["s005"]["q2"]["answer_sha"] == answer_sha(long) and q2(out, "s005")["points"] == 1
+    assert load_scores(out)["s005"]["q2"]["answer_sha"] == answer_sha(long) and q2(out, "s005").points == 1
 
 
 def test_every_signed_in_post_needs_its_token(klass, app):

@@ -157,7 +157,7 @@ def test_two_teaching_assistants_grade_a_question(browser, tmp_path) -> None:  #
             assert sorted({e["q2"]["score"] for e in store.values()}) == [1.5, 2.5]  # the one graded alone: no item
             assert "rescored" in two.inner_text(".alert.note")
             graded = next(s for s, e in store.items() if e["q2"]["score"] == 2.5)
-            assert read_result(out / "results" / f"{graded}.json")["questions"][1]["points"] == 2.5
+            assert read_result(out / "results" / f"{graded}.json").questions[1].points == 2.5
 
             # the same pages on a phone
             phone_ctx, phone = sign_in(browser, url, codes["ta-one"], PHONE)

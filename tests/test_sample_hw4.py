@@ -91,7 +91,7 @@ def test_tuned_model_and_grad_cam_are_graded_from_the_notebook(out):
 def test_real_answers_are_told_their_mistakes(out):
     """The wrong cells of the real answers are the known mistakes the rubric diagnoses; points as pinned."""
     qs = questions(out, "s-hw4-a")
-    mistakes = {d["label"]: d.get("diagnosis", {}).get("mistake", {}).get("en")
+    mistakes = {d["label"]: (d.get("diagnosis") or {}).get("mistake", {}).get("en")  # null: not diagnosed
                 for d in qs["q5a"]["answers"][0]["details"]}
     assert mistakes == {**{f"layer {i} · output": "Dilation ignored" for i in range(2, 10)},
                         "layer 2 · params": "Bias counted twice", "layer total · params": None}

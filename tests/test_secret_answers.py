@@ -75,7 +75,7 @@ def test_a_wrong_secret_array_keeps_its_differences_to_itself(checks):
     found = {"w": [0.0, 0.0], "b": [1.0]}
     outcome = judge(checks["parts"], Evidence(replies={"parts": Reply("ok", value=found)}))
     assert outcome.fraction == 0 and outcome.details and _leaks(outcome) == []
-    assert all(d["expected"] is None and d.get("note") is None for d in outcome.details)
+    assert all(d.expected is None and d.note is None for d in outcome.details)
 
 
 def test_a_wrong_secret_function_shows_neither_expected_values_nor_differences(checks):

@@ -3,6 +3,7 @@ and no score changes."""
 import copy
 import json
 
+from grader.results import write_result
 from grader.similarity import similarity_report, write_similarity
 from grader.similarity.normalize import normalize
 from tests.support.similarity import similarity_class
@@ -71,8 +72,8 @@ def test_staff_page_lists_ranked_pairs(tmp_path):
     out = tmp_path / "out"
     (out / "results").mkdir(parents=True)
     for r in results:
-        (out / "results" / f"{r['student_id']}.json").write_text(json.dumps(r), encoding="utf-8")
-    _, staff = tokens.create_tokens(out, [r["student_id"] for r in results], params={"n": 2, "r": 1, "p": 1})
+        write_result(out, r)
+    _, staff = tokens.create_tokens(out, [r.student_id for r in results], params={"n": 2, "r": 1, "p": 1})
     client = TestClient(create_app(out))
     client.post("/staff/login", data={"code": staff})
     assert "Similar submissions" not in client.get("/staff").text  # no report yet

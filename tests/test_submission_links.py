@@ -81,7 +81,7 @@ def _digest(path: Path) -> str:
 
 def _open(path: Path, into: Path) -> tuple[str | None, dict | None]:
     nb, problem = open_submission(Submission(path.name, path), into)
-    return (nb and str(nb)), (problem and problem.to_json())
+    return (nb and str(nb)), (problem and problem.error().to_json())
 
 
 def test_digest_of_plain_files_is_the_path_then_the_content(tmp_path):

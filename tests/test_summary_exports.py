@@ -2,11 +2,15 @@
 exports grades.xlsx and moodle.csv, from five hand-made results in the result files' shape."""
 
 import re
+from dataclasses import replace
 
 import openpyxl
 from pypdf import PdfReader
 
+from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.gradebook import write_gradebook
+from grader.gradebook.moodle import moodle_number
 from grader.reports import html_for_summary, render_summary
 
 QIDS = ["q1", "q2", "q3", "q4"]
@@ -20,25 +24,30 @@ META = {"assignment": "hw3", "title": {"fa": "تمرین سوم", "en": "Homewor
                       for q in QIDS]}
 
 
-def question(qid: str, points: float, status: str, manual_points: float = 0) -> dict:
-    return {"id": qid, "title": {"fa": TITLES[qid][0], "en": TITLES[qid][1]}, "points": points,
-            "max_points": MAX[qid], "status": status, "manual_points": manual_points,
-            "feedback": {"fa": "", "en": ""}, "answers": []}
+def question(qid: str, points: float) -> QuestionResult:
+    """``points`` of the automatic answer (if the question has one); the manual part, if any,
+    is still waiting for a person."""
+    answers = []
+    if qid in AUTOMATIC:
+        answers.append(AnswerResult(f"{qid}_auto", "numeric", AUTOMATIC[qid],
+                                    Status.of_fraction(points / AUTOMATIC[qid]), points))
+    if MAX[qid] > AUTOMATIC.get(qid, 0):
+        answers.append(AnswerResult(f"{qid}_essay", "manual", MAX[qid] - AUTOMATIC.get(qid, 0),
+                                    Status.PENDING, by_person=True))
+    return QuestionResult(qid, Text(*TITLES[qid]), MAX[qid], answers)
 
 
-def result(sid: str, names: tuple[str, str] | None, scores: dict, errors: list | None = None) -> dict:
+def result(sid: str, names: tuple[str, str] | None, scores: dict, errors: list | None = None) -> StudentResult:
     """``scores``: points per question with automatic answers; no manual point is graded yet."""
-    questions = [question(q, p, "passed" if p == AUTOMATIC[q] else "partial" if p else "failed",
-                          MAX[q] - AUTOMATIC[q]) for q, p in scores.items()]
-    questions.insert(2, question("q3", 0, "manual", MAX["q3"]))
-    return {"student_id": sid, "assignment": "hw3", "total": sum(scores.values()), "max_total": 25,
-            "manual_pending": 6, "questions": questions, "runtime_s": 1.0, "errors": errors or [],
-            "hashes": {}, "student": {"name_fa": names[0], "name_en": names[1]} if names else None,
-            "assignment_title": META["title"], "course": META["course"]}
+    questions = [question(q, p) for q, p in scores.items()]
+    questions.insert(2, question("q3", 0))
+    return StudentResult(Student(sid, *(names or ("", ""))), "hw3", 25, questions,
+                         assignment_title=Text.from_json(META["title"]), course=Text.from_json(META["course"]),
+                         errors=errors or [], runtime_s=1.0)
 
 
-def results() -> list[dict]:
-    timeout = {"kind": "timeout", "message": {"fa": "زمان اجرا به پایان رسید.", "en": "The run timed out."}}
+def results() -> list[StudentResult]:
+    timeout = RunError("timeout", Text("زمان اجرا به پایان رسید.", "The run timed out."))
     return [
         result("s03", ("کیان موسوی", "Kian Mousavi"), {"q1": 10, "q2": 1, "q4": 4}),
         result("s01", ("آرش رضایی", "Arash Rezaei"), {"q1": 10, "q2": 0, "q4": 2}),
@@ -79,14 +88,15 @@ def test_moodle_csv_keyed_by_id_number(tmp_path):
 
 
 def test_moodle_csv_keyed_by_email_when_every_student_has_one(tmp_path):
-    rs = [r for r in results() if r["student"]]
+    rs = [r for r in results() if r.student.name]
     for r in rs:
-        r["student"]["email"] = f"{r['student_id']}@example.edu"
-    rs[0]["total"] = 1 / 3
+        r.student = replace(r.student, email=f"{r.student_id}@example.edu")
+    rs[0].questions = [question("q1", 1 / 3), question("q2", 0), question("q4", 0)]  # a total of 1/3
     write_gradebook(tmp_path, rs, QIDS, "hw 3")
     assert (tmp_path / "moodle.csv").read_text(encoding="utf-8").splitlines() == [
         "Email address,hw 3 total", "s01@example.edu,12", "s02@example.edu,16.5",
-        "s03@example.edu,0.33333", "s04@example.edu,15.25"]
+        "s03@example.edu,0.3333", "s04@example.edu,15.25"]  # a total is rounded to 4 decimals
+    assert moodle_number(1 / 3) == "0.33333" and moodle_number(1e-9) == "0"  # Moodle's 5 decimals, no exponent
 
 
 def qstats_rows(html: str) -> list[str]:

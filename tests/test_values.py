@@ -217,7 +217,7 @@ RIGHT = [[1, "conv", [96, 55, 55], 34944], [2, "maxpool", [256, 13, 13], 0]]
 
 def wrong_cells(check, value):
     outcome = check.compare(value)
-    return outcome.fraction, [(d["label"], d["found"], d["note"]) for d in outcome.details]
+    return outcome.fraction, [(d.label, d.found, d.note) for d in outcome.details]
 
 
 def test_a_bad_cell_costs_that_cell_alone_and_says_why():
@@ -252,11 +252,11 @@ def test_a_table_in_persian_digits_is_matched_by_its_key_and_read_cell_by_cell()
                          "params": ["34,944", "−0"]}).status == "passed"
     outcome = grade(check, [["۱", "conv", "(۹۶، ۵۵٫۵، ۵۵)", "۳۴٬۹۴۴"]])  # layer 2 left out
     assert outcome.fraction == 0.25
-    assert [(d["label"], d["note"]) for d in outcome.details] == [
+    assert [(d.label, d.note) for d in outcome.details] == [
         ("layer 1 · output", "55.5 is not a whole number; a shape's sizes are whole numbers"),
         ("layer 2 · type", "the table has no row for layer 2"),
         ("layer 2 · output", "the table has no row for layer 2")]
-    assert outcome.feedback["en"] == "1 of 4 cells are right."
+    assert outcome.feedback.en == "1 of 4 cells are right."
 
 
 def test_objects_never_match_a_cell_however_they_are_named():
@@ -265,7 +265,7 @@ def test_objects_never_match_a_cell_however_they_are_named():
     assert (fraction, details) == (0.75, [("layer 2 · type", "<an object of type maxpool>",
                                            "an object of type maxpool, not a value")])
     whole = grade(check, OPAQUE)
-    assert whole.status == "failed" and whole.feedback["en"] == "an object of type maxpool, not a value"
+    assert whole.status == "failed" and whole.feedback.en == "an object of type maxpool, not a value"
 
 
 def test_a_column_that_is_no_list_costs_its_own_cells():
@@ -278,9 +278,9 @@ def test_a_column_that_is_no_list_costs_its_own_cells():
 def test_a_table_that_cannot_be_read_at_all_says_so():
     check = table_check(NET)
     outcome = grade(check, "hello")
-    assert outcome.status == "failed" and outcome.feedback["en"] == \
+    assert outcome.status == "failed" and outcome.feedback.en == \
         "could not read a table (DataFrame, list of rows or dict of columns) from the text 'hello'"
-    assert grade(check, []).feedback["en"] == "the table is empty"
+    assert grade(check, []).feedback.en == "the table is empty"
 
 
 def test_truth_cells_read_words_and_digits_in_either_language():
@@ -318,7 +318,7 @@ def test_a_number_in_any_spelling_passes(value):
 ])
 def test_a_number_that_cannot_be_used_fails_with_the_reason(value, reason):
     outcome = grade(numeric_check(2.5), value)
-    assert outcome.status == "failed" and outcome.feedback["en"] == reason
+    assert outcome.status == "failed" and outcome.feedback.en == reason
 
 
 def test_two_and_a_half_in_persian_is_two_and_a_half():

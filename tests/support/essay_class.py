@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.core.result import AnswerResult, QuestionResult, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.manual import apply_saved
 from grader.portal import tokens
-from grader.results import write_json
+from grader.results import write_result
 
 CHEAP = {"n": 2**4, "r": 8, "p": 1}
 HOSTILE = '</blockquote><script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -31,22 +33,15 @@ def answer(i: int) -> str | None:
     return TEMPLATES[i % len(TEMPLATES)]
 
 
-def result(sid: str, name: str, text: str | None) -> dict:
-    essay = {"name": None, "check": "manual", "points": 0.0, "max_points": 4, "status": "manual", "secret": False,
-             "expected": [], "found": text, "feedback": {"fa": "", "en": ""}, "details": None, "error": None}
-    auto = {"name": "x", "check": "numeric", "points": 6.0, "max_points": 6, "status": "passed", "secret": False,
-            "expected": 1, "found": 1, "feedback": {"fa": "درست", "en": "Right"}, "details": None, "error": None}
-    return {"student_id": sid, "student": {"name_fa": f"دانشجو {sid}", "name_en": name}, "assignment": "essay9",
-            "assignment_title": {"fa": "سری نه", "en": "Homework 9"}, "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"},
-            "graded_at": "2026-01-01T00:00:00+00:00", "errors": [], "notices": [], "max_total": 10,
-            "questions": [
-                {"id": "q1", "title": {"fa": "عدد", "en": "A number"}, "max_points": 6, "points": 6.0, "status": "passed",
-                 "manual_points": 0, "assumptions": [], "answer_text": None, "answers": [auto],
-                 "feedback": {"fa": "درست", "en": "Right"}},
-                {"id": "q2", "title": {"fa": "دراپ‌اوت", "en": "Dropout"}, "max_points": 4, "points": 0.0,
-                 "status": "manual", "manual_points": 4, "assumptions": [], "answer_text": text, "answers": [essay],
-                 "feedback": {"fa": "", "en": ""}}],
-            "total": 6.0, "manual_pending": 4}
+def result(sid: str, name: str, text: str | None) -> StudentResult:
+    essay = AnswerResult("", "manual", 4, Status.PENDING, by_person=True, found=text)
+    auto = AnswerResult("x", "numeric", 6, Status.PASSED, 6.0, expected="1", found="1", feedback=Text("درست", "Right"))
+    return StudentResult(
+        Student(sid, f"دانشجو {sid}", name), "essay9", 10,
+        [QuestionResult("q1", Text("عدد", "A number"), 6, [auto]),
+         QuestionResult("q2", Text("دراپ‌اوت", "Dropout"), 4, [essay], answer_text=text)],
+        assignment_title=Text("سری نه", "Homework 9"), course=Text("یادگیری ژرف", "Deep Learning"),
+        graded_at="2026-01-01T00:00:00+00:00")
 
 
 def make_class(root: Path, students: int = 12) -> tuple[Path, dict[str, str]]:
@@ -57,7 +52,7 @@ def make_class(root: Path, students: int = 12) -> tuple[Path, dict[str, str]]:
         sid = f"s{i:03d}"
         r = result(sid, f"Student {i}", answer(i))
         apply_saved(r, {})
-        write_json(out / "results" / f"{sid}.json", r)
+        write_result(out, r)
         (out / f"{sid}.pdf").write_bytes(b"%PDF-1.4 placeholder\n")
     codes, staff = tokens.create_tokens(out, [f"s{i:03d}" for i in range(students)], params=CHEAP)
     codes["(staff)"] = staff

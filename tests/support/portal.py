@@ -3,13 +3,15 @@ the codes it prints, and the staff page's form token."""
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.cli import dispatch
+from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
+from grader.core.text import Text
 from grader.portal import add_commands
+from grader.results import write_result
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -22,11 +24,13 @@ def make_out(root: Path) -> Path:
     out = root / "out"
     (out / "results").mkdir(parents=True)
     for i, (sid, (fa, en)) in enumerate(STUDENTS.items()):
-        result = {"student_id": sid, "student": {"name_fa": fa, "name_en": en}, "assignment": "hw9",
-                  "assignment_title": {"fa": "سری نهم", "en": "Homework 9"},
-                  "course": {"fa": "یادگیری ژرف", "en": "Deep Learning"}, "questions": [],
-                  "total": 40.5 + i, "max_total": 100, "errors": ["boom"] * i, "manual_pending": 0}
-        (out / "results" / f"{sid}.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        points = 40.5 + i
+        question = QuestionResult("q1", Text("همه", "All"), 100,
+                                  [AnswerResult("a", "numeric", 100, Status.of_fraction(points / 100), points)])
+        write_result(out, StudentResult(Student(sid, fa, en), "hw9", 100, [question],
+                                        assignment_title=Text("سری نهم", "Homework 9"),
+                                        course=Text("یادگیری ژرف", "Deep Learning"),
+                                        errors=[RunError("error", Text(en="boom"))] * i))
         (out / f"{sid}.pdf").write_bytes(f"%PDF-1.4 report of {sid}\n".encode())
     (out / "summary.pdf").write_bytes(b"%PDF-1.4 class summary\n")
     (out / "grades.csv").write_text("id,name,total\ns101,Sara Kazemi,40.5\n", encoding="utf-8")

@@ -4,6 +4,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from grader.core.result import AnswerResult, QuestionResult, Status, Student, StudentResult
+from grader.core.text import Text
+
 GIVEN = "# given / داده‌شده\nimport numpy as np\nscores = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 1.0]])\n" \
         "signal = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])\nlabels = [0, 1]\n"
 
@@ -53,15 +56,14 @@ def notebook(cells: list[str]) -> nbformat.NotebookNode:
     return new_notebook(cells=nb_cells)
 
 
-def graded_result(sid: str, wrong: dict[str, str]) -> dict:
+def graded_result(sid: str, wrong: dict[str, str]) -> StudentResult:
     """A result of the three answers, those in `wrong` failed with what was found."""
-    answers = [{"name": n, "status": "failed" if n in wrong else "passed", "points": 0.0 if n in wrong else 1.0,
-                "found": wrong.get(n, "ok"), "details": []} for n in ANSWERS]
-    return {"student_id": sid, "total": sum(a["points"] for a in answers), "max_total": 3.0,
-            "questions": [{"id": "q1", "points": 0.0, "status": "partial", "answers": answers}]}
+    answers = [AnswerResult(n, "array", 1.0, Status.FAILED if n in wrong else Status.PASSED,
+                            0.0 if n in wrong else 1.0, found=wrong.get(n, "ok")) for n in ANSWERS]
+    return StudentResult(Student(sid), "hw", 3.0, [QuestionResult("q1", Text(en="Three tasks"), 3.0, answers)])
 
 
-def similarity_class(tmp_path: Path) -> tuple[list[dict], dict[str, Path]]:
+def similarity_class(tmp_path: Path) -> tuple[list[StudentResult], dict[str, Path]]:
     """Eight students in `tmp_path/subs`: six honest, s7 handing in the stubs, s8 a renamed copy of s2;
     their results (what a run would have found wrong) and their submissions' paths."""
     subs = tmp_path / "subs"
