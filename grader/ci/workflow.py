@@ -18,7 +18,7 @@ from grader.core.errors import ConfigError
 
 # The system packages scripts/setup.sh installs, less chromium (only the portal's browser tests use
 # it; Ubuntu has no such package): the sandbox, fonts with Arabic-script shaping, Pango for the PDFs.
-# tests/test_ci_mode.py holds the two lists together.
+# tests/ci/test_ci_mode.py holds the two lists together.
 SYSTEM_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-noto-core",
                    "fonts-dejavu-core", "poppler-utils", "bubblewrap", "util-linux")
 PYTHON = "3.11"

@@ -5,7 +5,7 @@ report's render time. The reports' HTML comes only from our own templates, so th
 HTML5 parser would repair never occur; the ones the templates rely on are done here: void
 elements, the implied ``<html>``/``<body>`` of a fragment, the implied ``<tbody>`` around rows
 written straight into a table, and the newline a browser drops after ``<pre>``.
-``tests/test_report_render_speedups.py`` checks that the pages come out as with WeasyPrint's parser.
+``tests/reports/test_report_render_speedups.py`` checks that the pages come out as with WeasyPrint's parser.
 """
 
 from __future__ import annotations

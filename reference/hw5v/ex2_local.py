@@ -4,7 +4,7 @@ The student's counts (448 and 4640) fix the first model: Conv2D(16, 3) on a 3-ch
 then Conv2D(32, 3). The second model replaces the second layer by a locally connected layer
 (Keras 2's LocallyConnected2D: one 3x3x16 filter bank and one bias per output position). Keras 3
 dropped that layer, so its count is the formula below on the output size Keras gives the same
-Conv2D; tests/test_reference_hw5v.py checks it against a torch implementation built on unfold.
+Conv2D; tests/reference/test_reference_hw5v.py checks it against a torch implementation built on unfold.
 """
 from __future__ import annotations
 

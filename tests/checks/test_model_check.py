@@ -1,6 +1,6 @@
 """The model check end to end: four saved-model formats graded on tiny datasets in their real file
 formats, pickled code refused, a wrong architecture named, a missing dataset stopping the run.
-Attacks on the held-out data are in tests/test_model_isolation.py."""
+Attacks on the held-out data are in tests/kernel/test_model_isolation.py."""
 import json
 import subprocess
 import sys
@@ -13,7 +13,7 @@ from grader.checks.model import curve
 from grader.models import datasets, evaluate, metrics
 from tests.support.models import kit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JOBS = {"mnist": ("mnist", "state_dict", "arch.mnist_cnn", {"layout": "nchw", "scale": 255}),
         "cifar": ("cifar10", "state_dict", "arch.cifar_net", {"layout": "nchw", "scale": 255}),
         "iris_torch": ("iris", "state_dict", "arch.iris_mlp", {"layout": "table", "standardize": True}),

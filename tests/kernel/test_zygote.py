@@ -152,7 +152,7 @@ def test_limits_hold_in_a_warm_kernel(tmp_path):
               " for n in ('nproc', 'nofile', 'fsize', 'cpu', 'as')}\n"
               "import os\nhome = os.statvfs(os.path.expanduser('~'))\nhome = home.f_blocks * home.f_frsize")
     got = _run(tmp_path, "limits", source, ["limits", "home"])
-    # memory is the kernel cgroup's (tests/test_confinement.py); RLIMIT_AS only where there is none
+    # memory is the kernel cgroup's (tests/kernel/test_confinement.py); RLIMIT_AS only where there is none
     assert got["limits"] == {"as": resource.RLIM_INFINITY, **sandbox.rlimits(LIMITS, gpu=False)}
     assert got["home"] == LIMITS.disk_gib * 2**30
 
