@@ -28,7 +28,7 @@ from grader.reports.persian import fmt_points, persian_digits
 from grader.core.result import Status, StudentResult
 from grader.results import read_result
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HW4 = ROOT / "submissions" / "hw4"
 
 

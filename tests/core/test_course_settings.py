@@ -14,7 +14,7 @@ import pytest
 from grader.core.settings import Course, CourseError
 from grader.models import datasets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 RUBRIC = """\
 assignment: hw3

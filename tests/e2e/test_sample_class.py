@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.e2e]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUTO = ["q1a", "q3", "q4a", "q7a", "q7b", "q9", "q10a", "q10d", "q11a", "q11b", "q11c", "q12", "q14a", "q14c", "q14d", "q15"]
 FULL = {"q1a": 8, "q3": 8, "q4a": 3, "q7a": 1, "q7b": 6, "q9": 2, "q10a": 1, "q10d": 0.5, "q11a": 5, "q11b": 3, "q11c": 1, "q12": 8,
         "q14a": 1, "q14c": 1, "q14d": 1, "q15": 2}

@@ -24,7 +24,7 @@ from grader.kernel import sandbox
 from grader.models import datasets, loading, serve
 from tests.support.models import attacks, kit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LABELS = "mnist/t10k-labels-idx1-ubyte"
 TEST_N = 200
 needs_sandbox = pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="needs the sandbox")

@@ -9,7 +9,7 @@ import yaml
 from reference.hw4 import q7_grad_cam
 
 keras = pytest.importorskip("keras")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2024])

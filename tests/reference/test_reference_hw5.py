@@ -13,7 +13,7 @@ from scipy.signal import convolve2d, correlate2d
 
 from reference.hw5 import q1e_conv, q2e_lenet, q4_transfer
 
-RUBRIC = yaml.safe_load((Path(__file__).resolve().parents[1] / "rubrics" / "hw5.yaml").read_text(encoding="utf-8"))
+RUBRIC = yaml.safe_load((Path(__file__).resolve().parents[2] / "rubrics" / "hw5.yaml").read_text(encoding="utf-8"))
 
 
 def _question(qid: str) -> dict:

@@ -9,7 +9,7 @@ import yaml
 from grader.models import datasets
 from reference.hw5 import q3_networks, train_q3a_cifar
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _conv_pool(n: int, convs: int) -> int:

@@ -16,7 +16,7 @@ from grader.reports import render_student_report, render_summary
 from grader.reports import render as render_mod
 from grader.reports.bidi import MAX_ISOLATED, isolate_ltr
 from grader.reports.view import cut
-from tests.test_reports import META, pdf_text, sample_result, three_results
+from tests.reports.test_reports import META, pdf_text, sample_result, three_results
 
 HUGE = 150_000
 

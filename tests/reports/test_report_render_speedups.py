@@ -14,7 +14,7 @@ from grader.reports.gc_pause import gc_paused
 from grader.reports.html_tree import parse
 from grader.reports.render import _HERE, _style, html_for_student, html_for_summary
 from grader.reports.user_agent import ReportHTML, light_ua_css
-from tests.test_reports import META, sample_result, three_results
+from tests.reports.test_reports import META, sample_result, three_results
 
 
 def test_light_ua_sheet_drops_only_the_per_element_pseudo_elements():
