@@ -160,7 +160,7 @@ def main() -> None:
     (rubrics / "hw3ex4.yaml").write_text(RUBRIC.replace("RECORD", str(record)))
 
     env = {**os.environ, "GRADER_RUBRICS": str(rubrics), "GRADER_DATA": str(data)}
-    cmd = [sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(out), "--force"]
+    cmd = [sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--out", str(out), "--force"]
     cmd += ["--jobs", str(args.jobs)] if args.jobs else []
     peak = GpuPeak()
     peak.start()

@@ -20,7 +20,7 @@ from pathlib import Path
 _T0 = time.perf_counter()
 from pypdf import PdfReader  # noqa: E402
 
-from grader.reports import render_student_report  # noqa: E402
+from grader.outputs.reports import render_student_report  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _T0
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from grader.engine.local import run
-from grader.reports import render_student_report
+from grader.outputs.reports import render_student_report
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ Every cell the grader relies on carries `metadata.grader` (question id, answer n
 `manual_answer`), so answers and errors are traced back to their question; an answer's cells are
 its check type's (`Check.template_cells`). The first code cell
 (`selfcheck`) lets a student check their answers' forms before they hand the notebook in
-(`grader.selfcheck`); run first, as when the notebook is graded, it only says so.
+(`grader.apps.selfcheck`); run first, as when the notebook is graded, it only says so.
 """
 from pathlib import Path
 
@@ -35,7 +35,7 @@ def _selfcheck_cell(assignment: str) -> nbformat.NotebookNode:
         "# missing, of the wrong type or shape, or raise (never what they should be). It runs on your machine.\n"
         f"# In a terminal: grader check {assignment}.ipynb\n"
         "try:\n"
-        "    from grader.selfcheck import check_here\n"
+        "    from grader.apps.selfcheck import check_here\n"
         "except ImportError:\n"
         "    print(\"grader is not installed here: the course page says how to install it.\")\n"
         "else:\n"

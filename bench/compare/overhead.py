@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader.reports import render_student_report
+from grader.outputs.reports import render_student_report
 from grader.checks import load_rubric
 from tools import HERE, NB_NAME, grader_env
 
@@ -69,7 +69,7 @@ def main() -> None:
         for s in info:
             (subs / s["sid"]).mkdir(parents=True)
             (subs / s["sid"] / NB_NAME).write_bytes((args.work / "class" / s["sid"] / NB_NAME).read_bytes())
-        subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--assignment", "cmp", "--out",
+        subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--assignment", "cmp", "--out",
                         str(out), "--force", "--jobs", "1"], env=grader_env(), check=True, capture_output=True)
         results = {sid: json.loads((out / "results" / f"{sid}.json").read_text()) for sid in cells}
         pdf = {sid: pdf_time(r, Path(tmp) / "again.pdf") for sid, r in results.items()}

@@ -80,7 +80,7 @@ def grader(work: Path, sids: list[str], run_dir: Path, jobs: int | None = None) 
     subs, out = run_dir / "grader-class", run_dir / "grader-out"
     for sid in sids:
         shutil.copytree(work / "class" / sid, subs / sid)
-    argv = [sys.executable, "-m", "grader.cli", "run", str(subs), "--assignment", "cmp", "--out", str(out), "--force"]
+    argv = [sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--assignment", "cmp", "--out", str(out), "--force"]
     argv += ["--jobs", str(jobs)] if jobs else []
     start = time.perf_counter()
     proc = subprocess.run(argv, env=grader_env(), capture_output=True, text=True)

@@ -20,7 +20,7 @@ from grader.manual import load_scores
 from grader.core import atomic
 from grader.core.errors import ConfigError
 from grader.core.result import StudentResult
-from grader.results import read_result, result_path, write_grades_csv, write_result
+from grader.outputs.results import read_result, result_path, write_grades_csv, write_result
 from grader.rubric import Rubric
 
 __all__ = ["ClassRun", "OnDone", "RunSummary", "SandboxUnavailable", "publish_class"]
@@ -101,7 +101,7 @@ class ClassRun:
     def crash_result(self, sub: Submission, exc: BaseException) -> StudentResult:
         """A grader-side failure still yields a result and a report for that student, saying the
         fault is the grader's, so the class run goes on."""
-        from grader.reports import render_student_report
+        from grader.outputs.reports import render_student_report
 
         problem = Problem("internal_error", "خطایی در خود سامانه تصحیح رخ داد؛ دستیار آموزشی بررسی می‌کند.",
                           "The grader itself failed on this submission; a teaching assistant will look.",
@@ -132,9 +132,9 @@ class ClassRun:
 
 def _warm_up_publish() -> None:
     try:
-        import grader.gradebook  # noqa: F401 - openpyxl
-        import grader.similarity  # noqa: F401
-        from grader.reports import warm_up
+        import grader.outputs.gradebook  # noqa: F401 - openpyxl
+        import grader.outputs.similarity  # noqa: F401
+        from grader.outputs.reports import warm_up
 
         warm_up()
     except Exception:  # noqa: BLE001 - only a head start: `finish` meets and reports any real failure
@@ -147,9 +147,9 @@ def publish_class(out_dir: Path, rubric: Rubric, results: list[StudentResult],
 
     Without `notebooks` (a manual-score import) the last similarity report is shown again.
     """
-    from grader.gradebook import write_gradebook
-    from grader.reports import render_summary
-    from grader.similarity import write_similarity
+    from grader.outputs.gradebook import write_gradebook
+    from grader.outputs.reports import render_summary
+    from grader.outputs.similarity import write_similarity
 
     question_ids = [q.id for q in rubric.questions]
     write_grades_csv(out_dir / "grades.csv", results, question_ids)

@@ -15,7 +15,7 @@ from grader.kernel.execute import execute
 from grader.manual import apply_saved
 from grader.models import datasets
 from grader.models.runner import Runtime
-from grader.results import write_result
+from grader.outputs.results import write_result
 from grader.scoring import question_result
 
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",  # plots shown as in Jupyter
@@ -56,7 +56,7 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[QuestionResul
 def grade_submission(task: GradeTask) -> StudentResult:
     """Grade `task.submission`, write `results/<id>.json` and `<id>.pdf` under `task.out_dir`,
     return the result."""
-    from grader.reports import render_student_report
+    from grader.outputs.reports import render_student_report
 
     plan, sub, out_dir, lang = task.plan, task.submission, task.out_dir, task.lang
     use_sandbox, manual_scores = task.use_sandbox, task.manual_scores

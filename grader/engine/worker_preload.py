@@ -10,7 +10,7 @@ from grader.engine.local import die_with_parent
 
 die_with_parent()  # the forkserver is the grader's child: it and the workers it forks die with it
 try:
-    from grader.reports import warm_up  # WeasyPrint and its system libraries
+    from grader.outputs.reports import warm_up  # WeasyPrint and its system libraries
 
     warm_up()
 except Exception:  # noqa: BLE001 - a forkserver that failed here could fork no worker; the first

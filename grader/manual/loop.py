@@ -16,8 +16,8 @@ from grader.core.result import FEEDBACK, QuestionResult, Status, StudentResult
 from grader.core.text import Text, persian_digits
 from grader.manual import sheet
 from grader.manual.store import Grade, Refusal, answer_sha, load_scores, locked, read_score, record, state
-from grader.reports.persian import fmt_points
-from grader.results import read_results, write_result
+from grader.outputs.reports.persian import fmt_points
+from grader.outputs.results import read_results, write_result
 from grader.untrusted import xlsx_storable
 
 NO_ANSWER = Text("پاسخی برای این پرسش نوشته نشده است؛ نمره صفر.", "No answer was written: 0 points.")

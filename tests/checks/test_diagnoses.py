@@ -13,8 +13,8 @@ from grader.core.result import AnswerResult, Detail, Diagnosis, QuestionResult, 
 from grader.core.text import Text
 from grader.kernel.probe import Reply
 from grader.references import References
-from grader.reports import html_for_student
-from grader.reports.stats import mistake_counts, summary_view
+from grader.outputs.reports import html_for_student
+from grader.outputs.reports.stats import mistake_counts, summary_view
 from grader.rubric import RubricError
 from grader.checks import load_rubric
 from grader.rubric.schema import Answer, Question

@@ -46,7 +46,7 @@ def course(tmp_path_factory):
 def _run(course, *extra: str, data: Path | None = None) -> subprocess.CompletedProcess:
     env = {**__import__("os").environ, "GRADER_RUBRICS": str(course["rubrics"]),
            "PYTHONPATH": f"{course['pkgs']}:{ROOT}", "GRADER_DATA": str(data or course["data"])}
-    return subprocess.run([sys.executable, "-m", "grader.cli", "run", str(course["submissions"]),
+    return subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(course["submissions"]),
                            "--out", str(course["root"] / "out"), *extra], cwd=course["root"], env=env,
                           capture_output=True, text=True, timeout=1500)
 

@@ -16,17 +16,17 @@ import nbformat
 import pytest
 import yaml
 
-from grader.ci import add_commands
-from grader.ci.changes import Change, CIConfigError, changed_submissions
-from grader.ci.rules import base_rules
-from grader.ci.visibility import show_expected
-from grader.ci.workflow import EXAMPLE_INSTALL, workflow
-from grader.cli import dispatch
+from grader.apps.ci import add_commands
+from grader.apps.ci.changes import Change, CIConfigError, changed_submissions
+from grader.apps.ci.rules import base_rules
+from grader.apps.ci.visibility import show_expected
+from grader.apps.ci.workflow import EXAMPLE_INSTALL, workflow
+from grader.apps.cli import dispatch
 from grader.models import datasets
 from grader.references import References
-from grader.reports.persian import fmt_points, persian_digits
+from grader.outputs.reports.persian import fmt_points, persian_digits
 from grader.core.result import Status, StudentResult
-from grader.results import read_result
+from grader.outputs.results import read_result
 
 ROOT = Path(__file__).resolve().parents[2]
 HW4 = ROOT / "submissions" / "hw4"
@@ -88,7 +88,7 @@ def base_moves_on(repo: Path, files: dict[str, bytes | str]) -> None:
 def grader_ci(cwd: Path, *args: str, base_ref: str | None = None, author: str | None = None,
               data: Path | None = None) -> tuple[int, str, str]:
     """`grader ci ARGS` in `cwd` as the CLI wires it (a `grader` parser with add_commands' sub-commands,
-    run by `grader.cli.dispatch`), in this process; returns the exit code, stdout and stderr. The job
+    run by `grader.apps.cli.dispatch`), in this process; returns the exit code, stdout and stderr. The job
     summary goes to cwd/../summary.md; `author` opened the pull request, as GitHub's event file says;
     `data` is GRADER_DATA (else unset)."""
     parser = argparse.ArgumentParser(prog="grader")
@@ -600,7 +600,7 @@ def test_through_the_grader_command(tmp_path):
     pull_request(repo, "s-hw4-cli", {"submissions/hw4/s-hw4-cli/hw4.ipynb": (HW4 / "s-hw4-b" / "hw4.ipynb").read_bytes()})
     summary = tmp_path / "step-summary.md"
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_BASE_REF", "GRADER_RUBRICS")}
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "ci", "--base", "main"], cwd=repo, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "ci", "--base", "main"], cwd=repo, capture_output=True,
                           text=True, timeout=300, env={**env, "GITHUB_STEP_SUMMARY": str(summary)})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (repo / "grader-ci-out" / "hw4" / "s-hw4-cli.pdf").is_file()

@@ -10,12 +10,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.cli import main
+from grader.apps.cli import main
 from grader.engine.plan import GradingPlan
 from grader.kernel.execute import execute
 from grader.release import template
 from grader.checks import load_rubric
-from grader.selfcheck import check_file
+from grader.apps.selfcheck import check_file
 
 REFERENCE = '''\
 import numpy as np

@@ -50,7 +50,7 @@ def grader(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproce
     (PYTHONPATH): only the course's own reference package may win over the bundled one."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     env.pop("GRADER_RUBRICS", None)
-    return subprocess.run([sys.executable, "-P", "-m", "grader.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-P", "-m", "grader.apps.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 

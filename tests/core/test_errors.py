@@ -6,8 +6,8 @@ import pytest
 
 from grader.checks.base import NotReady
 from grader.checks.values import Unreadable
-from grader.ci.changes import CIConfigError
-from grader.ci.workflow import WorkflowError
+from grader.apps.ci.changes import CIConfigError
+from grader.apps.ci.workflow import WorkflowError
 from grader.core.errors import ConfigError, GraderError
 from grader.engine.local import WorkerDied
 from grader.engine.ray_engine import RayEngineError
@@ -20,9 +20,9 @@ from grader.models.loading import ArchitectureMismatch
 from grader.models.loading import Refused as ModelRefused
 from grader.models.runner import BadReply
 from grader.models.serve import BadFrame
-from grader.portal.app import FormError
-from grader.portal.guard import Refused as Throttled
-from grader.portal.tokens import TokenError
+from grader.apps.portal.app import FormError
+from grader.apps.portal.guard import Refused as Throttled
+from grader.apps.portal.tokens import TokenError
 from grader.references import ReferenceError_
 from grader.rubric import RubricError
 
@@ -75,7 +75,7 @@ def test_each_error_is_a_grader_error_that_pickles_as_made(exc, attrs, also):
 
 @pytest.mark.parametrize("exc", [e for e, _, _ in CONFIG], ids=lambda e: type(e).__name__)
 def test_a_configuration_error_exits_2_with_one_line_per_problem(exc, capsys):
-    from grader.cli import fail
+    from grader.apps.cli import fail
 
     assert isinstance(exc, ConfigError) and exc.exit_code == 2
     assert fail(exc) == 2
@@ -94,7 +94,7 @@ def test_other_errors_keep_their_exit_codes():
 def test_the_cli_ends_a_command_on_a_grader_error_and_lets_a_bug_through(capsys):
     import argparse
 
-    from grader.cli import dispatch
+    from grader.apps.cli import dispatch
 
     def refused(_):
         raise RosterError("students.csv: row 3 has no id")

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from grader.core.result import StudentResult
-from grader.reports import render_student_report
+from grader.outputs.reports import render_student_report
 
 GOLDEN = Path(__file__).parent / "golden"
 FILES = sorted(GOLDEN.glob("*/*.json"))

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow  # each test starts `grader` in a new interpreter
 
 
 def grader(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "grader.apps.cli", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_reference_prints_the_table_computed_by_reference():

@@ -33,7 +33,7 @@ def graded(tmp_path_factory):
     listener.listen(5)
     listener.setblocking(False)
     paths = corpus.build(root, listener.getsockname()[1])
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(paths["subs"]), "--out", str(paths["out"]),
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(paths["subs"]), "--out", str(paths["out"]),
                            "--jobs", "2"], cwd=ROOT, env=grader_env(paths), capture_output=True, text=True,
                           timeout=1200)
     try:
@@ -193,7 +193,7 @@ def test_valid_odd_inputs_are_graded(graded):
 def test_wrong_roster_stops_before_grading(tmp_path):
     paths = corpus.build(tmp_path, 9)
     (paths["subs"] / "students.csv").write_text("student,name\nhonest,X\n")
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(paths["subs"]), "--out", str(paths["out"])],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(paths["subs"]), "--out", str(paths["out"])],
                           cwd=ROOT, env=grader_env(paths), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "students.csv" in proc.stderr and "id" in proc.stderr
     assert not paths["out"].exists()

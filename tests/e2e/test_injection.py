@@ -12,15 +12,15 @@ import nbformat
 import openpyxl
 import pytest
 
-from grader.ci import summary
+from grader.apps.ci import summary
 from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
 from grader.core.text import Text
-from grader.gradebook import write_gradebook
+from grader.outputs.gradebook import write_gradebook
 from grader.intake import RosterError, discover, open_submission, read_notebook
 from grader.manual import export_sheet, import_sheet, load_scores
-from grader.portal.commands import _codes_csv
-from grader.progress import Progress
-from grader.results import write_grades_csv, write_result
+from grader.apps.portal.commands import _codes_csv
+from grader.apps.progress import Progress
+from grader.outputs.results import write_grades_csv, write_result
 from grader.untrusted import csv_plain, csv_text, identifier
 from tests.support.hostile import corpus
 from tests.support.paths import ROOT
@@ -206,7 +206,7 @@ def test_the_run_goes_on_and_the_refused_student_gets_a_bilingual_result(tmp_pat
     notebook_at(subs / "alice" / "hw.ipynb")
     notebook_at(subs / "alice.ipynb")
     notebook_at(subs / "bob" / "hw.ipynb")
-    run = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--assignment", "hostile",
+    run = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--assignment", "hostile",
                           "--out", str(out)], cwd=ROOT, env=grader_env(paths), capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]

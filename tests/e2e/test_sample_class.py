@@ -42,7 +42,7 @@ STATUS = {"s03": ("q3", "error"), "s04": ("q7b", "error"), "s05": ("q11a", "miss
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports") / "hw3"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", "submissions/hw3", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", "submissions/hw3", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     return proc, out
 
@@ -127,7 +127,7 @@ def test_rerun_skips_unchanged_and_regrades_a_changed_submission(run, tmp_path):
     shutil.copytree(out, copy)
     nb = subs / "s05" / "hw3.ipynb"
     nb.write_text(nb.read_text(encoding="utf-8").replace("q12_table = [", "q12_table = [  "), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(copy)],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--out", str(copy)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "graded 1, unchanged 1" in proc.stdout

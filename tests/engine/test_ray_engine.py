@@ -101,7 +101,7 @@ def cluster(course):
 
 
 def _grade(course: dict, folder: Path, out: Path, *engine: str, status: int = 0) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(folder), "--out", str(out), *engine],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(folder), "--out", str(out), *engine],
                           cwd=ROOT, env=course["env"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == status, proc.stderr[-3000:]
     return proc
@@ -143,7 +143,7 @@ def _busy_worker() -> int | None:
 @pytest.mark.slow
 def test_a_worker_killed_mid_task_is_retried(course, cluster, tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "run", str(course["root"] / "slow" / "tiny"),
+    proc = subprocess.Popen([sys.executable, "-m", "grader.apps.cli", "run", str(course["root"] / "slow" / "tiny"),
                              "--out", str(out), "--engine", "ray", "--ray-address", cluster],
                             cwd=ROOT, env=course["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -205,7 +205,7 @@ def test_an_address_where_no_cluster_answers_is_a_configuration_error(course, tm
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]  # nothing listens here once the socket is closed
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(course["root"] / "tiny"), "--out",
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(course["root"] / "tiny"), "--out",
                            str(tmp_path), "--engine", "ray", "--ray-address", f"127.0.0.1:{closed}"],
                           cwd=ROOT, env=course["env"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and f"no Ray cluster answers at 127.0.0.1:{closed}" in proc.stderr

@@ -74,7 +74,7 @@ def test_a_killed_worker_costs_only_its_submission(tmp_path):
         (subs / sid).mkdir(parents=True)
         nbformat.write(new_notebook(cells=[new_code_cell(first), new_code_cell(HONEST)]), subs / sid / "alone.ipynb")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "refpkg"), "GRADER_RUBRICS": str(tmp_path / "rubrics")}
-    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(tmp_path / "out"),
+    proc = subprocess.Popen([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--out", str(tmp_path / "out"),
                              "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killed: list[int] = []
     killer = threading.Thread(target=_kill_old_workers, args=(proc, killed))

@@ -81,7 +81,7 @@ def _env(paths: dict[str, Path]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     paths = _course(tmp_path_factory.mktemp("alone"))
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(paths["subs"]), "--out", str(paths["out"])],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(paths["subs"]), "--out", str(paths["out"])],
                           cwd=ROOT, env=_env(paths), capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return paths

@@ -165,7 +165,7 @@ def course(tmp_path_factory):
 def graded(course):
     env = {**os.environ, "GRADER_RUBRICS": str(course["rubrics"]), "PYTHONPATH": f"{course['pkgs']}:{ROOT}",
            "GRADER_DATA": str(course["data"])}
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(course["submissions"]),
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(course["submissions"]),
                            "--out", str(course["root"] / "out")], cwd=course["root"], env=env,
                           capture_output=True, text=True, timeout=1500)
     assert proc.returncode == 0, proc.stderr[-3000:]

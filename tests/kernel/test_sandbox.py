@@ -117,7 +117,7 @@ def test_unsafe_run_says_so_in_the_report(tmp_path):
     subs.mkdir()
     (paths["subs"] / "honest").rename(subs / "honest")
     out = tmp_path / "o"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--assignment", "hostile",
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--assignment", "hostile",
                            "--out", str(out), "--unsafe-no-sandbox"], cwd=ROOT, env=grader_env(paths),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]

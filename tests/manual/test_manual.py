@@ -35,7 +35,7 @@ def essay_notebook(text: str | None) -> nbformat.NotebookNode:
 
 
 def grader(paths, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=ROOT, env=grader_env(paths),
+    return subprocess.run([sys.executable, "-m", "grader.apps.cli", *args], cwd=ROOT, env=grader_env(paths),
                           capture_output=True, text=True, timeout=300)
 
 

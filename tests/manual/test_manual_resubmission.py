@@ -13,7 +13,7 @@ from grader.manual.loop import NO_ANSWER
 from grader.manual.store import Grade, Refusal, answer_sha, locked, read_score, record, save_item
 from grader.core.result import AnswerResult, QuestionResult, Status, Student, StudentResult
 from grader.core.text import Text
-from grader.results import read_result, result_path, write_result
+from grader.outputs.results import read_result, result_path, write_result
 
 ANSWERS = {"ana": "Dropout regularises.", "ben": "Ben's answer", "cyrus": None, "dina": "  "}
 

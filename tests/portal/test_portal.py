@@ -13,8 +13,8 @@ with warnings.catch_warnings():  # starlette suggests httpx2, which is not among
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient  # noqa: E402
 
-from grader.portal import tokens  # noqa: E402
-from grader.portal.app import create_app  # noqa: E402
+from grader.apps.portal import tokens  # noqa: E402
+from grader.apps.portal.app import create_app  # noqa: E402
 from tests.support.portal import STUDENTS, cli, csrf, make_out, read_codes  # noqa: E402
 
 

@@ -13,10 +13,10 @@ with warnings.catch_warnings():  # starlette suggests httpx2, which is not among
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient  # noqa: E402
 
-from grader.portal import guard, tokens  # noqa: E402
-from grader.portal.app import create_app  # noqa: E402
-from grader.portal.guard import Refused, Throttle, network  # noqa: E402
-from grader.portal.pages import MESSAGES  # noqa: E402
+from grader.apps.portal import guard, tokens  # noqa: E402
+from grader.apps.portal.app import create_app  # noqa: E402
+from grader.apps.portal.guard import Refused, Throttle, network  # noqa: E402
+from grader.apps.portal.pages import MESSAGES  # noqa: E402
 from tests.support.portal import STUDENTS, cli, csrf, make_out, read_codes  # noqa: E402
 
 CHEAP = {"n": 2**4, "r": 8, "p": 1}  # the throttle does not depend on scrypt's cost; the tests' time does

@@ -18,7 +18,7 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
 
-from grader.portal.app import create_app  # noqa: E402
+from grader.apps.portal.app import create_app  # noqa: E402
 from tests.support.portal import cli, make_out, read_codes  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -16,9 +16,9 @@ with warnings.catch_warnings():
 
 from grader.manual import load_scores  # noqa: E402
 from grader.manual.store import answer_sha  # noqa: E402
-from grader.portal.app import create_app  # noqa: E402
+from grader.apps.portal.app import create_app  # noqa: E402
 from grader.core.result import QuestionResult  # noqa: E402
-from grader.results import read_result, result_path, write_result  # noqa: E402
+from grader.outputs.results import read_result, result_path, write_result  # noqa: E402
 from tests.support.essay_class import HOSTILE, make_class  # noqa: E402
 
 

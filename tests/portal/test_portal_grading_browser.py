@@ -24,9 +24,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
 
 from grader.manual import export_sheet, import_sheet, load_scores  # noqa: E402
-from grader.portal.app import create_app  # noqa: E402
-from grader.reports import render_student_report  # noqa: E402
-from grader.results import read_result  # noqa: E402
+from grader.apps.portal.app import create_app  # noqa: E402
+from grader.outputs.reports import render_student_report  # noqa: E402
+from grader.outputs.results import read_result  # noqa: E402
 from tests.support.essay_class import make_class  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

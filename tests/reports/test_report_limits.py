@@ -12,10 +12,10 @@ from pypdf import PdfReader
 
 from grader.core.result import Student
 from grader.core.text import Text
-from grader.reports import render_student_report, render_summary
-from grader.reports import render as render_mod
-from grader.reports.bidi import MAX_ISOLATED, isolate_ltr
-from grader.reports.view import cut
+from grader.outputs.reports import render_student_report, render_summary
+from grader.outputs.reports import render as render_mod
+from grader.outputs.reports.bidi import MAX_ISOLATED, isolate_ltr
+from grader.outputs.reports.view import cut
 from tests.reports.test_reports import META, pdf_text, sample_result, three_results
 
 HUGE = 150_000

@@ -10,10 +10,10 @@ from pypdf import PdfReader
 import pytest
 from weasyprint import HTML
 
-from grader.reports.gc_pause import gc_paused
-from grader.reports.html_tree import parse
-from grader.reports.render import _HERE, _style, html_for_student, html_for_summary
-from grader.reports.user_agent import ReportHTML, light_ua_css
+from grader.outputs.reports.gc_pause import gc_paused
+from grader.outputs.reports.html_tree import parse
+from grader.outputs.reports.render import _HERE, _style, html_for_student, html_for_summary
+from grader.outputs.reports.user_agent import ReportHTML, light_ua_css
 from tests.reports.test_reports import META, sample_result, three_results
 
 

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from grader.core.result import RunError, Status, Student, StudentResult
 from grader.core.text import Text
-from grader.reports import html_for_student, render_student_report, render_summary
-from grader.reports.bidi import isolate_ltr
-from grader.reports.persian import fmt_points, jalali_date, persian_digits
-from grader.reports.stats import question_stats, total_stats
+from grader.outputs.reports import html_for_student, render_student_report, render_summary
+from grader.outputs.reports.bidi import isolate_ltr
+from grader.outputs.reports.persian import fmt_points, jalali_date, persian_digits
+from grader.outputs.reports.stats import question_stats, total_stats
 
 TRACEBACK = (
     "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m\n"
@@ -202,7 +202,7 @@ def test_negative_number_keeps_minus_on_the_left(tmp_path):
     from PIL import Image
     from weasyprint import HTML
 
-    from grader.reports.render import _style
+    from grader.outputs.reports.render import _style
 
     css, fonts = _style()
     body = isolate_ltr("تعداد پارامترها -1,327,104 است.")
@@ -298,7 +298,7 @@ def test_summary_pdf(tmp_path):
 
 
 def test_list_numbers_stay_with_the_persian_sentence():
-    from grader.reports.bidi import isolate_ltr
+    from grader.outputs.reports.bidi import isolate_ltr
 
     html = str(isolate_ltr("حافظه کمتر 2. جلوگیری از Overfitting 3. کاهش پیچیدگی"))
     assert '<bdi dir="ltr" class="ltr">Overfitting</bdi> 3. کاهش' in html

@@ -3,9 +3,9 @@ and no score changes."""
 import copy
 import json
 
-from grader.results import write_result
-from grader.similarity import similarity_report, write_similarity
-from grader.similarity.normalize import normalize
+from grader.outputs.results import write_result
+from grader.outputs.similarity import similarity_report, write_similarity
+from grader.outputs.similarity.normalize import normalize
 from tests.support.similarity import similarity_class
 
 
@@ -44,7 +44,7 @@ def test_unreadable_and_zip_are_skipped_and_republish_keeps_report(tmp_path):
 
 
 def test_summary_section_lists_flagged_pair_or_says_none(tmp_path):
-    from grader.reports import html_for_summary
+    from grader.outputs.reports import html_for_summary
 
     results, paths = similarity_class(tmp_path)
     meta = {"assignment": "demo", "title": {"fa": "تمرین", "en": "Demo"}, "questions": [],
@@ -65,8 +65,8 @@ def test_staff_page_lists_ranked_pairs(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
-    from grader.portal import tokens
-    from grader.portal.app import create_app
+    from grader.apps.portal import tokens
+    from grader.apps.portal.app import create_app
 
     results, paths = similarity_class(tmp_path)
     out = tmp_path / "out"

@@ -9,9 +9,9 @@ from pypdf import PdfReader
 
 from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
 from grader.core.text import Text
-from grader.gradebook import write_gradebook
-from grader.gradebook.moodle import moodle_number
-from grader.reports import html_for_summary, render_summary
+from grader.outputs.gradebook import write_gradebook
+from grader.outputs.gradebook.moodle import moodle_number
+from grader.outputs.reports import html_for_summary, render_summary
 
 QIDS = ["q1", "q2", "q3", "q4"]
 MAX = {"q1": 10, "q2": 5, "q3": 4, "q4": 6}

@@ -100,7 +100,7 @@ def test_rubric_check_refuses_names_outside_the_package(tmp_path):
         expected.append((line, f"{where}.reference: {words}"))
     path = tmp_path / "hw3.yaml"
     path.write_text(text, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "grader.cli", "rubric", "check", str(path)],
+    out = subprocess.run([sys.executable, "-m", "grader.apps.cli", "rubric", "check", str(path)],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2
     assert out.stderr.splitlines()[-4:] == [f"{path}:{line}: {what}" for line, what in sorted(expected)]
@@ -195,7 +195,7 @@ def test_a_run_with_a_hostile_reference_runs_nothing(tmp_path, package, name, wo
     subs.mkdir()
     (subs / "s01.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
                                     encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(tmp_path / "out")],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, "GRADER_RUBRICS": str(path.parent), "PYTHONPATH": str(tmp_path)})
     assert proc.returncode == 2, proc.stderr
@@ -211,11 +211,11 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
 
 @pytest.mark.slow
 def test_rubric_check_command(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "grader.cli", "rubric", "check", str(HW3)],
+    ok = subprocess.run([sys.executable, "-m", "grader.apps.cli", "rubric", "check", str(HW3)],
                         capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0 and "38 questions" in ok.stdout
     bad = _broken(tmp_path, "check: table", "check: tabel")
-    out = subprocess.run([sys.executable, "-m", "grader.cli", "rubric", "check", str(bad)],
+    out = subprocess.run([sys.executable, "-m", "grader.apps.cli", "rubric", "check", str(bad)],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2
     assert f"{bad}:{_line_of(bad, 'check: tabel')}: questions[" in out.stderr
@@ -233,7 +233,7 @@ def test_a_run_with_a_wrong_reference_name_stops_before_grading(tmp_path):
     subs.mkdir()
     (subs / "s05.ipynb").write_bytes((ROOT / "submissions" / "hw3" / "s05" / "hw3.ipynb").read_bytes())
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", str(subs), "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", str(subs), "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "GRADER_RUBRICS": str(rubrics)})
     assert proc.returncode == 2, proc.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 from grader.core.result import AnswerResult, QuestionResult, Status, Student, StudentResult
 from grader.core.text import Text
 from grader.manual import apply_saved
-from grader.portal import tokens
-from grader.results import write_result
+from grader.apps.portal import tokens
+from grader.outputs.results import write_result
 
 CHEAP = {"n": 2**4, "r": 8, "p": 1}
 HOSTILE = '</blockquote><script>alert(1)</script><img src=x onerror="alert(2)">'

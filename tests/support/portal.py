@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.cli import dispatch
+from grader.apps.cli import dispatch
 from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
 from grader.core.text import Text
-from grader.portal import add_commands
-from grader.results import write_result
+from grader.apps.portal import add_commands
+from grader.outputs.results import write_result
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

@@ -31,7 +31,7 @@ def crash_class(root: Path) -> dict[str, Path]:
 
 def start_grading(paths: dict[str, Path], out: Path, **popen) -> subprocess.Popen:
     """`grader run --jobs 2` of the class in `paths` into `out`, started, not waited for."""
-    return subprocess.Popen([sys.executable, "-m", "grader.cli", "run", str(paths["subs"]), "--out", str(out),
+    return subprocess.Popen([sys.executable, "-m", "grader.apps.cli", "run", str(paths["subs"]), "--out", str(out),
                              "--jobs", "2"], cwd=ROOT, env=grader_env(paths), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **popen)
 

@@ -11,7 +11,7 @@ from tests.support.paths import ROOT
 def grade_sample(assignment: str, tmp_path_factory) -> Path:
     """Run `grader run submissions/<assignment>` and return the output folder (exit 0 asserted)."""
     out = tmp_path_factory.mktemp("reports") / assignment
-    proc = subprocess.run([sys.executable, "-m", "grader.cli", "run", f"submissions/{assignment}", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", f"submissions/{assignment}", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out

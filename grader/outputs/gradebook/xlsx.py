@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from grader.core import atomic
 from grader.core.result import QuestionResult, StudentResult
-from grader.reports.stats import question_stats
+from grader.outputs.reports.stats import question_stats
 from grader.untrusted import xlsx_row
 
 _MIN_WIDTH, _MAX_WIDTH = 6, 48

@@ -1,4 +1,4 @@
-"""The summary's "similar submissions" section, from the report grader.similarity wrote."""
+"""The summary's "similar submissions" section, from the report grader.outputs.similarity wrote."""
 from __future__ import annotations
 
 from typing import Any

@@ -2,7 +2,7 @@
 code it names, grader.yaml (the data folder) and the roster.
 
 The pull request's checkout supplies only the student's hand-in. `grader ci` also refuses a pull
-request that changes anything else (`grader.ci.scope`); reading the rules from the base as well means
+request that changes anything else (`grader.apps.ci.scope`); reading the rules from the base as well means
 that even a checkout that differs from the base outside the hand-in (a branch behind its base, files a
 workflow step wrote) cannot change how the hand-in is graded.
 
@@ -24,8 +24,8 @@ from collections.abc import Iterator
 
 import yaml
 
-from grader.ci.changes import CIConfigError, git
-from grader.ci.visibility import show_expected
+from grader.apps.ci.changes import CIConfigError, git
+from grader.apps.ci.visibility import show_expected
 from grader.core.settings import ENV_DATA, Course, bundled_root
 from grader.intake.discover import ROSTER
 from grader.models.datasets import CONFIG_FILE

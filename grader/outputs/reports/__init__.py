@@ -2,7 +2,7 @@
 class summary, rendered from Jinja2 templates with WeasyPrint.
 
 The renderers load on first use: importing WeasyPrint costs about a second, which commands
-that only read `grader.reports.persian` or `view` (the CLI start, `grader ci`'s summary) need not pay.
+that only read `grader.outputs.reports.persian` or `view` (the CLI start, `grader ci`'s summary) need not pay.
 """
 from typing import Any
 
@@ -11,7 +11,7 @@ __all__ = ["html_for_student", "html_for_summary", "render_student_report", "ren
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from grader.reports import render
+        from grader.outputs.reports import render
 
         return getattr(render, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

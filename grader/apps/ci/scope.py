@@ -1,6 +1,6 @@
 """What a pull request may change to be graded: one student's hand-in, nothing else.
 
-The rules come from the base commit (`grader.ci.rules`), but a pull request that also changes a
+The rules come from the base commit (`grader.apps.ci.rules`), but a pull request that also changes a
 rubric, the reference code, grader.yaml, a roster, the workflow or another student's hand-in is
 refused as a whole rather than graded with its other changes left out: its job fails, so a course's
 CI never shows a green grade beside changed rules, and the summary names every path to take out.
@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.ci.changes import Change, CIConfigError, changed_submissions
-from grader.ci.summary import _bilingual, _code
+from grader.apps.ci.changes import Change, CIConfigError, changed_submissions
+from grader.apps.ci.summary import _bilingual, _code
 from grader.intake import RosterError
 from grader.intake.discover import same_student, student_id
 

@@ -9,8 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from grader.portal.index import ClassIndex
-from grader.portal.tokens import STAFF, TokenError, add_staff, check_can_create, create_tokens, tokens_path
+from grader.apps.portal.index import ClassIndex
+from grader.apps.portal.tokens import STAFF, TokenError, add_staff, check_can_create, create_tokens, tokens_path
 from grader.untrusted import csv_text
 
 
@@ -79,7 +79,7 @@ def _networks(text: str) -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from grader.portal.app import create_app
+    from grader.apps.portal.app import create_app
 
     app = create_app(Path(args.out_dir), proxies=args.proxy_addresses if args.behind_proxy else (),
                      secure_cookie=args.secure_cookie)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.text import Text
-from grader.results import read_result
+from grader.outputs.results import read_result
 
 MAX_ID_LEN = 64
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")

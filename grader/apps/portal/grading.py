@@ -22,7 +22,7 @@ from typing import Any
 from grader.core.text import Text
 from grader.manual.loop import manual_questions, reapply
 from grader.manual.store import Grade, Refusal, answer_sha, load_items, load_scores, locked, record, save_item, state
-from grader.results import read_results
+from grader.outputs.results import read_results
 from grader.untrusted import DIGITS, INVISIBLE
 
 SIMILAR = 0.6  # Jaccard similarity of character 3-grams above which two answers share a group
@@ -223,8 +223,8 @@ class Republisher:
         self._todo.join()
 
     def _run(self) -> None:
-        from grader.reports import render_student_report
-        from grader.results import read_result
+        from grader.outputs.reports import render_student_report
+        from grader.outputs.results import read_result
 
         while True:
             taken = [self._todo.get()]

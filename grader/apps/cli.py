@@ -8,14 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from grader.ci import add_commands as add_ci_commands
+from grader.apps.ci import add_commands as add_ci_commands
 from grader.core.errors import ConfigError, GraderError
 from grader.core.settings import Course
 from grader.engine.contract import ENGINES
-from grader.portal import add_commands as add_portal_commands
+from grader.apps.portal import add_commands as add_portal_commands
 from grader.rubric import find_rubric
 from grader.checks import REGISTRY, load_rubric
-from grader.selfcheck import cmd_check
+from grader.apps.selfcheck import cmd_check
 
 
 def _jsonable(value: Any) -> Any:
@@ -39,7 +39,7 @@ def course_of(args: argparse.Namespace) -> Course:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from grader.engine.contract import RunOptions, engine_named
-    from grader.progress import Progress
+    from grader.apps.progress import Progress
 
     submissions = Path(args.submissions)
     if not submissions.is_dir():
@@ -103,8 +103,8 @@ def cmd_manual_import(args: argparse.Namespace) -> int:
     """Good rows are merged even when others are refused; exit 1 names those, 2 an unreadable sheet."""
     from grader.engine.local import publish_class
     from grader.manual import import_sheet
-    from grader.reports import render_student_report
-    from grader.results import read_results
+    from grader.outputs.reports import render_student_report
+    from grader.outputs.results import read_results
 
     out = Path(args.out_dir)
     refused: list[str] = []

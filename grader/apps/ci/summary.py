@@ -11,8 +11,8 @@ from typing import Any
 
 from grader.core.result import LABEL, Status, StudentResult
 from grader.core.text import Text
-from grader.reports.persian import fmt_points, persian_digits
-from grader.selfcheck import Finding
+from grader.outputs.reports.persian import fmt_points, persian_digits
+from grader.apps.selfcheck import Finding
 from grader.untrusted import identifier
 
 ICON = {Status.PASSED: "✅", Status.PARTIAL: "🟡", Status.FAILED: "❌", Status.ERROR: "⚠️", Status.MISSING: "➖",
@@ -93,7 +93,7 @@ def _table(result: StudentResult, lang: str) -> list[str]:
 
 def _messages(result: StudentResult, lang: str) -> list[str]:
     """What each answer that lost points was told (and the mistake a diagnosis recognised): the
-    messages, never a reference value (`grader.ci.visibility` takes those out of the result first)."""
+    messages, never a reference value (`grader.apps.ci.visibility` takes those out of the result first)."""
     lines = []
     for q in result.questions:
         for a in q.answers:

@@ -34,7 +34,7 @@ def light_ua_css() -> str:
     text, markers = _MARKER_RULE.subn("li::marker {", text)
     if (notes, markers) != (5, 1):
         raise RuntimeError(f"WeasyPrint's html5_ua.css changed ({notes} note rules, "
-                           f"{markers} ::marker rules); update grader/reports/user_agent.py")
+                           f"{markers} ::marker rules); update grader/outputs/reports/user_agent.py")
     return text
 
 

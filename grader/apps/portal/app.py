@@ -22,15 +22,15 @@ from starlette.exceptions import HTTPException
 from grader.checks.values import Unreadable
 from grader.core.errors import GraderError
 from grader.manual.store import MAX_COMMENT, Grade, Refusal, read_score
-from grader.portal.grading import Desk, Republisher
-from grader.portal.guard import Clock, Refused, Session, Sessions, Throttle, network
-from grader.portal import regrades
-from grader.portal.index import ClassIndex, normalize_id
-from grader.portal.pages import CSS, JS, MESSAGES, render
-from grader.portal.tokens import Verifier
-from grader.reports.persian import persian_digits
-from grader.results import read_result, read_results, result_path
-from grader.similarity import load_similarity
+from grader.apps.portal.grading import Desk, Republisher
+from grader.apps.portal.guard import Clock, Refused, Session, Sessions, Throttle, network
+from grader.apps.portal import regrades
+from grader.apps.portal.index import ClassIndex, normalize_id
+from grader.apps.portal.pages import CSS, JS, MESSAGES, render
+from grader.apps.portal.tokens import Verifier
+from grader.outputs.reports.persian import persian_digits
+from grader.outputs.results import read_result, read_results, result_path
+from grader.outputs.similarity import load_similarity
 
 MAX_FORM_BYTES = 4096
 MAX_FIELDS = 8

@@ -2,7 +2,7 @@
 
 Exit 0 whenever grading produced results, also for wrong answers or a crashing notebook, and when the
 pull request changes no submission (it may only edit docs); 1 when it changes anything besides one
-student's own hand-in (a rubric, grader.yaml, another student's folder: see `grader.ci.scope`) and is
+student's own hand-in (a rubric, grader.yaml, another student's folder: see `grader.apps.ci.scope`) and is
 not graded; 2 on set-up errors (no rubric on the base branch, a shallow checkout)."""
 import argparse
 import json
@@ -11,28 +11,28 @@ import shutil
 import sys
 from pathlib import Path, PurePosixPath
 
-from grader.ci import scope, summary
-from grader.ci.changes import (Change, CIConfigError, base_ref, changed_paths, changed_submissions, repo_root,
+from grader.apps.ci import scope, summary
+from grader.apps.ci.changes import (Change, CIConfigError, base_ref, changed_paths, changed_submissions, repo_root,
                                require_history, stage, submissions_dir)
-from grader.ci.rules import BaseRules, base_rules
-from grader.ci.visibility import without_reference
-from grader.ci.workflow import DATA_SECRET, workflow, write_workflow
+from grader.apps.ci.rules import BaseRules, base_rules
+from grader.apps.ci.visibility import without_reference
+from grader.apps.ci.workflow import DATA_SECRET, workflow, write_workflow
 from grader.core.errors import ConfigError
 from grader.core.settings import Course
 from grader.core.result import StudentResult
-from grader.results import read_result, result_path
-from grader.selfcheck import Finding, check_notebook
+from grader.outputs.results import read_result, result_path
+from grader.apps.selfcheck import Finding, check_notebook
 
 DEFAULT_OUT = "grader-ci-out"
 
 
 def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: bool) -> list[StudentResult]:
     """Each student's PDF and result JSON for the artifact, and the results as published: without
-    reference values unless the base's grader.yaml shows them (`grader.ci.visibility`); then the PDF
+    reference values unless the base's grader.yaml shows them (`grader.apps.ci.visibility`); then the PDF
     is rendered again from what the JSON keeps. The class files (gradebook, summary) would describe
     a class of the one or two students in the pull request. Fresh files with the umask's mode, since
     the results are written 0600 by root and the upload step runs as the runner's user."""
-    from grader.reports import render_student_report
+    from grader.outputs.reports import render_student_report
 
     (dest / "results").mkdir(parents=True, exist_ok=True)
     published = []
@@ -55,7 +55,7 @@ def _keep_reports(graded: Path, dest: Path, students: list[str], show_expected: 
 def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, rules: BaseRules) -> summary.Outcome:
     """Grade the pull request's one hand-in (from the checkout) by the base's rubric, roster and data."""
     from grader.engine.contract import RunOptions, engine_named
-    from grader.progress import Progress
+    from grader.apps.progress import Progress
 
     path, rubric = rules.rubric(change.assignment)
     folder = rules.scratch / "submissions" / change.assignment
@@ -90,7 +90,7 @@ def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool, c
 
 
 def cmd_ci(args: argparse.Namespace) -> int:
-    """An error raised on purpose ends it in `grader.cli.dispatch`, which has `not_graded` write the summary."""
+    """An error raised on purpose ends it in `grader.apps.cli.dispatch`, which has `not_graded` write the summary."""
     out = Path(args.out).resolve()
     root = repo_root(Path.cwd())
     require_history(root)

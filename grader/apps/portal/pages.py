@@ -11,7 +11,7 @@ from jinja2 import DictLoader, Environment, select_autoescape
 
 from grader.core.result import Status
 from grader.core.text import Text
-from grader.reports.persian import fmt_points, persian_digits
+from grader.outputs.reports.persian import fmt_points, persian_digits
 
 MESSAGES: dict[str, dict[str, str]] = {
     "bad_login": {"fa": "شماره دانشجویی یا کد دسترسی درست نیست.",

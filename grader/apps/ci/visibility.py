@@ -10,7 +10,7 @@ grader.yaml on the base branch:
 import copy
 from typing import Any
 
-from grader.ci.changes import CIConfigError
+from grader.apps.ci.changes import CIConfigError
 from grader.core.result import StudentResult
 from grader.core.text import Text
 
