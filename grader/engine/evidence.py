@@ -33,37 +33,35 @@ def run_errors(execution: Execution, cell_timeout_s: float) -> list[RunError]:
         where = ", ".join(f"{f.question or '-'} (cell {f.index + 1})" for f in timeouts)
         where_fa = "، ".join(f"{f.question or '-'} (سلول {persian_digits(str(f.index + 1))})" for f in timeouts)
         s = _seconds(cell_timeout_s)
-        out.append(RunError(kind="cell_timeout",
-                     message=Text(fa=f"اجرای سلول پرسش {where_fa} بیش از {persian_digits(s)} ثانیه طول کشید "
-                                       "و متوقف شد (شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
-                                    en=f"The cell of {where} ran longer than {s} s and was stopped (an endless "
-                                       "loop?). The other cells still ran."),
-                     detail=""))
+        out.append(_error("cell_timeout",
+                          f"اجرای سلول پرسش {where_fa} بیش از {persian_digits(s)} ثانیه طول کشید "
+                          "و متوقف شد (شاید یک حلقه بی‌پایان). بقیه سلول‌ها اجرا شدند.",
+                          f"The cell of {where} ran longer than {s} s and was stopped (an endless "
+                          "loop?). The other cells still ran."))
     if execution.budget_exhausted:
-        out.append(RunError(kind="time_budget",
-                     message=Text(fa="زمان کل اجرای نوت‌بوک تمام شد؛ سلول‌های باقی‌مانده اجرا نشدند.",
-                                    en="The notebook used up its total time; the remaining cells were not run."),
-                     detail=""))
+        out.append(_error("time_budget", "زمان کل اجرای نوت‌بوک تمام شد؛ سلول‌های باقی‌مانده اجرا نشدند.",
+                          "The notebook used up its total time; the remaining cells were not run."))
     if execution.kernel_stuck:
-        out.append(RunError(kind="kernel_stuck",
-                     message=Text(fa="هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ نوت‌بوک بدون آن سلول "
-                                       "در هسته‌ای تازه دوباره اجرا شد.",
-                                    en="The Python kernel stopped responding after a cell reached its time limit; the "
-                                       "notebook ran again in a fresh kernel without that cell."),
-                     detail=""))
+        out.append(_error("kernel_stuck",
+                          "هسته پایتون پس از رسیدن یک سلول به سقف زمان دیگر پاسخ نداد؛ نوت‌بوک بدون آن سلول "
+                          "در هسته‌ای تازه دوباره اجرا شد.",
+                          "The Python kernel stopped responding after a cell reached its time limit; the "
+                          "notebook ran again in a fresh kernel without that cell."))
     if execution.kernel_died:
-        out.append(RunError(kind="kernel_died",
-                     message=Text(fa="هسته پایتون نوت‌بوک در یک سلول از کار افتاد (شاید حافظه تمام شد)؛ نوت‌بوک بدون "
-                                       "آن سلول در هسته‌ای تازه دوباره اجرا شد.",
-                                    en="The notebook's Python kernel died in a cell (out of memory?); the notebook ran "
-                                       "again in a fresh kernel without that cell."),
-                     detail=""))
+        out.append(_error("kernel_died",
+                          "هسته پایتون نوت‌بوک در یک سلول از کار افتاد (شاید حافظه تمام شد)؛ نوت‌بوک بدون "
+                          "آن سلول در هسته‌ای تازه دوباره اجرا شد.",
+                          "The notebook's Python kernel died in a cell (out of memory?); the notebook ran "
+                          "again in a fresh kernel without that cell."))
     if execution.ended_by:
         names = ", ".join(execution.ended_by)
-        out.append(RunError(kind="answer_ended_kernel",
-                     message=Text(fa=f"هنگام خواندن پاسخ {names}، هسته پایتون از کار افتاد یا دیگر پاسخ نداد؛ نوت‌بوک در "
-                                       "هسته‌ای تازه دوباره اجرا و بقیه پاسخ‌ها خوانده شدند.",
-                                    en=f"Collecting {names} ended the Python kernel (it died or stopped responding); the "
-                                       "notebook ran again in a fresh kernel and the other answers were collected."),
-                     detail=""))
+        out.append(_error("answer_ended_kernel",
+                          f"هنگام خواندن پاسخ {names}، هسته پایتون از کار افتاد یا دیگر پاسخ نداد؛ نوت‌بوک در "
+                          "هسته‌ای تازه دوباره اجرا و بقیه پاسخ‌ها خوانده شدند.",
+                          f"Collecting {names} ended the Python kernel (it died or stopped responding); the "
+                          "notebook ran again in a fresh kernel and the other answers were collected."))
     return out
+
+
+def _error(kind: str, fa: str, en: str) -> RunError:
+    return RunError(kind, Text(fa, en), "")

@@ -3,26 +3,12 @@ import numpy as np
 import pytest
 
 from grader.checks import Evidence
-from grader.checks.base import build_check
 from grader.engine.plan import GradingPlan
 from grader.kernel.probe import Reply
 from grader.kernel.wire import Frame
-from grader.references import References
-from grader.checks import load_rubric
+from tests.support.hw3_checks import REFS, RUBRIC, check_for
 from tests.support.paths import HW3
 
-RUBRIC = load_rubric(HW3)
-REFS = References(RUBRIC.reference)
-
-
-def check_for(name):
-    for q in RUBRIC.questions:
-        for a in q.answers:
-            if a.name == name:
-                check = build_check(q, a, REFS)
-                check.prepare(np.random.default_rng(0))
-                return check
-    raise KeyError(name)
 
 
 def grade(check, value, status="ok"):

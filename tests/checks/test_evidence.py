@@ -1,7 +1,6 @@
 """The evidence registry: each kind of evidence is one named collector; a check declares what it reads,
 the engine collects only that, and no code outside the checks knows a check type by name."""
 import re
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -8,26 +8,11 @@ import numpy as np
 import pytest
 
 from grader.checks import Evidence, judge
-from grader.checks.base import build_check
 from grader.checks.values import Unreadable
 from grader.kernel import wire
 from grader.kernel.probe import Reply
-from grader.references import References
-from grader.checks import load_rubric
-from tests.support.paths import HW3
+from tests.support.hw3_checks import check_for
 
-RUBRIC = load_rubric(HW3)
-REFS = References(RUBRIC.reference)
-
-
-def check_for(name):
-    for q in RUBRIC.questions:
-        for a in q.answers:
-            if a.name == name:
-                check = build_check(q, a, REFS)
-                check.prepare(np.random.default_rng(0))
-                return check
-    raise KeyError(name)
 
 
 def crossed(value):
