@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.core.settings import Course, CourseError
+from grader.references import forget
 from grader.models import datasets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +29,14 @@ questions:
     answers:
       - {name: answer, check: numeric, points: 1, reference: ex12_alexnet.table, prompt: {fa: پ, en: p}}
 """
+
+
+@pytest.fixture(autouse=True)
+def _this_process_forgets_the_courses():
+    """A plan unpickled here makes its course's reference package the one `reference` imports in this
+    process (`grader.references.use`); later tests import the bundled one."""
+    yield
+    forget()
 
 
 def make_course(folder: Path, value: int = 4242, data_dir: str | None = "sets") -> Path:

@@ -53,11 +53,11 @@ def _watching_cgroups():
     def watch() -> None:
         while not stop.is_set():
             for folder in sandbox._cgroup_folders(uid):  # read again until gone: the shell writes after mkdir
-                try:
-                    seen[folder] = {name: Path(folder, name).read_text().strip() for name in LIMIT_FILES
-                                    if Path(folder, name).exists()}
-                except OSError:
-                    pass
+                for name in LIMIT_FILES:  # one file at a time: a folder being removed loses its files
+                    try:
+                        seen.setdefault(folder, {})[name] = Path(folder, name).read_text().strip()
+                    except OSError:
+                        pass
             stop.wait(0.005)
 
     watcher = threading.Thread(target=watch)
