@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ _DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # Persian uses the Arabic decimal separator (U+066B); only a dot *between digits* is one,
 # so sentence-final dots and version strings like "v2." stay untouched.
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 def persian_digits(text: str) -> str:
@@ -18,9 +18,9 @@ def persian_digits(text: str) -> str:
     return _DECIMAL_POINT.sub("٫", str(text)).translate(_DIGITS)
 
 
-def has_rtl(text: str) -> bool:
-    """Whether `text` holds a right-to-left letter (Persian, Arabic, Hebrew)."""
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+def has_rtl(text: str | None) -> bool:
+    """Whether `text` holds a Hebrew or Arabic-script letter, i.e. needs a right-to-left block."""
+    return bool(_RTL.search(text or ""))
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,6 @@ class Text:
             return cls()
         text = str(value)
         return cls(fa=text) if has_rtl(text) else cls(en=text)
-
-    def map(self, fn: Any) -> Text:
-        """Both sides through `fn(text, lang)`."""
-        return Text(fn(self.fa, "fa"), fn(self.en, "en"))
 
     def texts(self, lang: str) -> list[str]:
         """The texts to show for `lang`; a missing side falls back to the other one."""

@@ -26,15 +26,9 @@ _RUN = re.compile(
 _STRONG = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0660-\u0669\u06f0-\u06f9]")
 # A bare Persian number (۱۴۰۵, ۱۲٫۵) already reads correctly inside Persian text.
 _PERSIAN_NUMBER = re.compile(r"[\u06f0-\u06f9\u0660-\u0669\u066b\u066c]+")
-_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _OPENERS = {v: k for k, v in _CLOSERS.items()}
 _QUOTES = "\"'`"
-
-
-def has_rtl(text: str | None) -> bool:
-    """True if ``text`` contains Hebrew/Arabic-script letters, i.e. needs an RTL block."""
-    return bool(_RTL.search(text or ""))
 
 
 def _unbalanced(body: str, char: str) -> bool:

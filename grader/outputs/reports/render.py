@@ -27,8 +27,9 @@ from weasyprint.text.fonts import FontConfiguration
 
 from grader.core import atomic
 from grader.core.result import StudentResult
+from grader.core.text import has_rtl
 
-from .bidi import has_rtl, isolate_ltr
+from .bidi import isolate_ltr
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
 from .stats import histogram_svg, summary_view
