@@ -1,5 +1,6 @@
 """The `grader` command: one subcommand per job (run, release, reference, rubric, manual, tokens, serve, ci, check)."""
 import argparse
+import importlib.metadata
 import json
 import os
 import sys
@@ -144,6 +145,7 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grader", description=__doc__)
+    p.add_argument("--version", action="version", version=f"grader {importlib.metadata.version('grader')}")
     p.add_argument("--course", type=_course_folder, metavar="DIR",
                    help="the course folder: rubrics/, reference/, grader.yaml, reports/ (default: the working "
                         "directory, what it lacks from the course bundled with grader); not for ci, which "

@@ -1,4 +1,5 @@
 """`grader reference` and `grader release`."""
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -14,6 +15,11 @@ pytestmark = pytest.mark.slow  # each test starts `grader` in a new interpreter
 
 def grader(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "grader.apps.cli", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_version():
+    out = grader("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"grader {importlib.metadata.version('grader')}"
 
 
 def test_reference_prints_the_table_computed_by_reference():
