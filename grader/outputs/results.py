@@ -50,4 +50,4 @@ def write_grades_csv(path: Path, results: list[StudentResult], question_ids: lis
         out.writerow([csv_text(r.student_id), csv_text(r.student.name),
                       *[f"{points.get(q, 0):g}" for q in question_ids],
                       f"{r.total:g}", f"{r.max_total:g}", f"{r.pending_points:g}"])
-    atomic.write_text(path, buffer.getvalue())
+    atomic.write_text(path, buffer.getvalue(), mode=atomic.plain_mode())  # as open() made it before

@@ -26,15 +26,15 @@ from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
 from grader.core import atomic
-from grader.core.result import StudentResult
-from grader.core.text import has_rtl
+from grader.core.result import LABEL, StudentResult
+from grader.core.text import LANGS, has_rtl
 
 from .bidi import isolate_ltr
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
 from .stats import histogram_svg, summary_view
 from .user_agent import ReportHTML
-from .view import LABELS, LANGS, STATUS, student_view
+from .view import LABELS, student_view
 
 _HERE = Path(__file__).parent
 RENDER_TIMEOUT_S = 60.0  # a full report takes well under a second; a hostile one must not take minutes
@@ -61,7 +61,7 @@ def _environment() -> jinja2.Environment:
         fa_digits=lambda x: persian_digits(str(x)),
         pct=lambda x: "–" if x is None else f"{round(100 * x)}%",
     )
-    env.globals.update(L=LABELS, STATUS=STATUS)
+    env.globals.update(L=LABELS, STATUS=LABEL)
     return env
 
 

@@ -14,12 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from grader.core.result import LABEL, AnswerResult, Diagnosis, QuestionResult, RunError, Status, StudentResult
+from grader.core.result import AnswerResult, Diagnosis, QuestionResult, RunError, Status, StudentResult
 from grader.core.text import Text, has_rtl
 
 from .persian import jalali_date, persian_digits
 
-LANGS = ("both", "fa", "en")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 MAX_DETAILS = 40
 
@@ -90,8 +89,6 @@ def cut(text: Any, kind: str, lang: str = "both") -> str | None:
         return "\n".join([*marker, *kept])
     return "\n".join([*kept, *marker])
 
-
-STATUS = LABEL  # a status in a word
 
 LABELS = {
     "report": Text("کارنامهٔ تمرین", "Assignment report"),
