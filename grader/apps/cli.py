@@ -41,6 +41,7 @@ def course_of(args: argparse.Namespace) -> Course:
 def cmd_run(args: argparse.Namespace) -> int:
     from grader.engine.contract import RunOptions, engine_named
     from grader.apps.progress import Progress
+    from grader.intake.submitted_at import SubmissionTimes
 
     submissions = Path(args.submissions)
     if not submissions.is_dir():
@@ -52,9 +53,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else course.reports / assignment
     options = RunOptions(submissions, rubric_path, out, jobs=args.jobs, gpus=args.gpus, lang=args.lang,
                          force=args.force, on_done=Progress(), course=course,
+                         times=SubmissionTimes.from_list(args.submitted_at_from) if args.submitted_at_from
+                         else SubmissionTimes(),
                          unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
     summary = engine_named(args.engine, ray_address=args.ray_address).run(options)
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
+    unknown = [r.student_id for r in summary.results if r.late and r.late.submitted_at is None]
+    if unknown:
+        print(f"grader: no usable submission time, so no late penalty, for {len(unknown)} submission(s) "
+              f"(their results say why): {', '.join(unknown)}", file=sys.stderr)
     if summary.grader_faults:
         print(f"grader: {len(summary.grader_faults)} submission(s) not fully graded by a fault of the grader "
               f"(logged above; their reports say so): {', '.join(summary.grader_faults)}", file=sys.stderr)
@@ -170,6 +177,10 @@ def parser() -> argparse.ArgumentParser:
                      help="the reports' languages: Persian and English (both), or one")
     run.add_argument("--force", action="store_true",
                      help="grade again even the submissions whose files, rubric and reference are unchanged")
+    run.add_argument("--submitted-at-from", type=Path, metavar="CSV",
+                     help="the course's list of submission times (columns id, submitted_at: ISO 8601 with a "
+                          "timezone), for the rubric's deadline; default: each hand-in folder's .submitted_at, "
+                          "written by the course's collection")
     run.add_argument("--unsafe-no-sandbox", action="store_true",
                      help="run student code without the sandbox (reports say so); "
                           "also GRADER_UNSAFE_NO_SANDBOX=1")

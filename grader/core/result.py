@@ -271,6 +271,32 @@ class Student:
         return self.name_en or self.name_fa
 
 
+@dataclass(frozen=True)
+class Lateness:
+    """A hand-in measured against the rubric's deadline: when it came (None: unknown, then no penalty
+    and `problem` says why), from where, how many days (or parts of one) late, and the percent of its
+    points it loses."""
+
+    deadline: str
+    submitted_at: str | None
+    source: str
+    days_late: int = 0
+    penalty_percent: float = 0.0
+    problem: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"deadline": self.deadline, "submitted_at": self.submitted_at, "source": self.source,
+                "days_late": self.days_late, "penalty_percent": self.penalty_percent, "problem": self.problem}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Lateness | None:
+        if not isinstance(value, dict) or not value.get("deadline"):
+            return None
+        return cls(str(value["deadline"]), _opt_str(value.get("submitted_at")), str(value.get("source") or ""),
+                   int(_num(value.get("days_late"))), min(100.0, max(0.0, _num(value.get("penalty_percent")))),
+                   _opt_str(value.get("problem")))
+
+
 @dataclass
 class StudentResult:
     """Everything graded for one student's submission to one assignment."""
@@ -286,14 +312,22 @@ class StudentResult:
     errors: list[RunError] = field(default_factory=list)
     notices: list[Text] = field(default_factory=list)
     runtime_s: float | None = None
+    late: Lateness | None = None  # None: the rubric has no deadline
 
     @property
     def student_id(self) -> str:
         return self.student.id
 
     @property
-    def total(self) -> float:
+    def points_before_penalty(self) -> float:
         return round(sum(q.points for q in self.questions), 4)
+
+    @property
+    def total(self) -> float:
+        """The questions' points less the late penalty, which follows any later change of them (a
+        teaching assistant's score)."""
+        penalty = self.late.penalty_percent if self.late else 0.0
+        return round(self.points_before_penalty * (1 - penalty / 100), 4)
 
     @property
     def pending_points(self) -> float:
@@ -320,7 +354,8 @@ class StudentResult:
                 "course": self.course.to_json(), "graded_at": self.graded_at, "hashes": dict(self.hashes),
                 "errors": [e.to_json() for e in self.errors], "notices": [n.to_json() for n in self.notices],
                 "questions": [q.to_json() for q in self.questions], "total": self.total,
-                "manual_pending": self.pending_points, "max_total": self.max_total, "runtime_s": self.runtime_s}
+                "manual_pending": self.pending_points, "max_total": self.max_total, "runtime_s": self.runtime_s,
+                **({"late": self.late.to_json()} if self.late else {})}
 
     @classmethod
     def from_json(cls, r: dict[str, Any]) -> StudentResult:
@@ -339,4 +374,4 @@ class StudentResult:
                            ] if isinstance(r.get("errors"), list) else [],
                    notices=[t for t in map(Text.from_json, r.get("notices") or []) if t]
                    if isinstance(r.get("notices"), list) else [],
-                   runtime_s=None if runtime is None else _num(runtime))
+                   runtime_s=None if runtime is None else _num(runtime), late=Lateness.from_json(r.get("late")))

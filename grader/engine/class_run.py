@@ -15,6 +15,7 @@ from grader.engine.plan import GradingPlan, assignment_meta
 from grader.engine.task import GradeTask
 from grader.engine.worker import problem_questions, result_skeleton
 from grader.intake import Problem, Submission, discover
+from grader.intake.submitted_at import SubmittedAt
 from grader.kernel import sandbox
 from grader.manual import load_scores
 from grader.core import atomic
@@ -22,6 +23,7 @@ from grader.core.errors import ConfigError
 from grader.core.result import StudentResult
 from grader.outputs.results import read_result, result_path, write_grades_csv, write_result
 from grader.rubric import Rubric
+from grader.scoring import lateness
 
 __all__ = ["ClassRun", "OnDone", "RunSummary", "SandboxUnavailable", "publish_class"]
 
@@ -55,7 +57,7 @@ class ClassRun:
                                      "without one unless you pass --unsafe-no-sandbox")
         out_dir = options.out_dir
         self.out_dir, self.use_sandbox, self.on_done = out_dir, not options.unsafe_no_sandbox, options.on_done
-        self.lang = options.lang
+        self.lang, self.times = options.lang, options.times
         # the engine calls `prepare` once kernels start
         self.plan = GradingPlan.load(options.rubric_path, seed=options.seed, course=options.course)
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
@@ -88,7 +90,12 @@ class ClassRun:
     def _is_current(self, result: StudentResult | None, sub: Submission) -> bool:
         return result is not None and result.hashes == {
             "submission": sub.digest(), "rubric": self.plan.rubric_hash, "reference": self.plan.reference_hash,
-        } and (self.out_dir / f"{sub.student_id}.pdf").is_file()
+        } and result.late == lateness(self.plan.rubric, self.submitted_at(sub)) \
+            and (self.out_dir / f"{sub.student_id}.pdf").is_file()
+
+    def submitted_at(self, sub: Submission) -> SubmittedAt | None:
+        """The hand-in's time when the rubric has a deadline (a changed time grades it again)."""
+        return self.times.of(sub) if self.plan.rubric.deadline else None
 
     def task(self, sub: Submission, kernel_env: dict[str, str] | None = None) -> GradeTask:
         """The grading of `sub`, the same whichever engine runs it; `kernel_env` is what the engine
@@ -96,7 +103,8 @@ class ClassRun:
         assert self.plan.prepared, "ClassRun.prepare() comes before grading"
         return GradeTask(plan=self.plan, submission=sub, out_dir=self.out_dir, lang=self.lang,
                          kernel_env=dict(kernel_env or {}), use_sandbox=self.use_sandbox,
-                         manual_scores=self.manual_scores.get(sub.student_id, {}))
+                         manual_scores=self.manual_scores.get(sub.student_id, {}),
+                         submitted_at=self.submitted_at(sub))
 
     def crash_result(self, sub: Submission, exc: BaseException) -> StudentResult:
         """A grader-side failure still yields a result and a report for that student, saying the

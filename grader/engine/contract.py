@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from grader.core.errors import ConfigError
 from grader.core.result import StudentResult
 from grader.core.settings import Course
+from grader.intake.submitted_at import SubmissionTimes
 
 if TYPE_CHECKING:
     from grader.engine.class_run import RunSummary
@@ -39,6 +40,7 @@ class RunOptions:
     unsafe_no_sandbox: bool = False
     on_done: OnDone | None = None
     course: Course | None = None
+    times: SubmissionTimes = SubmissionTimes()  # where each hand-in's time comes from, for a deadline
 
 
 class Engine(Protocol):

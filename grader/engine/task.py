@@ -7,6 +7,7 @@ from typing import Any
 from grader.engine import gpus
 from grader.engine.plan import GradingPlan
 from grader.intake import Submission
+from grader.intake.submitted_at import SubmittedAt
 
 
 def kernel_environment(kernel_env: dict[str, str], gpu_slot: str | None) -> dict[str, str]:
@@ -34,6 +35,7 @@ class GradeTask:
     use_sandbox: bool = True
     manual_scores: dict[str, dict[str, Any]] = field(default_factory=dict)  # this student's saved ones
     gpu_slot: str | None = None
+    submitted_at: SubmittedAt | None = None  # for the rubric's deadline; None without one
 
     @property
     def env(self) -> dict[str, str]:

@@ -16,7 +16,7 @@ from grader.manual import apply_saved
 from grader.models import datasets
 from grader.models.runner import Runtime
 from grader.outputs.results import write_result
-from grader.scoring import question_result
+from grader.scoring import lateness, question_result
 
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",  # plots shown as in Jupyter
               "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -84,6 +84,7 @@ def grade_submission(task: GradeTask) -> StudentResult:
             result.errors += run_errors(execution, limits.cell_timeout_s)
             result.questions = [question_result(q, [judge(c, evidence) for c in checks]) for q, checks in plan.checks]
     apply_saved(result, manual_scores or {})  # a teaching assistant's scores survive a regrade
+    result.late = lateness(plan.rubric, task.submitted_at)
     result.runtime_s = round(time.monotonic() - start, 3)
     write_result(out_dir, result)
     render_student_report(result, out_dir / f"{sub.student_id}.pdf", lang=lang)

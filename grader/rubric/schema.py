@@ -3,7 +3,7 @@ import re
 import sys
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.core.text import Text as BiText
 
@@ -148,6 +148,16 @@ class KernelOptions(Strict):
         return v
 
 
+class LatePolicy(Strict):
+    """What a late hand-in loses: nothing within `grace_minutes` of the deadline; then `per_day_percent`
+    of its points for each day or part of a day after the deadline; everything (0 points) once it is more
+    than `max_days` days late."""
+
+    grace_minutes: float = Field(default=0, ge=0)
+    per_day_percent: float = Field(default=0, ge=0, le=100)
+    max_days: int = Field(default=5, ge=0)
+
+
 class Rubric(Strict):
     assignment: str
     title: Text
@@ -158,6 +168,9 @@ class Rubric(Strict):
     limits: Limits = Limits()
     kernel: KernelOptions = KernelOptions()
     questions: list[Question] = Field(min_length=1)
+    deadline: AwareDatetime | None = Field(default=None, description="ISO 8601 with a timezone")
+    late: LatePolicy | None = Field(default=None, description="the penalty after the deadline; without it, "
+                                                              "lateness is recorded and costs nothing")
 
     @field_validator("reference")
     @classmethod
@@ -180,6 +193,12 @@ class Rubric(Strict):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"answer names repeat: {', '.join(sorted(dup))}")
+        return self
+
+    @model_validator(mode="after")
+    def _late_needs_deadline(self) -> "Rubric":
+        if self.late is not None and self.deadline is None:
+            raise ValueError("a late policy needs a deadline (deadline: 2026-12-01T23:59:00+03:30)")
         return self
 
     @property

@@ -20,6 +20,7 @@ from grader.apps.ci.workflow import DATA_SECRET, workflow, write_workflow
 from grader.core.errors import ConfigError
 from grader.core.settings import Course
 from grader.core.result import StudentResult
+from grader.intake.submitted_at import SubmissionTimes, SubmittedAt, from_github_event
 from grader.outputs.results import read_result, result_path
 from grader.apps.selfcheck import Finding, check_notebook
 
@@ -65,11 +66,19 @@ def _grade(root: Path, submissions: PurePosixPath, out: Path, change: Change, ru
         unsafe = os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1"
         found = _check_first(folder, path, rules.scratch / "check", unsafe, rules.course)
         graded = rules.scratch / "reports" / change.assignment
-        options = RunOptions(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress(), course=rules.course)
+        options = RunOptions(folder, path, graded, unsafe_no_sandbox=unsafe, on_done=Progress(), course=rules.course,
+                             times=SubmissionTimes(every=pushed_at()))
         results = engine_named("local").run(options).results
         results = _keep_reports(graded, out / change.assignment, [r.student_id for r in results],
                                 rules.show_expected)
     return summary.Outcome(change.assignment, rubric.title, results, skipped, found)
+
+
+def pushed_at() -> SubmittedAt:
+    """The pull request's time for a deadline: GitHub's record of its last update in the event that
+    started the run, never a commit's date (`grader.intake.submitted_at.from_github_event`)."""
+    event = os.environ.get("GITHUB_EVENT_PATH")
+    return from_github_event(Path(event) if event else None)
 
 
 def _check_first(folder: Path, rubric_path: Path, scratch: Path, unsafe: bool, course: Course) -> list[Finding]:
