@@ -1,7 +1,8 @@
 """The download portal: students fetch their own PDF, staff see the class.
 
-Requests never name files: a verified student id (or, for staff, a key of the start-up index)
-picks an entry of ClassIndex, whose paths were fixed when the portal started.
+Requests never name files: a verified student id (or, for staff, a key of the index) picks an
+entry of ClassIndex, whose paths were fixed when the index was built. The index and the codes are
+read again when their files change on disk, so the portal serves what is there now.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ from grader.manual.store import MAX_COMMENT, Grade, Refusal, read_score
 from grader.apps.portal.grading import Desk, Republisher
 from grader.apps.portal.guard import Clock, Refused, Session, Sessions, Throttle, network
 from grader.apps.portal import regrades
-from grader.apps.portal.index import ClassIndex, normalize_id
+from grader.apps.portal.index import LiveIndex, normalize_id
 from grader.apps.portal.pages import CSS, JS, MESSAGES, render
-from grader.apps.portal.tokens import Verifier
+from grader.apps.portal.tokens import LiveVerifier, TokenError, reset_student
 from grader.outputs.reports.persian import persian_digits
 from grader.outputs.results import read_result, read_results, result_path
 from grader.outputs.similarity import load_similarity
@@ -99,23 +100,31 @@ async def _multi_form(request: Request, single: tuple[str, ...], repeated: tuple
 def create_app(out: Path, *, clock: Clock = time.monotonic,
                sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                proxies: Sequence[str] = (), secure_cookie: bool = False) -> FastAPI:
-    """Load the tokens and the results index once; TokenError if `grader tokens` was never run.
+    """Load the tokens and the results index (again whenever they change); TokenError if `grader
+    tokens` was never run.
 
     `proxies` are the addresses (or networks) of a TLS reverse proxy in front: only requests from
     them have their X-Forwarded-For (the client address, for throttling) and X-Forwarded-Proto
     (anything but http → Secure cookie) believed. `secure_cookie` makes the cookie Secure always.
     """
-    index = ClassIndex.build(out)
-    verifier = Verifier.load(out)
+    live = LiveIndex(out)
     republish = Republisher(out)
     desk = Desk(out, on_change=republish)
     throttle = Throttle(clock=clock)
     sessions = Sessions(clock=clock)
     learners = Sessions(lifetime=3600, clock=clock, cookie="grader_student")
+
+    def codes_changed(students: set[str], staff_names: set[str]) -> None:
+        """A replaced code ends the sessions it opened (called on the event loop, as sessions are used)."""
+        learners.revoke_names(students)
+        sessions.revoke_names(staff_names)
+
+    verifier = LiveVerifier(out, on_change=codes_changed)
     trusted = [ipaddress.ip_network(p, strict=False) for p in proxies]
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     def page(name: str, status: int = 200, message: str | None = None, **context: object) -> HTMLResponse:
+        index = live.current()
         return HTMLResponse(render(name, title=index.title, course=index.course, message=message, **context),
                             status_code=status)
 
@@ -149,9 +158,10 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
         return secure_cookie or request.url.scheme == "https"
 
     def is_staff(request: Request) -> bool:
-        return sessions.valid(request.cookies.get(sessions.cookie))
+        return staff(request) is not None
 
     def staff(request: Request) -> Session | None:
+        verifier.current()  # a code replaced on disk since ends its sessions before this one is looked up
         return sessions.get(request.cookies.get(sessions.cookie))
 
     def csrf_ok(who: Session, token: str) -> bool:
@@ -214,9 +224,9 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     async def student_download(request: Request) -> Response:
         form = await _form(request, ("student_id", "code"))
         sid = normalize_id(form["student_id"])
-        if not await verified(request, f"id:{sid}", verifier.student, sid, form["code"]):
+        if not await verified(request, f"id:{sid}", verifier.current().student, sid, form["code"]):
             return page("login", 403, "bad_login")
-        student = index.find(sid)
+        student = live.current().find(sid)
         if student is None or student.pdf is None:
             return page("login", 404, "not_ready")
         return download(student.pdf, f"{student.student_id}.pdf", "application/pdf")
@@ -225,9 +235,10 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     async def staff_login(request: Request) -> Response:
         form = await _form(request, ("code",))
         name: list[str | None] = [None]
+        codes = verifier.current()
 
         def check(code: str) -> bool:
-            name[0] = verifier.staff_name(code)
+            name[0] = codes.staff_name(code)
             return name[0] is not None
 
         if not await verified(request, "staff", check, form["code"]):
@@ -254,12 +265,11 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
     @get("/staff")
     async def staff_table(request: Request) -> HTMLResponse:
-        nonlocal index
         who = staff(request)
         if who is None:
             return page("login", 403, "staff_only")
         similar = load_similarity(out)  # rewritten by each run, so read per request
-        index = await run_in_threadpool(ClassIndex.build, out)  # totals change as essays are graded
+        index = await run_in_threadpool(live.current)
         return staff_page("staff", who, students=list(index.students.values()),
                     has_summary=index.summary_pdf is not None, has_grades=index.grades_csv is not None,
                     similar=None if similar is None else similar.get("pairs") or [])
@@ -268,10 +278,29 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     async def staff_report(student_id: str, request: Request) -> Response:
         if not is_staff(request):
             return page("login", 403, "staff_only")
-        student = index.find(student_id)
+        student = live.current().find(student_id)
         if student is None or student.pdf is None:
             raise HTTPException(404)
         return download(student.pdf, f"{student.student_id}.pdf", "application/pdf")
+
+    @app.post("/staff/code/{student_id}")
+    async def staff_new_code(student_id: str, request: Request) -> Response:
+        """Replace one student's code: shown once, on this page; the old one and its sessions end now."""
+        who = staff(request)
+        if who is None:
+            return page("login", 403, "staff_only")
+        form = await _form(request, ("csrf",))
+        if not csrf_ok(who, form["csrf"]):
+            return page("error", 403, "bad_csrf")
+        student = live.current().find(student_id)
+        if student is None:
+            raise HTTPException(404)
+        try:
+            code = await run_in_threadpool(reset_student, out, student.student_id)
+        except TokenError:
+            return page("error", 500, "bad_request")
+        verifier.current()  # reads the new file now: the old code and its sessions end before this answer
+        return staff_page("code", who, student=student, code=code)
 
     def staff_file(request: Request, path: Path | None, name: str, media_type: str) -> Response:
         """A class-level file, for staff only; the path was fixed when the index was built."""
@@ -283,11 +312,11 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
     @get("/staff/summary.pdf")
     async def staff_summary(request: Request) -> Response:
-        return staff_file(request, index.summary_pdf, "summary.pdf", "application/pdf")
+        return staff_file(request, live.current().summary_pdf, "summary.pdf", "application/pdf")
 
     @get("/staff/grades.csv")
     async def staff_grades(request: Request) -> Response:
-        return staff_file(request, index.grades_csv, "grades.csv", "text/csv; charset=utf-8")
+        return staff_file(request, live.current().grades_csv, "grades.csv", "text/csv; charset=utf-8")
 
 
     def grading_question(who: Session, qid: str, anon: bool) -> HTMLResponse:
@@ -365,6 +394,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
 
 
     def student(request: Request) -> Session | None:
+        verifier.current()
         return learners.get(request.cookies.get(learners.cookie))
 
     def note(who: Session, refusal: Refusal) -> None:
@@ -375,9 +405,9 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     async def student_login(request: Request) -> Response:
         form = await _form(request, ("student_id", "code"))
         sid = normalize_id(form["student_id"])
-        if not await verified(request, f"id:{sid}", verifier.student, sid, form["code"]):
+        if not await verified(request, f"id:{sid}", verifier.current().student, sid, form["code"]):
             return page("login", 403, "bad_login")
-        if index.find(sid) is None:
+        if live.current().find(sid) is None:
             return page("login", 404, "not_ready")
         response = RedirectResponse("/me", status_code=303)
         response.set_cookie(learners.cookie, learners.issue(sid), max_age=int(learners.lifetime), path="/",
@@ -396,7 +426,7 @@ def create_app(out: Path, *, clock: Clock = time.monotonic,
     @get("/me/report.pdf")
     async def student_report(request: Request) -> Response:
         who = student(request)
-        found = index.find(who.name) if who else None
+        found = live.current().find(who.name) if who else None
         if found is None or found.pdf is None:
             return page("login", 403, "student_only")
         return download(found.pdf, f"{found.student_id}.pdf", "application/pdf")

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from grader.apps.portal.index import ClassIndex
-from grader.apps.portal.tokens import STAFF, TokenError, add_staff, check_can_create, create_tokens, tokens_path
+from grader.apps.portal.tokens import (STAFF, TokenError, add_staff, check_can_create, create_tokens, reset_student,
+                                       tokens_path)
 from grader.untrusted import csv_text
 
 
@@ -37,6 +38,8 @@ def cmd_tokens(args: argparse.Namespace) -> int:
         print(f"the staff code of {args.staff} is not shown again", file=sys.stderr)
         return 0
     index = ClassIndex.build(out)
+    if args.student is not None:
+        return _reset_one(out, index, args.student)
     if not index.students:
         print(f"grader: no results in {out}/results/; run `grader run` first", file=sys.stderr)
         return 2
@@ -57,6 +60,21 @@ def cmd_tokens(args: argparse.Namespace) -> int:
             sink.write(text)
         print(f"{args.csv}: codes for {len(codes)} students and staff", file=sys.stderr)
     print(f"hashes in {tokens_path(out)}; these codes are not shown again", file=sys.stderr)
+    return 0
+
+
+def _reset_one(out: Path, index: ClassIndex, student_id: str) -> int:
+    """One student's new code on stdout; a running portal stops taking the old one at its next request."""
+    student = index.find(student_id)
+    if student is None:
+        print(f"grader: no result for student {student_id!r} in {out}/results/", file=sys.stderr)
+        return 2
+    try:
+        code = reset_student(out, student.student_id)
+    except OSError as exc:
+        raise TokenError(str(exc)) from None
+    print(f"{csv_text(student.student_id)},{code}")
+    print(f"the new code of {student.student_id} is not shown again; the old one no longer works", file=sys.stderr)
     return 0
 
 
@@ -93,8 +111,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     tok.add_argument("out_dir", metavar="OUT", help="the output folder of `grader run`")
     tok.add_argument("--rotate", action="store_true", help="replace every existing code")
     tok.add_argument("--csv", metavar="FILE", help="write the codes to FILE (mode 0600) instead of stdout")
-    tok.add_argument("--staff", metavar="NAME", help="make (with --rotate: replace) one teaching assistant's own "
+    who = tok.add_mutually_exclusive_group()
+    who.add_argument("--staff", metavar="NAME", help="make (with --rotate: replace) one teaching assistant's own "
                                                      "code only; the scores they give are stamped with NAME")
+    who.add_argument("--student", metavar="ID", help="replace one student's code only (every other code stays); "
+                                                     "a running portal refuses the old one at once")
     tok.set_defaults(fn=cmd_tokens)
 
     srv = subparsers.add_parser("serve", help="serve the reports: students download their own PDF")

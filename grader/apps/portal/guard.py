@@ -189,3 +189,7 @@ class Sessions:
     def revoke(self, session: str | None) -> None:
         if session:
             self._live.pop(_key(session), None)
+
+    def revoke_names(self, names: set[str]) -> None:
+        """End every session of these people (their code was replaced: a session it opened ends too)."""
+        self._live = {k: s for k, s in self._live.items() if s.name not in names}

@@ -1,12 +1,16 @@
-"""The class as the portal sees it: built once at start-up from OUT/results/*.json.
+"""The class as the portal sees it: built from OUT/results/*.json, and built again whenever a file
+there (or a report beside it) is written, added or removed, so a `grader manual import` or a re-run
+shows at the next request.
 
 Every file the portal can send is named here, so a request only ever picks an entry by key and
 never becomes part of a filesystem path.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +79,39 @@ def _file_in(out: Path, name: str) -> Path | None:
     """A regular file directly inside OUT (no symlink out of it), or None."""
     path = out / name
     return path if path.is_file() and not path.is_symlink() and path.resolve().parent == out else None
+
+
+Fingerprint = tuple[tuple[str, str, int, int, int], ...]
+
+
+def fingerprint(out: Path) -> Fingerprint:
+    """Name, inode, size and modification time of every entry of OUT and OUT/results: an atomic
+    rewrite, a new file and a vanished one all change it. A few dozen stat calls, cheap per request."""
+    seen = []
+    for folder in (out, out / "results"):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    st = entry.stat(follow_symlinks=False)
+                    seen.append((folder.name, entry.name, st.st_ino, st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            continue
+    return tuple(sorted(seen))
+
+
+class LiveIndex:
+    """The ClassIndex of OUT as it is on disk now: rebuilt when the fingerprint changed since the
+    last build (taken before building, so a write during a build is seen at the next request)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self._lock = threading.Lock()
+        self._seen = fingerprint(self.out)
+        self._index = ClassIndex.build(self.out)
+
+    def current(self) -> ClassIndex:
+        now = fingerprint(self.out)
+        with self._lock:
+            if now != self._seen:
+                self._index, self._seen = ClassIndex.build(self.out), now
+            return self._index

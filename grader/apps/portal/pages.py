@@ -125,15 +125,20 @@ _STAFF = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layo
   <th>خطای اجرا<span class="en" lang="en" dir="ltr">Run errors</span></th>
   <th>تصحیح دستی مانده<span class="en" lang="en" dir="ltr">Manual pending</span></th>
   <th>کارنامه<span class="en" lang="en" dir="ltr">Report</span></th>
+  <th>کد دسترسی<span class="en" lang="en" dir="ltr">Access code</span></th>
 </tr></thead>
 <tbody>
 {% for s in students %}<tr>
   <td class="sid" dir="ltr">{{ s.student_id }}</td>
-  <td>{{ s.name_fa }}<span class="en" lang="en" dir="ltr">{{ s.name_en }}</span></td>
-  <td class="num">{{ fa_num(pts(s.total)) }} از {{ fa_num(pts(s.max_total)) }}<span class="en" lang="en" dir="ltr">{{ pts(s.total) }} / {{ pts(s.max_total) }}</span></td>
-  <td class="num{% if s.errors %} warn{% endif %}">{{ fa_num(s.errors) }}<span class="en" lang="en" dir="ltr">{{ s.errors }}</span></td>
-  <td class="num">{{ fa_num(pts(s.manual_pending)) }}<span class="en" lang="en" dir="ltr">{{ pts(s.manual_pending) }}</span></td>
-  <td>{% if s.pdf %}<a href="/staff/report/{{ s.student_id|urlencode }}" download>PDF</a>{% else %}—{% endif %}</td>
+  <td data-label="نام · Name">{{ s.name_fa }}<span class="en" lang="en" dir="ltr">{{ s.name_en }}</span></td>
+  <td class="num" data-label="نمره · Score">{{ fa_num(pts(s.total)) }} از {{ fa_num(pts(s.max_total)) }}<span class="en" lang="en" dir="ltr">{{ pts(s.total) }} / {{ pts(s.max_total) }}</span></td>
+  <td class="num{% if s.errors %} warn{% endif %}" data-label="خطای اجرا · Run errors">{{ fa_num(s.errors) }}<span class="en" lang="en" dir="ltr">{{ s.errors }}</span></td>
+  <td class="num" data-label="تصحیح دستی مانده · Manual pending">{{ fa_num(pts(s.manual_pending)) }}<span class="en" lang="en" dir="ltr">{{ pts(s.manual_pending) }}</span></td>
+  <td data-label="کارنامه · Report">{% if s.pdf %}<a href="/staff/report/{{ s.student_id|urlencode }}" download>PDF</a>{% else %}—{% endif %}</td>
+  <td data-label="کد دسترسی · Access code"><details class="reset"><summary>{{ bi("کد تازه", "New code") }}</summary>
+    <form method="post" action="/staff/code/{{ s.student_id|urlencode }}"><input type="hidden" name="csrf" value="{{ who.csrf }}">
+    <button type="submit" class="secondary">{{ bi("جایگزینی کد این دانشجو", "Replace this student's code") }}</button></form>
+  </details></td>
 </tr>{% endfor %}
 </tbody>
 </table>
@@ -154,16 +159,31 @@ _STAFF = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layo
   <tbody>
   {% for p in similar %}<tr>
     <td class="sid" dir="ltr">{{ p.a }} – {{ p.b }}</td>
-    <td class="num">{{ fa_num(pts(p.score)) }}<span class="en" lang="en" dir="ltr">{{ pts(p.score) }}</span></td>
-    <td class="num">{{ fa_num(pts(100 * p.code_score)) }}٪<span class="en" lang="en" dir="ltr">{{ pts(100 * p.code_score) }}%</span></td>
-    <td class="sid" dir="ltr">{{ p.shared_wrong|join(", ") }}</td>
-    <td{% if p.flagged %} class="warn"{% endif %}>{% if p.flagged %}{{ bi("بله", "yes") }}{% else %}—{% endif %}</td>
+    <td class="num" data-label="امتیاز ترکیبی · Combined">{{ fa_num(pts(p.score)) }}<span class="en" lang="en" dir="ltr">{{ pts(p.score) }}</span></td>
+    <td class="num" data-label="شباهت کد · Code">{{ fa_num(pts(100 * p.code_score)) }}٪<span class="en" lang="en" dir="ltr">{{ pts(100 * p.code_score) }}%</span></td>
+    <td class="sid" dir="ltr" data-label="Identical wrong answers">{{ p.shared_wrong|join(", ") }}</td>
+    <td{% if p.flagged %} class="warn"{% endif %} data-label="علامت‌خورده · Flagged">{% if p.flagged %}{{ bi("بله", "yes") }}{% else %}—{% endif %}</td>
   </tr>{% endfor %}
   </tbody>
   </table>
   {% else %}<p>{{ bi("هیچ جفت مشابهی پیدا نشد.", "No similar pair was found.") }}</p>{% endif %}
 </section>
 {% endif %}
+{% endblock %}"""
+
+_CODE = """{% extends "base" %}{% from "macros" import bi, logout %}{% set layout = "narrow" %}
+{% block main %}
+<nav class="toolbar">
+  <a class="button secondary" href="/staff">{{ bi("فهرست کلاس", "Class list") }}</a>
+  {{ logout(who) }}
+</nav>
+<section class="card">
+  <h2>{{ bi("کد دسترسی تازه", "New access code") }}</h2>
+  <p><span dir="ltr" class="sid">{{ student.student_id }}</span> {{ student.name_fa }} <span class="en" lang="en" dir="ltr">{{ student.name_en }}</span></p>
+  <p class="code" dir="ltr">{{ code }}</p>
+  <p class="hint">این کد را به همین دانشجو بدهید؛ دوباره نشان داده نمی‌شود. کد پیشین او دیگر کار نمی‌کند و کد دیگران تغییری نکرده است.</p>
+  <p class="hint en" lang="en" dir="ltr">Give this code to this student; it is not shown again. Their old code no longer works; nobody else's code changed.</p>
+</section>
 {% endblock %}"""
 
 _ERROR = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "narrow" %}
@@ -463,8 +483,19 @@ blockquote.reply { border-right-color: var(--accent); }
 p.total { font-weight: 600; font-size: 1.1rem; }
 summary { cursor: pointer; color: var(--accent); }
 form.reply input.pts { width: 6rem; }
+p.code { font-family: "DejaVu Sans Mono", monospace; font-size: 1.6rem; letter-spacing: .05em; text-align: center;
+         background: var(--bg); border-radius: 6px; padding: .5rem; overflow-wrap: anywhere; }
+details.reset summary { font-size: .9em; white-space: nowrap; }
+details.reset button { margin-top: .4rem; font-size: .85em; padding: .3rem .6rem; }
+/* A phone: each table row becomes a card of labelled lines, so nothing scrolls sideways */
 @media (max-width: 40rem) {
-  table.class { display: block; overflow-x: auto; }
+  table.class, table.class tbody, table.class tr, table.class td { display: block; width: 100%; }
+  table.class thead { display: none; }
+  table.class tr { border-bottom: 2px solid var(--line); padding: .4rem 0; }
+  table.class td { border: 0; padding: .15rem .7rem; overflow-wrap: anywhere; }
+  table.class td.sid { font-weight: 600; white-space: normal; }
+  table.class td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem; color: var(--muted); }
+  table.class td .en { display: inline; margin-right: .5em; }
   .toolbar .count { margin-left: 0; width: 100%; }
   main.wrap { padding: 0 .6rem; }
   .card { padding: .8rem; }
@@ -472,7 +503,7 @@ form.reply input.pts { width: 6rem; }
 """
 
 _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login": _LOGIN,
-                                      "staff": _STAFF, "error": _ERROR, "questions": _QUESTIONS,
+                                      "staff": _STAFF, "code": _CODE, "error": _ERROR, "questions": _QUESTIONS,
                                       "question": _QUESTION, "me": _ME, "regrades": _REGRADES}),
                    autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(fa_num=persian_digits, pts=fmt_points, PENDING=Status.PENDING)

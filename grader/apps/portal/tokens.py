@@ -3,15 +3,23 @@
 Verification always runs scrypt and a constant-time compare, also for unknown students (against a
 dummy hash), so a wrong code and an unknown id cost the same time. Besides the shared staff code,
 each teaching assistant may hold a code of their own (`grader tokens --staff NAME`), so every score
-they give is stamped with their name.
+they give is stamped with their name. One student's code can be replaced alone (`grader tokens
+--student ID`, or the staff page); a running portal reads the file again when it changes, so the
+old code stops working at its next request.
 """
 from __future__ import annotations
 
 import hashlib
+import fcntl
 import hmac
 import json
+import os
 import re
 import secrets
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,22 +136,84 @@ def create_tokens(out: Path, students: list[str], rotate: bool = False,
     return codes, staff
 
 
+@contextmanager
+def _locked(out: Path) -> Iterator[dict[str, Any]]:
+    """The tokens file's data, written back on exit; one writer at a time (the portal and a
+    `grader tokens` run may change it at once), so no change is lost."""
+    path = tokens_path(out)
+    if not path.exists():
+        raise TokenError(f"{path} does not exist; run `grader tokens {out}` first")
+    with open(path.with_name("tokens.lock"), "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise TokenError(f"{path} is not a tokens file: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("students"), dict):
+            raise TokenError(f"{path} is not a tokens file")
+        yield data
+        write_json(path, data, mode=0o600)
+
+
 def add_staff(out: Path, name: str, rotate: bool = False, params: dict[str, int] = SCRYPT) -> str:
     """Make a code for one named teaching assistant and return it, to be shown once; an existing
     name is replaced only when asked to."""
     if not STAFF_NAME.fullmatch(name) or name == SHARED_STAFF:
         raise TokenError(f"{name!r} is not a usable staff name (letters, digits, . _ -; at most 32)")
-    path = tokens_path(out)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TokenError(f"{path} does not exist; run `grader tokens {out}` first") from None
-    except (OSError, ValueError) as exc:
-        raise TokenError(f"{path} is not a tokens file: {exc}") from None
-    named = data.setdefault("named_staff", {})
-    if name in named and not rotate:
-        raise TokenError(f"{name} already has a staff code; use --rotate to replace it")
-    code = new_code()
-    named[name] = hash_entry(code, data.get("scrypt", params))
-    write_json(path, data, mode=0o600)
+    with _locked(out) as data:
+        named = data.setdefault("named_staff", {})
+        if name in named and not rotate:
+            raise TokenError(f"{name} already has a staff code; use --rotate to replace it")
+        code = new_code()
+        named[name] = hash_entry(code, data.get("scrypt", params))
     return code
+
+
+def reset_student(out: Path, student_id: str, params: dict[str, int] = SCRYPT) -> str:
+    """Replace one student's code (or give a student graded after `grader tokens` their first) and
+    return it, to be shown once; every other code stays as it was."""
+    with _locked(out) as data:
+        code = new_code()
+        data["students"][student_id] = hash_entry(code, data.get("scrypt", params))
+    return code
+
+
+class LiveVerifier:
+    """The Verifier of OUT's tokens file as it is now: loaded again when the file changed (size,
+    time, inode), calling `on_change` with whose codes changed (student ids, staff names), so their
+    sessions can end too. A file that cannot be read keeps the last one that could."""
+
+    def __init__(self, out: Path, on_change: Callable[[set[str], set[str]], None] = lambda s, t: None) -> None:
+        self.out, self.on_change = out, on_change
+        self._lock = threading.Lock()
+        self._seen = self._stamp()
+        self._verifier = Verifier.load(out)
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(tokens_path(self.out))
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def current(self) -> Verifier:
+        now = self._stamp()
+        with self._lock:
+            if now == self._seen:
+                return self._verifier
+            self._seen = now
+            try:
+                fresh = Verifier.load(self.out)
+            except TokenError as exc:
+                print(f"grader serve: keeping the codes loaded before: {exc}", file=sys.stderr)
+                return self._verifier
+            old, self._verifier = self._verifier, fresh
+        students = {s for s in old.students.keys() | fresh.students.keys()
+                    if old.students.get(s) != fresh.students.get(s)}
+        staff = {n for n in old.named_staff.keys() | fresh.named_staff.keys()
+                 if old.named_staff.get(n) != fresh.named_staff.get(n)}
+        if old.staff != fresh.staff:
+            staff.add(SHARED_STAFF)
+        if students or staff:
+            self.on_change(students, staff)
+        return fresh
