@@ -250,3 +250,17 @@ def test_a_plan_loads_without_importing_the_reference_code():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_deadline_has_a_timezone_and_a_late_policy_needs_a_deadline(tmp_path):
+    top = "questions:\n"
+    good = _broken(tmp_path, top, "deadline: 2026-12-01T23:59:00+03:30\n"
+                   "late: {grace_minutes: 15, per_day_percent: 10, max_days: 5}\n" + top)
+    rubric = load_rubric(good)
+    assert rubric.deadline.utcoffset().total_seconds() == 3.5 * 3600 and rubric.late.max_days == 5
+    for bad, words in [("deadline: 2026-12-01T23:59:00\n", "timezone"),
+                       ("late: {per_day_percent: 10}\n", "a late policy needs a deadline"),
+                       ("deadline: 2026-12-01T23:59:00Z\nlate: {per_day_percent: 150}\n", "less than or equal to 100")]:
+        path = _broken(tmp_path, top, bad + top)
+        with pytest.raises(RubricError, match=words):
+            load_rubric(path)

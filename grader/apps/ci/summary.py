@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.core.result import LABEL, Status, StudentResult
 from grader.core.text import Text
+from grader.outputs.reports.lateness import late_lines
 from grader.outputs.reports.persian import fmt_points, persian_digits
 from grader.apps.selfcheck import Finding
 from grader.untrusted import identifier
@@ -109,6 +110,11 @@ def _messages(result: StudentResult, lang: str) -> list[str]:
     return ["**پیام‌ها:**" if lang == "fa" else "**Messages:**", "", *lines, ""]
 
 
+def _late(result: StudentResult, lang: str) -> list[str]:
+    """The deadline, the pull request's time and the penalty, as the PDF report has them."""
+    return [*(f"- {_inline(getattr(line, lang))}" for line in late_lines(result)), ""] if result.late else []
+
+
 def _student_section(result: StudentResult, lang: str) -> list[str]:
     fa = lang == "fa"
     total, top, pending = result.total, result.max_total, result.pending_points
@@ -117,7 +123,8 @@ def _student_section(result: StudentResult, lang: str) -> list[str]:
     if pending:
         line += (f" · {_fa_num(pending)} امتیاز در انتظار تصحیح دستی" if fa
                  else f" · {fmt_points(pending)} points pending manual grading")
-    out = [f"### {_student(result, lang)}", "", line, "", *_table(result, lang), "", *_messages(result, lang)]
+    out = [f"### {_student(result, lang)}", "", line, "", *_late(result, lang), *_table(result, lang), "",
+           *_messages(result, lang)]
     if result.errors:
         out += ["**نوت‌بوک به‌طور کامل تصحیح نشد:**" if fa else "**The notebook could not be fully graded:**", ""]
         for err in result.errors:

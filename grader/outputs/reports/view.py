@@ -17,6 +17,7 @@ from typing import Any
 from grader.core.result import AnswerResult, Diagnosis, QuestionResult, RunError, Status, StudentResult
 from grader.core.text import Text, has_rtl
 
+from .lateness import late_lines
 from .persian import jalali_date, persian_digits
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -249,6 +250,7 @@ def student_view(result: StudentResult, lang: str = "both") -> dict:
         "max_total": max_total,
         "percent": max(0.0, min(100.0, 100 * total / max_total)) if max_total else 0.0,
         "manual_pending": result.pending_points,
+        "late": late_lines(result),
         "runtime_s": result.runtime_s,
         "errors": [error_view(e, lang) for e in result.errors],
         "notices": [b for b in map(bi, result.notices) if b],
