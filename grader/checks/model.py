@@ -8,6 +8,7 @@ architecture, the rest by a curve — full marks at or above the reference model
 `margin`, nothing at or below `floor`, linear between.
 """
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from grader.core.result import Detail, Status
 from grader.core.text import Text
 from grader.kernel.probe import Request
 from grader.models import datasets
+from grader.outputs.reports.numbers import decimal
 from grader.references import References
 from grader.rubric.schema import Answer
 
@@ -184,7 +186,8 @@ class ModelCheck(Check):
                 claimed = float("nan")
             consistent = abs(claimed - measured) <= o.reported_tolerance
             details.append(Detail(label=f"reported {o.metric} ({o.reported})", expected=_pct(measured),
-                             found=str(reported.value)[:40], ok=consistent))
+                             found=decimal(claimed, o.reported_tolerance) if math.isfinite(claimed)
+                             else str(reported.value)[:40], ok=consistent))
             if not consistent:
                 flag = msg.reported_mismatch(o.reported, claimed, measured)
                 outcome.feedback = Text(f"{outcome.feedback.fa} {flag.fa}", f"{outcome.feedback.en} {flag.en}")

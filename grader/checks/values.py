@@ -20,6 +20,7 @@ import numpy as np
 from grader.core.errors import GraderError
 from grader.kernel.wire import BigInt, Frame, Opaque
 from grader.core.text import persian_digits
+from grader.outputs.reports.numbers import array_text
 from grader.untrusted import DIGITS, INVISIBLE
 
 MAX_NESTING = 32  # deeper lists are no array an assignment asks for (and would exhaust recursion)
@@ -324,12 +325,12 @@ def _fmt(value: Any, limit: int, depth: int) -> str:
     if isinstance(value, int):
         # repr of a long int costs quadratic time, and Python refuses it past 4300 digits
         return repr(value) if value.bit_length() <= 1024 else f"a {_digits(value)}-digit number"
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, float):  # a whole float (a count computed in floats) is no '5.85223e+06'
+        return str(int(value)) if value.is_integer() and 0 < abs(value) < 1e15 else f"{value:.6g}"
     if isinstance(value, (str, bytes)):
         return repr(value[:limit])
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=5, threshold=40, edgeitems=3, suppress_small=True)
+        return array_text(value)
     if isinstance(value, dict):
         return _bounded((f"{k[:limit] if isinstance(k, str) else _fmt(k, limit, depth + 1)}: "
                          f"{_fmt(v, limit, depth + 1)}" for k, v in value.items()), "\n", limit)

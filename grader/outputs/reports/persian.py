@@ -8,6 +8,8 @@ import jdatetime
 
 from grader.core.text import persian_digits
 
+from .numbers import points
+
 
 def jalali_date(d: datetime.date) -> str:
     """Format a Gregorian date as a Jalali date in Persian, e.g. '۴ آذر ۱۴۰۵'."""
@@ -17,5 +19,4 @@ def jalali_date(d: datetime.date) -> str:
 
 def fmt_points(x: float) -> str:
     """Format a score with at most two decimals and no trailing zeros ('8', '61.5', '0.33')."""
-    text = f"{float(x):.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return points(x)
