@@ -26,6 +26,14 @@ _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 _DROPPED = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 
 
+_BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
+
+
+def without_bidi_controls(text: str) -> str:
+    """`text` without its Bidi_Control characters (ZWNJ and ZWJ kept), which would reorder it."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
 def identifier(text: str) -> str:
     """`text` (a student id, a name, a question tag) without control or bidi formatting characters."""
     return _DROPPED.sub("", _BREAKS.sub(" ", text))

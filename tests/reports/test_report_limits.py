@@ -14,7 +14,6 @@ from grader.core.result import Student
 from grader.core.text import Text
 from grader.outputs.reports import render_student_report, render_summary
 from grader.outputs.reports import render as render_mod
-from grader.outputs.reports.bidi import MAX_ISOLATED, isolate_ltr
 from grader.outputs.reports.view import cut
 from tests.reports.test_reports import META, pdf_text, sample_result, three_results
 
@@ -111,16 +110,3 @@ def test_a_normal_report_is_unchanged_by_the_limit(tmp_path):
     render_student_report(sample_result(), out)
     text = pdf_text(out)
     assert "characters cut" not in text and "Plain report" not in text and "mat1 and mat2" in text
-
-
-def test_persian_text_isolates_a_bounded_number_of_runs():
-    html = str(isolate_ltr("ب a 1. " * 1000))  # list markers split it: the budget is shared
-    assert html.count("<bdi") == MAX_ISOLATED
-
-
-def test_cut_markers_read_right_inside_persian_text():
-    text = cut("پاسخ " * 2000, "essay")
-    html = str(isolate_ltr(text))
-    assert '<bdi dir="ltr" class="ltr">… 5000 characters cut</bdi>' in html  # the ellipsis leads, on the left
-    assert "\u2067… ۵۰۰۰ نویسه حذف شد\u2069" in html  # one right-to-left run, the ellipsis on the right
-    assert str(isolate_ltr("تا ۱۲… و Dropout… است")) == 'تا ۱۲… و <bdi dir="ltr" class="ltr">Dropout</bdi>… است'

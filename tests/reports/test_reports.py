@@ -1,4 +1,4 @@
-"""Tests of the PDF report layer: Persian formatting, bidi isolation, and the rendered PDFs."""
+"""Tests of the PDF report layer: Persian formatting and the rendered PDFs (bidirectional text: test_bidi*.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from grader.core.result import RunError, Status, Student, StudentResult
 from grader.core.text import Text
 from grader.outputs.reports import html_for_student, render_student_report, render_summary
-from grader.outputs.reports.bidi import isolate_ltr
 from grader.outputs.reports.persian import fmt_points, jalali_date, persian_digits
 from grader.outputs.reports.stats import question_stats, total_stats
 
@@ -167,59 +166,6 @@ def test_fmt_points(x, text):
     assert fmt_points(x) == text
 
 
-# --- bidi isolation -------------------------------------------------------------------
-
-def isolated(text: str) -> list[str]:
-    return re.findall(r'<bdi dir="ltr" class="ltr">(.*?)</bdi>', str(isolate_ltr(text)))
-
-
-@pytest.mark.parametrize("text, runs", [
-    ("در لایهٔ Conv1D با lr = 0.1 آموزش دهید.", ["Conv1D", "lr = 0.1"]),
-    ("ورودی (3,227,227) است و خروجی -1,327,104 شد.", ["(3,227,227)", "-1,327,104"]),
-    ("شکل (نه (3, 224, 224)) درست نیست", ["(3, 224, 224)"]),
-    ("بهینه‌ساز (مثلاً Adam) را", ["Adam"]),
-    ("حافظه 12.5 MB است.", ["12.5 MB"]),
-    ("مقدار α = 0.01، و سپس", ["α = 0.01"]),
-    ("سلام - خداحافظ.", []),
-    ("مقدار -۱۲ در ۴ آذر ۱۴۰۵", ["-۱۲"]),
-    ("تصویرهای (N, 1, 28, 28) با مقدار", ["(N, 1, 28, 28)"]),  # "28)" closes the tuple, it is no list marker
-])
-def test_isolate_ltr_runs(text, runs):
-    assert isolated(text) == runs
-
-
-def test_isolate_ltr_escapes_and_keeps_text():
-    html = str(isolate_ltr("اگر a<b & c باشد"))
-    assert "a&lt;b &amp; c" in html
-    assert re.sub("<[^>]+>", "", html).replace("&lt;", "<").replace("&amp;", "&") == "اگر a<b & c باشد"
-
-
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")
-def test_negative_number_keeps_minus_on_the_left(tmp_path):
-    """Look at the pixels: in an RTL paragraph the isolated run -1,327,104 (drawn red)
-    must start, on its left, with the minus sign, a glyph far shorter than a digit."""
-    import numpy as np
-    from PIL import Image
-    from weasyprint import HTML
-
-    from grader.outputs.reports.render import _style
-
-    css, fonts = _style()
-    body = isolate_ltr("تعداد پارامترها -1,327,104 است.")
-    HTML(string=f'<html dir="rtl" lang="fa"><style>.ltr {{ color: #f00 }}</style>'
-                f'<p class="fa" style="font-size: 24pt">{body}</p></html>').write_pdf(
-        tmp_path / "minus.pdf", stylesheets=[css], font_config=fonts)
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1",
-                    str(tmp_path / "minus.pdf"), str(tmp_path / "p")], check=True)
-    rgb = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")).astype(int)
-    red = (rgb[..., 0] > 150) & (rgb[..., 1] < 110) & (rgb[..., 2] < 110)
-    cols = np.flatnonzero(red.any(axis=0))
-    glyphs = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
-    heights = [np.ptp(np.flatnonzero(red[:, g].any(axis=1))) + 1 for g in glyphs]
-    assert len(heights) == 10, heights  # - 1 , 3 2 7 , 1 0 4
-    assert heights[0] < heights[1] / 3, heights  # the short minus bar is leftmost
-
-
 # --- student report -------------------------------------------------------------------
 
 def test_student_pdf_content(student_pdf):
@@ -234,8 +180,8 @@ def test_student_pdf_content(student_pdf):
 
 def test_student_html_marks_up_the_hard_cases():
     html = html_for_student(sample_result())
-    assert '<bdi dir="ltr" class="ltr">-1,327,104</bdi>' in html
-    assert '<bdi dir="ltr" class="ltr">(3,227,227)</bdi>' in html
+    assert '<bdi dir="ltr" class="ltr whole">-1,327,104</bdi>' in html
+    assert '<bdi dir="ltr" class="ltr whole">(3,227,227)</bdi>' in html
     assert "۴ آذر ۱۴۰۵" in html and "۶۱٫۵ از ۱۰۰" in html
     assert "\x1b[" not in html  # ANSI colours of the traceback are stripped
 
@@ -295,11 +241,3 @@ def test_summary_pdf(tmp_path):
     assert text.index("s01") < text.index("s02") < text.index("s03")
     for expected in ("Ali Rezaei", "سارا محمدی", "The notebook is not valid JSON.", "54.83", "61.5"):
         assert expected in text, expected
-
-
-def test_list_numbers_stay_with_the_persian_sentence():
-    from grader.outputs.reports.bidi import isolate_ltr
-
-    html = str(isolate_ltr("حافظه کمتر 2. جلوگیری از Overfitting 3. کاهش پیچیدگی"))
-    assert '<bdi dir="ltr" class="ltr">Overfitting</bdi> 3. کاهش' in html
-    assert "2. جلوگیری" in html

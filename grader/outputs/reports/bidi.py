@@ -1,112 +1,261 @@
-"""Bidi isolation of left-to-right runs inside Persian text, for WeasyPrint.
+"""Bidirectional text for WeasyPrint: every text of a report is set by `set_text`.
 
-WeasyPrint 70 parses ``unicode-bidi`` but never uses it: every inline box is shaped as
-its own Pango layout whose base direction is the box's CSS ``direction``, and an RTL
-line just reverses the order of its boxes. A Latin/numeric run left inside Persian text
-is therefore laid out right-to-left (``-1,327,104`` shows its minus on the right,
-``lr = 0.1`` and ``(3, 227, 227)`` are scrambled). Putting each such run in its own
-inline box with ``direction: ltr`` (``<bdi dir="ltr">``) makes Pango lay it out
-left-to-right, and WeasyPrint places that box as a unit within the RTL line.
+WeasyPrint 70 parses ``unicode-bidi`` but never uses it: every inline box is shaped as its own
+Pango layout whose base direction is the box's CSS ``direction``, and a line places its boxes in
+logical order, reversed in a right-to-left box. Inside one box Pango runs the Unicode bidi
+algorithm, which gets mixed text wrong in the ways a reader notices: the brackets of
+``Conv2D(16, 3×3)`` or ``(3, 227, 227)`` resolve to the Persian side and swap, the minus of
+``-1,327,104`` lands on the right, a sentence's full stop or a Persian quote inside English moves
+to the other end of the line. So isolation means an inline box of its own with ``dir``:
+
+- a paragraph takes the direction of its language (a label's Persian side right to left, its English
+  side left to right), or, for a text of a student or a teaching assistant, that of its first strong
+  character (``dir="auto"``);
+- each embedded run of the opposite direction gets a ``<bdi dir>`` of its own, with the brackets and
+  quotes it opens and closes; sentence punctuation stays with the paragraph. A Persian run inside
+  English is itself set as a right-to-left paragraph, so a signed number inside it is isolated too;
+- a short left-to-right run (code, a formula, a shape) never breaks inside; a long one breaks only
+  at spaces outside its brackets;
+- the text's own bidi control characters (RLO, LRI, PDI...) are dropped: they would reorder it.
+
+Runs are found per line, so a combining mark stays with its letter (``x̂`` is one run, shaped by one
+font) and nothing joins across a line break of preformatted text.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-# Characters that may belong to a left-to-right run: printable ASCII, Latin-1/Latin
-# Extended letters, Greek (α, β), Persian/Arabic digits and separators, common math signs,
-# and an ellipsis that leads into Latin letters or digits ("… 12 characters cut" stays whole).
-# A candidate run is kept only if it holds a letter or a digit.
-_RUN = re.compile(
-    r"(?:[\x20-\x7e\u00b0-\u024f\u0370-\u03ff\u0660-\u0669\u066a-\u066c\u06f0-\u06f9"
-    r"\u2013\u2022\u2190-\u21ff\u2200-\u23ff]|\u2026(?=\s?[A-Za-z0-9]))+"
-)
-_STRONG = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0660-\u0669\u06f0-\u06f9]")
-# A bare Persian number (۱۴۰۵, ۱۲٫۵) already reads correctly inside Persian text.
+from grader.core.text import Text
+from grader.untrusted import without_bidi_controls
+
+RTL, LTR, AUTO = "rtl", "ltr", "auto"
+
+
+def _chars(bidi_classes: tuple[str, ...], *blocks: tuple[int, int]) -> str:
+    """The body of a regex character class: the characters of `blocks` in these Unicode bidi classes."""
+    spans: list[list[int]] = []
+    for first, last in blocks:
+        for code in range(first, last + 1):
+            if unicodedata.bidirectional(chr(code)) not in bidi_classes:
+                continue
+            if spans and spans[-1][1] == code - 1:
+                spans[-1][1] = code
+            else:
+                spans.append([code, code])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
+
+
+_RTL_BLOCKS = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))  # Hebrew, Arabic, Syriac, Thaana...
+_R = _chars(("R", "AL"), *_RTL_BLOCKS)  # strong right-to-left letters
+# Combining marks go with the letter before them (Latin, Greek, Cyrillic, RTL and symbol marks).
+_MARKS = "[" + _chars(("NSM",), (0x0300, 0x036F), (0x0483, 0x0489), *_RTL_BLOCKS, (0x1AB0, 0x1AFF),
+                      (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE00, 0xFE2F)) + "]*"
+_L = f"(?![{_R}])[^\\W\\d_]"  # a strong left-to-right character: a letter that is not right to left
+_DIGIT = "0-9\u06f0-\u06f9\u0660-\u0669"
+# What ends a left-to-right run inside Persian text: a Persian letter (with its marks), a Persian
+# comma or a line break ("Flatten، Dense(5, softmax)" is two runs of a Persian list).
+_NOT_LTR = re.compile(f"(?:[{_R}\u060c\n]{_MARKS})+")
+_FIRST_STRONG = re.compile(f"[{_R}]|{_L}")
+_LTR_LETTER = re.compile(_L)
+_STRONG_R = re.compile(f"[{_R}]")
+_LTR_CONTENT = re.compile(f"{_L}|[{_DIGIT}]")
+# A bare Persian number (۱۴۰۵, ۱۲٫۵) already reads right inside Persian text.
 _PERSIAN_NUMBER = re.compile(r"[\u06f0-\u06f9\u0660-\u0669\u066b\u066c]+")
-_CLOSERS = {")": "(", "]": "[", "}": "{"}
-_OPENERS = {v: k for k, v in _CLOSERS.items()}
+# A Persian run inside left-to-right text: from a Persian letter or digit to the last Persian
+# letter or any digit (a number after Persian words belongs to them), with its combining marks.
+_RTL_RUN = re.compile(f"[{_R}\u06f0-\u06f9\u0660-\u0669](?:(?:(?!{_L})[^\n])*[{_R}{_DIGIT}])?{_MARKS}")
+
+_PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "\u201c": "\u201d", "\u2018": "\u2019"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
 _QUOTES = "\"'`"
+_LEADING_PUNCT = ",;:!?"
+_TRAILING_PUNCT = ".,;:!?…"
+# An ellipsis that leads into Latin letters or digits ("… 12 characters cut") belongs to the run.
+_LEADING_ELLIPSIS = re.compile(r"…\s?[A-Za-z0-9]")
+# "2." or "3)" between spaces numbers a list item of the Persian sentence: never part of a run.
+_LIST_MARKER = re.compile(r"((?:^|(?<=\s))\d{1,2}[.)](?=\s))")
+
+# A left-to-right run up to this long never breaks inside; a longer one breaks at spaces outside its brackets.
+WHOLE_MAX = 40
+# Runs isolated in one text at most: each is an inline box, and WeasyPrint's line layout slows
+# down quadratically with the boxes of one paragraph (1,000 in an essay took 18 s); the runs
+# past this many (only in contrived text) are left in the paragraph's flow.
+MAX_ISOLATED = 200
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A text set for its block: the block's direction (``dir``), its script's class (``lang``:
+    "fa" or "en", for fonts and alignment) and the escaped HTML with its runs isolated."""
+
+    dir: str
+    html: Markup
+
+    @property
+    def lang(self) -> str:
+        return "fa" if self.dir == RTL else "en"
+
+    def __html__(self) -> Markup:
+        return self.html
+
+    def __str__(self) -> str:
+        return str(self.html)
+
+
+def direction_of(text: str, default: str = LTR) -> str:
+    """The direction of most letters of `text`'s first line, on a tie that of its first strong
+    character (HTML's ``dir="auto"``), else `default`. Not the first strong character alone: a
+    Persian answer often opens with an English term ("Dropout یک روش رگولاریزیشن است")."""
+    line = text.lstrip().split("\n", 1)[0][:1000]
+    rtl, ltr = len(_STRONG_R.findall(line)), len(_LTR_LETTER.findall(line))
+    if rtl != ltr:
+        return RTL if rtl > ltr else LTR
+    first = _FIRST_STRONG.search(text)
+    if first is None:
+        return default
+    return RTL if _STRONG_R.match(first.group()) else LTR
+
+
+def set_text(text: str | None, direction: str = AUTO) -> Paragraph:
+    """`text` escaped for a block of `direction` ("rtl", "ltr" or "auto": by its first strong
+    character), without bidi controls, each embedded opposite-direction run in a ``<bdi>``.
+
+    ``set_text("لایهٔ Dense(5, softmax) است.", "rtl")`` isolates ``Dense(5, softmax)``;
+    ``set_text('Reconstructed (part "ب").', "ltr")`` isolates ``ب``.
+    """
+    clean = without_bidi_controls(text or "")
+    if direction == AUTO:
+        direction = direction_of(clean)
+    budget = [MAX_ISOLATED]
+    html = _set_rtl(clean, budget) if direction == RTL else _set_ltr(clean, budget)
+    return Paragraph(direction, html)
+
+
+def sides(pair: Text, lang: str) -> list[Paragraph]:
+    """The paragraphs of a bilingual text shown for `lang`, each in the direction of its language;
+    a text the same on both sides (a name, a number) in that of its first strong character."""
+    out = []
+    for text in pair.texts(lang):
+        if pair.fa == pair.en:
+            out.append(set_text(text))
+        else:
+            out.append(set_text(text, RTL if text == pair.fa else LTR))
+    return out
+
+
+def _box(direction: str, inner: Markup, whole: bool = False) -> Markup:
+    cls = "ltr whole" if whole else "ltr" if direction == LTR else "fa"
+    return Markup('<bdi dir="%s" class="%s">%s</bdi>') % (direction, cls, inner)
+
+
+# --- left-to-right runs inside right-to-left text ------------------------------------------------
+
+def _set_rtl(text: str, budget: list[int]) -> Markup:
+    """Right-to-left `text` with its left-to-right runs isolated; list markers stay in the flow."""
+    out: list[Markup] = []
+    pos = 0
+    for marker in _list_markers(text):
+        out += [_isolate_ltr(text[pos:marker.start()], budget), escape(marker.group())]
+        pos = marker.end()
+    out.append(_isolate_ltr(text[pos:], budget))
+    return Markup("").join(out)
+
+
+def _list_markers(text: str) -> list[re.Match[str]]:
+    """The list markers of `text`; "28)" that closes an open bracket, as in "(N, 1, 28, 28)",
+    ends a tuple, it numbers nothing."""
+    found = []
+    for m in _LIST_MARKER.finditer(text):
+        before = text[:m.start()]
+        if not (m.group().endswith(")") and before.count("(") > before.count(")")):
+            found.append(m)
+    return found
+
+
+def _isolate_ltr(text: str, budget: list[int]) -> Markup:
+    out: list[Markup] = []
+    pos = 0
+    for gap in _gaps(text, _NOT_LTR):
+        if budget[0] <= 0:
+            break
+        a, b = _trimmed(text, *gap)
+        body = text[a:b]
+        if not _LTR_CONTENT.search(body) or _PERSIAN_NUMBER.fullmatch(body):
+            continue
+        whole = len(body) <= WHOLE_MAX
+        out += [escape(text[pos:a]), _box(LTR, escape(body if whole else _bracket_spaces_kept(body)), whole)]
+        pos = b
+        budget[0] -= 1
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def _gaps(text: str, separators: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) spans of `text` between matches of `separators`."""
+    spans, pos = [], 0
+    for m in separators.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
 
 
 def _unbalanced(body: str, char: str) -> bool:
-    """A bracket without its partner inside ``body`` (or an odd quote) belongs outside it."""
-    partner = _OPENERS.get(char) or _CLOSERS.get(char)
-    if partner is None:
-        return char in _QUOTES and body.count(char) % 2 == 1
-    return body.count(char) > body.count(partner)
+    """A bracket without its partner inside `body` (or an odd quote) belongs outside it."""
+    if char in _PAIRS:
+        return body.count(char) > body.count(_PAIRS[char])
+    if char in _CLOSERS:
+        return body.count(char) > body.count(_CLOSERS[char])
+    return char in _QUOTES and body.count(char) % 2 == 1
 
 
-def _trim(run: str) -> tuple[int, int]:
-    """Bounds of ``run`` without the spaces, sentence punctuation and unbalanced
-    brackets/quotes that belong to the surrounding Persian sentence."""
-    start, end = 0, len(run)
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of ``text[start:end]`` without the spaces, sentence punctuation and unbalanced
+    brackets or quotes that belong to the surrounding paragraph."""
     while start < end:
-        first, last, body = run[start], run[end - 1], run[start:end]
-        if first.isspace() or first in ",;:!?" or _unbalanced(body, first):
+        first, last, body = text[start], text[end - 1], text[start:end]
+        if first.isspace() or first in _LEADING_PUNCT or _unbalanced(body, first) or (
+                first == "…" and not _LEADING_ELLIPSIS.match(body)):
             start += 1
-        elif last.isspace() or last in ".,;:!?" or _unbalanced(body, last):
+        elif last.isspace() or last in _TRAILING_PUNCT or _unbalanced(body, last):
             end -= 1
         else:
             break
     return start, end
 
 
-# "2." or "3)" between spaces numbers a list item of the Persian sentence: never part of an LTR run.
-_LIST_MARKER = re.compile(r"((?:^|(?<=\s))\d{1,2}[.)](?=\s))")
+def _bracket_spaces_kept(body: str) -> str:
+    """`body` with its spaces inside brackets made no-break, so a long run breaks between its
+    parts, never inside a call or a tuple."""
+    out, depth = [], 0
+    for char in body:
+        depth += (char in _PAIRS) - (char in _CLOSERS and depth > 0)
+        out.append("\u00a0" if char == " " and depth > 0 else char)
+    return "".join(out)
 
 
-def _split_list_markers(text: str) -> list[str]:
-    """``text`` split around its list markers (at odd positions); "28)" that closes an open
-    bracket, as in "(N, 1, 28, 28)", ends a tuple, it numbers nothing."""
-    parts, pos = [], 0
-    for m in _LIST_MARKER.finditer(text):
-        before = text[:m.start()]
-        if m.group().endswith(")") and before.count("(") > before.count(")"):
-            continue
-        parts += [text[pos:m.start()], m.group()]
-        pos = m.end()
-    return parts + [text[pos:]]
+# --- right-to-left runs inside left-to-right text ------------------------------------------------
 
-
-# Runs isolated in one text at most: each is an inline box, and WeasyPrint's line layout slows
-# down quadratically with the boxes of one paragraph (1,000 in an essay took 18 s); the runs
-# past this many (only in contrived text) are left in the Persian flow.
-MAX_ISOLATED = 200
-
-
-def isolate_ltr(text: str | None) -> Markup:
-    """Escape ``text`` and wrap each embedded Latin/number/code run in ``<bdi dir="ltr">``.
-
-    Example: ``"لایهٔ Conv1D با lr = 0.1"`` keeps the Persian words as they are and
-    isolates ``Conv1D`` and ``lr = 0.1``; a negative number keeps its sign on the left.
-    """
-    if not text:
-        return Markup("")
-    budget = [MAX_ISOLATED]
-    parts = _split_list_markers(text)
-    return Markup("").join(escape(p) if i % 2 else _isolate(p, budget) for i, p in enumerate(parts))
-
-
-def _isolate(text: str, budget: list[int]) -> Markup:
-    """`isolate_ltr` of a text without list markers, isolating at most ``budget[0]`` runs (and
-    taking them off it)."""
-    out: list[str] = []
+def _set_ltr(text: str, budget: list[int]) -> Markup:
+    """Left-to-right `text` with its Persian runs isolated, each set as right-to-left text."""
+    out: list[Markup] = []
     pos = 0
-    for match in _RUN.finditer(text):
+    for m in _RTL_RUN.finditer(text):
         if budget[0] <= 0:
             break
-        run = match.group()
-        start, end = _trim(run)
-        body = run[start:end]
-        if not _STRONG.search(body) or _PERSIAN_NUMBER.fullmatch(body):
+        a, b = m.span()
+        body = m.group()
+        if not _STRONG_R.search(body):  # Persian digits alone read the same either way
             continue
-        a, b = match.start() + start, match.start() + end
-        out.append(escape(text[pos:a]))
-        out.append(Markup('<bdi dir="ltr" class="ltr">%s</bdi>') % text[a:b])
-        pos = b
         budget[0] -= 1
+        out += [escape(text[pos:a]), _box(RTL, _set_rtl(body, budget))]
+        pos = b
     out.append(escape(text[pos:]))
     return Markup("").join(out)

@@ -27,9 +27,9 @@ from weasyprint.text.fonts import FontConfiguration
 
 from grader.core import atomic
 from grader.core.result import LABEL, StudentResult
-from grader.core.text import LANGS, has_rtl
+from grader.core.text import LANGS
 
-from .bidi import isolate_ltr
+from .bidi import set_text, sides
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
 from .stats import histogram_svg, summary_view
@@ -54,8 +54,8 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        fa=isolate_ltr,
-        rtl=has_rtl,
+        bidi=set_text,  # every text a template sets: {{ t|bidi("rtl") }}, or {% set p = t|bidi %} for dir=auto
+        sides=sides,  # a bilingual Text as paragraphs, each in its language's direction
         pts=_pts,
         fa_pts=lambda x: persian_digits(_pts(x)),
         fa_digits=lambda x: persian_digits(str(x)),
