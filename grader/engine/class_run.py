@@ -1,5 +1,6 @@
 """What every engine shares around the grading itself: which submissions need grading, what a
-grader-side crash becomes, progress per submission, and the class-level files at the end.
+grader-side crash becomes, progress per submission, and the class-level files at the end (the
+roster joined with the results, `class_book`).
 
 An engine (local processes, Ray) only decides where `grade_submission` runs; this keeps the
 outputs of all engines the same.
@@ -10,18 +11,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.engine.class_book import MOSTLY_MISSING, class_record, gradebook, missing_share, notices, remove_vanished
 from grader.engine.contract import OnDone, RunOptions
 from grader.engine.plan import GradingPlan, assignment_meta
 from grader.engine.task import GradeTask
 from grader.engine.worker import problem_questions, result_skeleton
-from grader.intake import Problem, Submission, discover
+from grader.intake import Problem, Submission, discover, read_roster
 from grader.intake.submitted_at import SubmittedAt
 from grader.kernel import sandbox
 from grader.manual import load_scores
 from grader.core import atomic
 from grader.core.errors import ConfigError
 from grader.core.result import StudentResult
-from grader.outputs.results import read_result, result_path, write_grades_csv, write_result
+from grader.core.text import Text
+from grader.outputs.results import (read_class_record, read_result, result_path, write_class_record,
+                                    write_grades_csv, write_result)
 from grader.rubric import Rubric
 from grader.scoring import lateness
 
@@ -34,6 +38,13 @@ class RunSummary:
     skipped: int
     results: list[StudentResult]
     wall_s: float
+    notices: list[Text]  # what the class summary tells the teaching assistant (`class_book.notices`)
+    removed: list[str]  # students whose submission is gone: their result and report were deleted
+
+    @property
+    def mostly_missing(self) -> bool:
+        """Most automatic answers of the class are missing: the assignment may be the wrong one."""
+        return missing_share(self.results) > MOSTLY_MISSING
 
     @property
     def grader_faults(self) -> list[str]:
@@ -62,6 +73,8 @@ class ClassRun:
         self.plan = GradingPlan.load(options.rubric_path, seed=options.seed, course=options.course)
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
         self.subs = discover(options.submissions)
+        write_class_record(out_dir, class_record(read_roster(options.submissions), options.moodle_identity))
+        self.removed = remove_vanished(out_dir, self.plan.rubric.assignment, {s.student_id for s in self.subs})
         for stale in [*atomic.leftovers(out_dir / "results"), *atomic.leftovers(out_dir)]:  # a run killed mid-write
             stale.unlink()
         self.results: dict[str, StudentResult] = {}
@@ -134,8 +147,9 @@ class ClassRun:
         if self._warming.is_alive():
             self._warming.join()
         ordered = [self.results[s.student_id] for s in self.subs]
-        publish_class(self.out_dir, self.plan.rubric, ordered, {s.student_id: s.path for s in self.subs})
-        return RunSummary(len(self.todo), len(self.subs) - len(self.todo), ordered, time.monotonic() - self.start)
+        told = publish_class(self.out_dir, self.plan.rubric, ordered, {s.student_id: s.path for s in self.subs})
+        return RunSummary(len(self.todo), len(self.subs) - len(self.todo), ordered, time.monotonic() - self.start,
+                          told, self.removed)
 
 
 def _warm_up_publish() -> None:
@@ -150,8 +164,9 @@ def _warm_up_publish() -> None:
 
 
 def publish_class(out_dir: Path, rubric: Rubric, results: list[StudentResult],
-                  notebooks: dict[str, Path] | None = None) -> None:
-    """The class-level files: the gradebook, the similarity report and the summary.
+                  notebooks: dict[str, Path] | None = None) -> list[Text]:
+    """The class-level files: the gradebook (every student of the roster the run recorded, and every
+    result), the similarity report and the summary; returns the notices the summary lists.
 
     Without `notebooks` (a manual-score import) the last similarity report is shown again.
     """
@@ -159,9 +174,13 @@ def publish_class(out_dir: Path, rubric: Rubric, results: list[StudentResult],
     from grader.outputs.reports import render_summary
     from grader.outputs.similarity import write_similarity
 
-    question_ids = [q.id for q in rubric.questions]
-    write_grades_csv(out_dir / "grades.csv", results, question_ids)
-    write_gradebook(out_dir, results, question_ids, rubric.assignment)
+    book = gradebook(read_class_record(out_dir), results, rubric.assignment, [q.id for q in rubric.questions],
+                     rubric.max_points)
+    write_grades_csv(out_dir / "grades.csv", book)
+    write_gradebook(out_dir, book)
+    told = notices(book)
     meta = assignment_meta(rubric)
     meta["similarity"] = write_similarity(out_dir, results, notebooks, rubric)
+    meta["notices"] = [n.to_json() for n in told]
     render_summary(results, meta, out_dir / "summary.pdf")
+    return told

@@ -40,6 +40,7 @@ class RunOptions:
     unsafe_no_sandbox: bool = False
     on_done: OnDone | None = None
     course: Course | None = None
+    moodle_identity: str = "idnumber"  # the roster column moodle.csv is keyed by (`MOODLE_IDENTITIES`)
     times: SubmissionTimes = SubmissionTimes()  # where each hand-in's time comes from, for a deadline
 
 

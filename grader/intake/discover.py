@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.core.classlist import Enrolled
 from grader.core.errors import ConfigError
 from grader.intake import files
 from grader.untrusted import identifier
@@ -60,27 +61,36 @@ def shown(entry: Path) -> str:
     return student_id(entry.name) + ("/" if entry.is_dir() else "")
 
 
-def _roster(root: Path) -> dict[str, dict[str, str]]:
-    """Roster rows, cleaned, by `same_student` key."""
+def _entry(row: dict[str, str]) -> Enrolled:
+    def cell(column: str) -> str:
+        return row.get(column, "").strip()
+    return Enrolled(cell("id"), cell("name_fa"), cell("name_en"), cell("email"), cell("idnumber"), cell("username"))
+
+
+def read_roster(root: Path) -> dict[str, Enrolled] | None:
+    """The class's roster (`students.csv`), cleaned, by `same_student` key; None when there is none.
+
+    Every cell is cleaned like an id (`identifier`); extra columns are ignored, missing ones are empty."""
     path = root / ROSTER
     if not path.is_file():
-        return {}
+        return None
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
             if not reader.fieldnames or "id" not in reader.fieldnames:
                 raise RosterError(f"{path}: the first row must name the columns id, name_fa, name_en, email")
-            rows, lines = {}, {}
+            rows: dict[str, Enrolled] = {}
+            lines: dict[str, int] = {}
             for row in reader:
-                sid = identifier((row.get("id") or "").strip())
-                if not sid:
+                entry = _entry({k: identifier(v) for k, v in row.items() if isinstance(k, str) and isinstance(v, str)})
+                if not entry.id:
                     continue
-                key = same_student(sid)
+                key = same_student(entry.id)
                 if key in lines:
                     raise RosterError(f"{path}: lines {lines[key]} and {reader.line_num} are both for student id "
-                                      f"{sid!r}; keep one row per student")
+                                      f"{entry.id!r}; keep one row per student")
                 lines[key] = reader.line_num
-                rows[key] = {k: identifier(v) for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+                rows[key] = entry
             return rows
     except (UnicodeDecodeError, csv.Error) as exc:
         raise RosterError(f"{path}: cannot read: {exc}") from None
@@ -88,7 +98,7 @@ def _roster(root: Path) -> dict[str, dict[str, str]]:
 
 def discover(root: Path) -> list[Submission]:
     """Every submission under `root`, sorted by student id; one per id (see the module's docstring)."""
-    roster = _roster(root)
+    roster = read_roster(root) or {}
     claims: dict[str, list[tuple[str, Path]]] = {}
     for entry in sorted(root.iterdir()):
         name = student_id(entry.name)
@@ -103,11 +113,12 @@ def discover(root: Path) -> list[Submission]:
             claims.setdefault(same_student(sid), []).append((sid, entry))
     found = []
     for (sid, entry), *others in claims.values():
-        names = roster.get(same_student(sid), {})
+        enrolled = roster.get(same_student(sid))
         clashes = (entry, *(e for _, e in others)) if others else ()
         if clashes:
             listed = ", ".join(repr(shown(e)) for e in clashes)
             print(f"grader: student id {sid!r} has {len(clashes)} hand-ins ({listed}); none is graded: keep one "
                   "and run again", file=sys.stderr)
-        found.append(Submission(sid, entry, names.get("name_fa") or None, names.get("name_en") or None, clashes))
+        fa, en = (enrolled.name_fa, enrolled.name_en) if enrolled else ("", "")
+        found.append(Submission(sid, entry, fa or None, en or None, clashes))
     return sorted(found, key=lambda s: s.student_id)

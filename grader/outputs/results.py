@@ -1,15 +1,19 @@
 """The results folder: one JSON per student (`OUT/results/<id>.json`, written atomically), read
-back here and nowhere else, and the class's `grades.csv`."""
+back here and nowhere else; the class record (`OUT/class.json`, outside the results folder so no
+student id can name it: the roster and the Moodle identity a later `manual import` needs); and the
+class's `grades.csv`."""
 import csv
 import io
 import json
 from pathlib import Path
 
 from grader.core import atomic
+from grader.core.classlist import PENDING_CELL, ClassRecord, Gradebook
 from grader.core.result import StudentResult
 from grader.untrusted import csv_text
 
 FOLDER = "results"
+CLASS_RECORD = "class.json"
 
 
 def result_path(out: Path, student_id: str) -> Path:
@@ -39,15 +43,29 @@ def read_results(out: Path) -> dict[str, StudentResult]:
     return found
 
 
-def write_grades_csv(path: Path, results: list[StudentResult], question_ids: list[str]) -> None:
-    """One row per student: id, name, one column per question, total; text fields
-    neutralised against formulas (`csv_text`), points as plain numbers."""
+def write_class_record(out: Path, record: ClassRecord) -> None:
+    atomic.write_json(out / CLASS_RECORD, record.to_json())
+
+
+def read_class_record(out: Path) -> ClassRecord:
+    """The record of the last run into `out`; an empty one (no roster) if there is none."""
+    try:
+        return ClassRecord.from_json(json.loads((out / CLASS_RECORD).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return ClassRecord()
+
+
+def write_grades_csv(path: Path, book: Gradebook) -> None:
+    """One row per student of the class (`Gradebook`): id, name, one column per question (`pending`
+    while some of its points wait for a person), the points given so far, the maximum, the points
+    pending and the standing. Text fields neutralised against formulas (`csv_text`), points as plain numbers."""
     buffer = io.StringIO(newline="")
     out = csv.writer(buffer)
-    out.writerow([csv_text(c) for c in ["id", "name", *question_ids, "total", "max_total", "manual_pending"]])
-    for r in sorted(results, key=lambda r: r.student_id):
-        points = {q.id: q.points for q in r.questions}
-        out.writerow([csv_text(r.student_id), csv_text(r.student.name),
-                      *[f"{points.get(q, 0):g}" for q in question_ids],
-                      f"{r.total:g}", f"{r.max_total:g}", f"{r.pending_points:g}"])
+    out.writerow([csv_text(c) for c in ["id", "name", *book.question_ids, "total", "max_total", "manual_pending",
+                                        "status"]])
+    for row in book.rows:
+        cells = [row.points(q) for q in book.question_ids]
+        out.writerow([csv_text(row.student.id), csv_text(row.student.name),
+                      *[PENDING_CELL if p is None else f"{p:g}" for p in cells],
+                      f"{row.total:g}", f"{book.max_total:g}", f"{row.pending_points:g}", row.standing.value])
     atomic.write_text(path, buffer.getvalue(), mode=atomic.plain_mode())  # as open() made it before

@@ -15,6 +15,8 @@ import pytest
 from grader.apps.ci import summary
 from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
 from grader.core.text import Text
+from grader.core.classlist import ClassRecord, Gradebook
+from grader.engine.class_book import gradebook
 from grader.outputs.gradebook import write_gradebook
 from grader.intake import RosterError, discover, open_submission, read_notebook
 from grader.manual import export_sheet, import_sheet, load_scores
@@ -64,22 +66,28 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
+def hostile_book(assignment: str = "hw1") -> Gradebook:
+    return gradebook(ClassRecord(), hostile_results(), assignment, ["q1"], 10)
+
+
 def test_grades_csv_neutralises_text_and_keeps_numbers(tmp_path):
-    write_grades_csv(tmp_path / "grades.csv", hostile_results(), ["q1"])
+    write_grades_csv(tmp_path / "grades.csv", hostile_book())
     assert read_csv(tmp_path / "grades.csv") == [
-        ["id", "name", "q1", "total", "max_total", "manual_pending"],
-        ["'@evil", "'" + FORMULA, "5", "5", "10", "0"],
-        ["s02", "'\t=cmd|' /C calc'!A0", "-0.5", "0", "10", "0"],  # a negative number is not quoted
+        ["id", "name", "q1", "total", "max_total", "manual_pending", "status"],
+        ["'@evil", "'" + FORMULA, "5", "5", "10", "0", "graded"],
+        ["s02", "'\t=cmd|' /C calc'!A0", "-0.5", "0", "10", "0", "graded"],  # a negative number is not quoted
     ]
 
 
-def test_moodle_csv_neutralises_the_identifier(tmp_path):
-    write_gradebook(tmp_path, hostile_results(), ["q1"], "hw1")
-    assert (tmp_path / "moodle.csv").read_text(encoding="utf-8") == "ID number,hw1 total\n'@evil,5\ns02,0\n"
+def test_moodle_csv_neutralises_the_identifier_and_the_assignment(tmp_path):
+    write_gradebook(tmp_path, hostile_book("=hw1"))
+    assert read_csv(tmp_path / "moodle.csv") == [["ID number", "'=hw1 total", "'=hw1 feedback"],
+                                                 ["'@evil", "5", "q1: ۵ از ۱۰\nq1: 5/10"],
+                                                 ["s02", "0", "q1: -۰٫۵ از ۱۰\nq1: -0.5/10"]]
 
 
 def test_grades_xlsx_holds_text_cells_never_formulas(tmp_path):
-    write_gradebook(tmp_path, hostile_results(), ["q1"], "hw1")
+    write_gradebook(tmp_path, hostile_book())
     ws = openpyxl.load_workbook(tmp_path / "grades.xlsx")["grades"]
     evil, other = ws[2], ws[3]
     assert [(c.value, c.data_type) for c in evil[:4]] == [

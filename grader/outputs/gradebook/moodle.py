@@ -1,12 +1,15 @@
-"""``moodle.csv``: the class totals in the shape Moodle's CSV grade import reads
-(Grades > Import > CSV file; UTF-8, comma separated, one header row).
+"""``moodle.csv``: the class's grades in the shape Moodle's CSV grade import reads (Grades >
+Import > CSV file; UTF-8, comma separated, one header row): an identifier, the total and a short
+bilingual feedback per student.
 
-Moodle matches each row to a user by one identifier column chosen on its import page
-("Map from" / "Map to"). The results hold the roster's names but not its e-mail
-addresses, so the file is keyed by the student id under ``ID number`` — map it to the
-user's "ID number" profile field, which must hold the same student numbers. Should the
-results ever carry ``student.email`` for every student, the file is keyed by
-``Email address`` instead (Moodle compares e-mail addresses case-sensitively).
+Moodle matches each row to a user by the one column chosen on its import page ("Map from" /
+"Map to"): `grader run --moodle-identity` picks which roster column that is (`MOODLE_IDENTITIES`:
+the ID number, default, else the student id; the e-mail address; the username). A row whose user
+Moodle cannot find aborts the whole import, so only roster students with that identifier are
+written: a submission not on the roster, or a student whose roster cell is empty, is left out (the
+class summary and the terminal name them). A student with no submission gets 0. While points of
+a student's essays wait for a person the grade is "-", which Moodle imports as no grade, and the
+feedback says what is pending; `manual import` writes the file again once they are graded.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import io
 from pathlib import Path
 
 from grader.core import atomic
-from grader.core.result import StudentResult
+from grader.core.classlist import MOODLE_IDENTITIES, Gradebook, GradebookRow
+from grader.core.text import Text, persian_digits
 from grader.untrusted import csv_text
+
+NO_GRADE = "-"  # Moodle's import: no grade (as an empty cell)
+NO_SUBMISSION = Text("تحویلی دریافت نشد: صفر نمره.", "No submission: 0 points.")
 
 
 def moodle_number(x: float) -> str:
@@ -26,22 +33,43 @@ def moodle_number(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _identifier(results: list[StudentResult]) -> tuple[str, list[str]]:
-    emails = [r.student.email.strip() for r in results]
-    if results and all(emails):
-        return "Email address", emails
-    return "ID number", [r.student_id for r in results]
+def feedback(row: GradebookRow, question_ids: list[str]) -> Text:
+    """Points per question in both languages, a pending question said to be pending."""
+    if row.result is None:
+        return NO_SUBMISSION
+    fa, en = [], []
+    for qid in question_ids:
+        question = row.result.question(qid)
+        if question is None:
+            continue
+        top = moodle_number(question.max_points)
+        if question.pending_points:
+            pending = moodle_number(question.pending_points)
+            fa.append(f"{qid}: در انتظار تصحیح ({persian_digits(pending)} نمره)")
+            en.append(f"{qid}: pending ({pending} points)")
+        else:
+            got = moodle_number(question.points)
+            fa.append(f"{qid}: {persian_digits(got)} از {persian_digits(top)}")
+            en.append(f"{qid}: {got}/{top}")
+    return Text("، ".join(fa), ", ".join(en))
 
 
-def write_moodle_csv(path: Path, results: list[StudentResult], assignment: str) -> None:
-    """One row per student, sorted by id: identifier, then ``<assignment> total``. Points still
-    awaiting manual grading are not in the total yet: import again after ``manual import``.
-    Text fields are neutralised against formulas (`csv_text`)."""
-    ordered = sorted(results, key=lambda r: r.student_id)
-    column, keys = _identifier(ordered)
+def moodle_rows(book: Gradebook) -> list[tuple[str, GradebookRow]]:
+    """The rows Moodle can match, with their identifier: roster students whose identifier is not empty."""
+    keyed = [(row.enrolled.identity(book.moodle_identity) if row.enrolled else "", row) for row in book.rows]
+    return [(key, row) for key, row in keyed if key]
+
+
+def write_moodle_csv(path: Path, book: Gradebook) -> None:
+    """Identifier, ``<assignment> total`` and ``<assignment> feedback`` (Persian, a line break,
+    English), a row per student Moodle can match (`moodle_rows`). Text fields are neutralised
+    against formulas (`csv_text`)."""
     buffer = io.StringIO(newline="")
     out = csv.writer(buffer, lineterminator="\n")
-    out.writerow([csv_text(column), csv_text(f"{assignment} total")])
-    for key, r in zip(keys, ordered):
-        out.writerow([csv_text(key), moodle_number(r.total)])
+    out.writerow([csv_text(MOODLE_IDENTITIES[book.moodle_identity]), csv_text(f"{book.assignment} total"),
+                  csv_text(f"{book.assignment} feedback")])
+    for key, row in moodle_rows(book):
+        text = feedback(row, book.question_ids)
+        grade = NO_GRADE if row.pending_points else moodle_number(row.total)
+        out.writerow([csv_text(key), grade, csv_text(f"{text.fa}\n{text.en}")])
     atomic.write_text(path, buffer.getvalue(), mode=atomic.plain_mode())  # UTF-8 without BOM

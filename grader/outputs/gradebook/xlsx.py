@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from grader.core import atomic
+from grader.core.classlist import PENDING_CELL, Gradebook, Standing
 from grader.core.result import QuestionResult, StudentResult
 from grader.outputs.reports.stats import question_stats
 from grader.untrusted import xlsx_row
@@ -44,15 +45,19 @@ def _rtl(ws: Worksheet, column: int) -> None:
         cell.alignment = Alignment(horizontal="right", readingOrder=2)
 
 
-def _grades(ws: Worksheet, results: list[StudentResult], question_ids: list[str]) -> None:
+def _grades(ws: Worksheet, book: Gradebook) -> None:
+    """A question whose points still wait for a person shows `pending` (a text cell, never a 0)."""
     rows = []
-    for r in sorted(results, key=lambda r: r.student_id):
-        points = {q.id: q.points for q in r.questions}
-        rows.append([r.student_id, r.student.name_fa, r.student.name_en,
-                     *[_num(points.get(q) or 0) for q in question_ids],
-                     _num(r.total), _num(r.max_total), _num(r.pending_points)])
-    _sheet(ws, ["id", "name_fa", "name_en", *question_ids, "total", "max_total", "manual_pending"], rows)
+    for row in book.rows:
+        cells = [row.points(q) for q in book.question_ids]
+        rows.append([row.student.id, row.student.name_fa, row.student.name_en,
+                     *[PENDING_CELL if p is None else _num(p) for p in cells],
+                     _num(row.total), _num(book.max_total), _num(row.pending_points), row.standing.value])
+    _sheet(ws, ["id", "name_fa", "name_en", *book.question_ids, "total", "max_total", "manual_pending", "status"], rows)
     _rtl(ws, 2)
+    for cells in ws.iter_rows(min_row=2):
+        if cells[-1].value != Standing.GRADED:
+            cells[-1].font = Font(bold=True)  # the lines a teaching assistant must look at
 
 
 def _meta(results: list[StudentResult], question_ids: list[str]) -> dict:
@@ -80,13 +85,15 @@ def _questions(ws: Worksheet, results: list[StudentResult], question_ids: list[s
             cell.number_format = "0%"
 
 
-def write_xlsx(path: Path, results: list[StudentResult], question_ids: list[str]) -> None:
-    """Sheets 'grades' (one row per student, sorted by id) and 'questions' (rubric order)."""
+def write_xlsx(path: Path, book: Gradebook) -> None:
+    """Sheets 'grades' (one row per student of the class, sorted by id) and 'questions' (rubric
+    order, from the submissions' results: a student with no submission is not a 0 in them)."""
     wb = Workbook()
     grades = wb.active
     grades.title = "grades"
-    _grades(grades, results, question_ids)
-    _questions(wb.create_sheet("questions"), results, question_ids)
+    _grades(grades, book)
+    results = [row.result for row in book.rows if row.result]
+    _questions(wb.create_sheet("questions"), results, book.question_ids)
     buffer = io.BytesIO()
     wb.save(buffer)
     atomic.write_bytes(path, buffer.getvalue(), mode=atomic.plain_mode())

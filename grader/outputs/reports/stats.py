@@ -201,5 +201,6 @@ def summary_view(results: list[StudentResult], meta: dict) -> dict:
         "fractions": mean_fraction_svg(questions),
         "mistakes": mistake_counts(results, meta),
         "similarity": similarity_view(meta.get("similarity")),
+        "notices": [bi(n) for n in meta.get("notices") or []],  # about the class as a whole (the gradebook's)
         "text": TEXT,
     }
