@@ -1,14 +1,17 @@
 """Class summary (hardest questions first, run errors, manual questions) and the gradebook
 exports grades.xlsx and moodle.csv, from five hand-made results in the result files' shape."""
 
+import csv
 import re
-from dataclasses import replace
 
 import openpyxl
 from pypdf import PdfReader
 
+from grader.core.classlist import ClassRecord
 from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
 from grader.core.text import Text
+from grader.engine.class_book import class_record, gradebook, notices
+from grader.intake import read_roster
 from grader.outputs.gradebook import write_gradebook
 from grader.outputs.gradebook.moodle import moodle_number
 from grader.outputs.reports import html_for_summary, render_summary
@@ -59,15 +62,21 @@ def results() -> list[StudentResult]:
 # q3 none yet: the summary lists q2, q4, q1, q3.
 
 
+def write(out, rs: list[StudentResult], assignment: str = "hw3", record: ClassRecord = ClassRecord()) -> None:
+    write_gradebook(out, gradebook(record, rs, assignment, QIDS, 25))
+
+
 def test_xlsx(tmp_path):
-    write_gradebook(tmp_path, results(), QIDS, "hw3")
+    write(tmp_path, results())
     wb = openpyxl.load_workbook(tmp_path / "grades.xlsx")
     assert wb.sheetnames == ["grades", "questions"]
     grades = wb["grades"]
     rows = list(grades.iter_rows(values_only=True))
-    assert rows[0] == ("id", "name_fa", "name_en", "q1", "q2", "q3", "q4", "total", "max_total", "manual_pending")
-    assert rows[1] == ("s01", "آرش رضایی", "Arash Rezaei", 10, 0, 0, 2, 12, 25, 6)
-    assert rows[2] == ("s02", "نگار احمدی", "Negar Ahmadi", 7.5, 5, 0, 4, 16.5, 25, 6)
+    assert rows[0] == ("id", "name_fa", "name_en", "q1", "q2", "q3", "q4", "total", "max_total", "manual_pending",
+                       "status")
+    # q3 and q4 still wait for a person: pending, not 0
+    assert rows[1] == ("s01", "آرش رضایی", "Arash Rezaei", 10, 0, "pending", "pending", 12, 25, 6, "pending")
+    assert rows[2] == ("s02", "نگار احمدی", "Negar Ahmadi", 7.5, 5, "pending", "pending", 16.5, 25, 6, "pending")
     assert rows[5][:3] == ("s05", None, None) and len(rows) == 6
     assert grades.freeze_panes == "A2" and all(c.font.bold for c in grades[1])
     assert grades.column_dimensions["C"].width >= len("Arash Rezaei")
@@ -81,21 +90,37 @@ def test_xlsx(tmp_path):
     assert wb["questions"]["I2"].number_format == "0%"
 
 
+def graded(r: StudentResult) -> StudentResult:
+    """`r` with every essay graded 0, so the total is final."""
+    for a in r.answers:
+        if a.status is Status.PENDING:
+            a.set(0.0, Status.FAILED, Text())
+    return r
+
+
+def moodle_lines(out) -> list[list[str]]:
+    with (out / "moodle.csv").open(encoding="utf-8", newline="") as f:
+        return [row[:2] for row in csv.reader(f)]
+
+
 def test_moodle_csv_keyed_by_id_number(tmp_path):
-    write_gradebook(tmp_path, results(), QIDS, "hw3")
-    assert (tmp_path / "moodle.csv").read_bytes() == (
-        "ID number,hw3 total\ns01,12\ns02,16.5\ns03,15\ns04,15.25\ns05,0\n").encode()
+    write(tmp_path, [graded(r) for r in results()])
+    assert moodle_lines(tmp_path) == [["ID number", "hw3 total"], ["s01", "12"], ["s02", "16.5"], ["s03", "15"],
+                                      ["s04", "15.25"], ["s05", "0"]]
+    write(tmp_path, results())  # essays still pending: no grade yet
+    assert [row[1] for row in moodle_lines(tmp_path)[1:]] == ["-"] * 5
 
 
-def test_moodle_csv_keyed_by_email_when_every_student_has_one(tmp_path):
-    rs = [r for r in results() if r.student.name]
-    for r in rs:
-        r.student = replace(r.student, email=f"{r.student_id}@example.edu")
+def test_moodle_csv_keyed_by_the_rosters_email(tmp_path):
+    rs = [graded(r) for r in results() if r.student.name]
     rs[0].questions = [question("q1", 1 / 3), question("q2", 0), question("q4", 0)]  # a total of 1/3
-    write_gradebook(tmp_path, rs, QIDS, "hw 3")
-    assert (tmp_path / "moodle.csv").read_text(encoding="utf-8").splitlines() == [
-        "Email address,hw 3 total", "s01@example.edu,12", "s02@example.edu,16.5",
-        "s03@example.edu,0.3333", "s04@example.edu,15.25"]  # a total is rounded to 4 decimals
+    graded(rs[0])
+    (tmp_path / "students.csv").write_text("id,name_fa,name_en,email\n" + "".join(
+        f"{r.student_id},{r.student.name_fa},{r.student.name_en},{r.student_id}@example.edu\n" for r in rs))
+    write(tmp_path, rs, "hw 3", class_record(read_roster(tmp_path), "email"))
+    assert moodle_lines(tmp_path) == [
+        ["Email address", "hw 3 total"], ["s01@example.edu", "12"], ["s02@example.edu", "16.5"],
+        ["s03@example.edu", "0.3333"], ["s04@example.edu", "15.25"]]  # a total is rounded to 4 decimals
     assert moodle_number(1 / 3) == "0.33333" and moodle_number(1e-9) == "0"  # Moodle's 5 decimals, no exponent
 
 
@@ -127,3 +152,16 @@ def test_summary_pdf_renders(tmp_path):
     render_summary(results(), META, out)
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert out.read_bytes().startswith(b"%PDF") and "hardest first" in text and "Kian Mousavi" in text
+
+
+def test_summary_lists_the_class_notices_escaped(tmp_path):
+    """What the gradebook tells a teaching assistant (here: a roster student with no submission, whose
+    id is markup) stands at the top of the summary, in both languages, as text."""
+    (tmp_path / "students.csv").write_text("id,name_fa,name_en\ns01,آرش,Arash\n<b>x</b>,ب,B\n")
+    book = gradebook(class_record(read_roster(tmp_path), "idnumber"), results(), "hw3", QIDS, 25)
+    told = notices(book)
+    html = html_for_summary(results(), {**META, "notices": [n.to_json() for n in told]})
+    section = html[html.index('<section class="note">'):html.index('<section class="histogram">')]
+    assert "handed in nothing" in section and "تحویل نداده‌اند" in section and "essay points pending" in section
+    assert "&lt;b&gt;x&lt;/b&gt;" in section and "<b>x" not in section
+    assert '<section class="note">' not in html_for_summary(results(), META)  # no notices, no section
