@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from grader.apps.ci import add_commands as add_ci_commands
+from grader.core.classlist import MOODLE_IDENTITIES
 from grader.core.errors import ConfigError, GraderError
 from grader.core.settings import Course
 from grader.engine.contract import ENGINES
@@ -54,10 +55,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(submissions, rubric_path, out, jobs=args.jobs, gpus=args.gpus, lang=args.lang,
                          force=args.force, on_done=Progress(), course=course,
                          times=SubmissionTimes.from_list(args.submitted_at_from) if args.submitted_at_from
-                         else SubmissionTimes(),
+                         else SubmissionTimes(), moodle_identity=args.moodle_identity,
                          unsafe_no_sandbox=args.unsafe_no_sandbox or os.environ.get("GRADER_UNSAFE_NO_SANDBOX") == "1")
     summary = engine_named(args.engine, ray_address=args.ray_address).run(options)
     print(f"graded {summary.graded}, unchanged {summary.skipped}, in {summary.wall_s:.1f} s → {out}/")
+    if summary.removed:
+        print(f"grader: the submission of {len(summary.removed)} student(s) is gone; their report and result were "
+              f"removed: {', '.join(summary.removed)}", file=sys.stderr)
+    for notice in summary.notices:  # also in summary.pdf
+        print(f"grader: {notice.en}", file=sys.stderr)
     unknown = [r.student_id for r in summary.results if r.late and r.late.submitted_at is None]
     if unknown:
         print(f"grader: no usable submission time, so no late penalty, for {len(unknown)} submission(s) "
@@ -66,7 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"grader: {len(summary.grader_faults)} submission(s) not fully graded by a fault of the grader "
               f"(logged above; their reports say so): {', '.join(summary.grader_faults)}", file=sys.stderr)
         return 3
-    return 0
+    return 4 if summary.mostly_missing else 0
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -181,6 +187,10 @@ def parser() -> argparse.ArgumentParser:
                      help="the course's list of submission times (columns id, submitted_at: ISO 8601 with a "
                           "timezone), for the rubric's deadline; default: each hand-in folder's .submitted_at, "
                           "written by the course's collection")
+    run.add_argument("--moodle-identity", default="idnumber", choices=list(MOODLE_IDENTITIES),
+                     help="the roster (students.csv) column moodle.csv identifies students by, as Moodle's import "
+                          "maps it: idnumber (default; the id where the roster has no idnumber column), email "
+                          "or username")
     run.add_argument("--unsafe-no-sandbox", action="store_true",
                      help="run student code without the sandbox (reports say so); "
                           "also GRADER_UNSAFE_NO_SANDBOX=1")
