@@ -79,7 +79,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from grader.release import release
 
     course = course_of(args)
-    rubric = load_rubric(find_rubric(args.assignment, course), course=course)
+    rubric = load_rubric(find_rubric(args.assignment, course), references=False, course=course)  # no reference code
     path = release(rubric, Path(args.out) if args.out else Path("release") / args.assignment)
     print(path)
     return 0
@@ -89,12 +89,13 @@ def cmd_reference(args: argparse.Namespace) -> int:
     from grader.engine.plan import GradingPlan
 
     course = course_of(args)
-    plan = GradingPlan.build(find_rubric(args.assignment, course), seed=args.seed, course=course)
-    answers = {q.id: {c.answer.name or c.kind: c.expected_json() for c in checks}
-               for q, checks in plan.checks if args.question in (None, q.id)}
-    if args.question and not answers:
+    plan = GradingPlan.load(find_rubric(args.assignment, course), seed=args.seed, course=course)
+    if args.question and args.question not in {q.id for q in plan.rubric.questions}:
         print(f"grader: {args.assignment} has no question {args.question!r}", file=sys.stderr)
         return 2
+    plan.prepare(args.question)  # one question's reference code only
+    answers = {q.id: {c.answer.name or c.kind: c.expected_json() for c in checks}
+               for q, checks in plan.checks if args.question in (None, q.id)}
     print(json.dumps(answers, default=_jsonable, ensure_ascii=False, indent=None if args.json else 1))
     return 0
 
@@ -149,7 +150,7 @@ def cmd_rubric_list(args: argparse.Namespace) -> int:
     course = course_of(args)
     print("assignment\tquestions\tautomatic\tpartly automatic\tmanual\tpoints\ttitle")
     for path in sorted(course.rubrics.glob("*.yaml")):
-        rubric = load_rubric(path, course=course)
+        rubric = load_rubric(path, references=False, course=course)  # no reference code: `rubric check` imports it
         kinds = [{REGISTRY[a.check].by_person for a in q.answers} for q in rubric.questions]  # graded by a person?
         auto, mixed, manual = kinds.count({False}), kinds.count({True, False}), kinds.count({True})
         print(f"{rubric.assignment}\t{len(kinds)}\t{auto}\t{mixed}\t{manual}\t{rubric.max_points:g}\t{rubric.title.en}")

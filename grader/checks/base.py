@@ -88,6 +88,9 @@ class Check(ABC):
     def prepare(self, rng: np.random.Generator) -> None:
         """Compute what the answer is compared with; runs once per grading run."""
 
+    def skip(self, rng: np.random.Generator) -> None:
+        """Advance `rng` exactly as `prepare` would, computing nothing (for one question's answers alone)."""
+
     def preflight(self) -> None:
         """Raise `NotReady` if something this check needs at grading time is missing."""
 

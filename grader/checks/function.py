@@ -46,12 +46,19 @@ class FunctionCheck(Check):
     needs = ANSWERED
     Options = FunctionOptions
 
+    def _seeds(self, rng: np.random.Generator) -> list[int]:
+        """One seed per trial for the inputs' reference function: all this check draws from `rng`."""
+        return [int(rng.integers(2**31)) for _ in range(self.options.trials)]
+
+    def skip(self, rng: np.random.Generator) -> None:
+        self._seeds(rng)
+
     def prepare(self, rng: np.random.Generator) -> None:
         self.trials = []
         draw = self.references.function(self.options.inputs)
         takes_trial = "trial" in inspect.signature(draw).parameters
-        for trial in range(self.options.trials):
-            kwargs = draw(seed=int(rng.integers(2**31)), **({"trial": trial} if takes_trial else {}))
+        for trial, seed in enumerate(self._seeds(rng)):
+            kwargs = draw(seed=seed, **({"trial": trial} if takes_trial else {}))
             expected = self.references.call(self.answer.reference, **kwargs, **self.answer.params)
             self.trials.append((_arrays(kwargs), expected))
 

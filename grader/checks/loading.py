@@ -10,11 +10,13 @@ from grader.rubric.schema import Rubric
 __all__ = ["RubricError", "check_references", "load_rubric"]
 
 
-def _answer_problems(rubric: Rubric, with_references: bool, course: Course | None) -> list[tuple[Path_, str]]:
+def _answer_problems(rubric: Rubric, with_references: bool, course: Course | None,
+                     question_id: str | None = None) -> list[tuple[Path_, str]]:
     if with_references and course is None:
         course = Course.load()
     return [(("questions", qi, "answers", ai) + sub, message)
-            for qi, question in enumerate(rubric.questions) for ai, answer in enumerate(question.answers)
+            for qi, question in enumerate(rubric.questions) if question_id in (None, question.id)
+            for ai, answer in enumerate(question.answers)
             for sub, message in validate_answer(rubric, answer, with_references=with_references, course=course)]
 
 
@@ -30,9 +32,10 @@ def load_rubric(path: Path, *, references: bool = True, course: Course | None = 
     return rubric
 
 
-def check_references(path: Path, rubric: Rubric, course: Course | None = None) -> None:
-    """Raise `RubricError` for what `load_rubric(path, references=False)` left unchecked in `rubric`;
-    the file is read again only to name the lines of a problem."""
-    problems = _answer_problems(rubric, True, course)
+def check_references(path: Path, rubric: Rubric, course: Course | None = None, question_id: str | None = None) -> None:
+    """Raise `RubricError` for what `load_rubric(path, references=False)` left unchecked in `rubric`
+    (in one question's answers only, given `question_id`: the reference code the others name stays
+    unimported); the file is read again only to name the lines of a problem."""
+    problems = _answer_problems(rubric, True, course, question_id)
     if problems:
         raise_problems(Path(path), problems, parse(Path(path))[1])

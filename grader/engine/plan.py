@@ -8,9 +8,12 @@ import numpy as np
 
 from grader.checks import Check, build_check
 from grader.core.settings import Course
+from grader.engine.imports import HEAVY, preload_for
+from grader.intake import Submission
 from grader.kernel.probe import Request
 from grader.references import References
 from grader.rubric import Question, Rubric
+from grader.rubric.schema import KernelOptions
 from grader.checks import check_references, load_rubric
 
 
@@ -24,6 +27,20 @@ class GradingPlan:
     rubric_path: Path
     prepared: bool = False
     course: Course = field(default_factory=Course.load)  # its reference code and data folder, for every worker
+    kernel: KernelOptions | None = None  # how this run's kernels start: the rubric's, fitted by `fit_kernels`
+
+    def __post_init__(self) -> None:
+        if self.kernel is None:
+            self.kernel = self.rubric.kernel
+
+    def fit_kernels(self, subs: list[Submission], *, warm: bool = True) -> None:
+        """Start this run's kernels as its notebooks need: preload only the heavy modules (the
+        rubric's `kernel.preload` and `imports.HEAVY`) that some notebook of `subs` imports, so a
+        numpy notebook does not wait for TensorFlow; `warm=False` starts each kernel cold (an engine
+        that grades too few notebooks to repay a warm-kernel factory)."""
+        preload = preload_for([*self.rubric.kernel.preload, *HEAVY], subs)
+        self.kernel = self.rubric.kernel.model_copy(update={"preload": list(preload),
+                                                            "warm": self.rubric.kernel.warm and warm})
 
     @classmethod
     def load(cls, rubric_path: Path, seed: int | None = None, course: Course | None = None) -> "GradingPlan":
@@ -38,15 +55,22 @@ class GradingPlan:
         return cls(rubric, hashlib.sha256(Path(rubric_path).read_bytes()).hexdigest()[:16],
                    references.digest, checks, seed, Path(rubric_path), course=course)
 
-    def prepare(self) -> None:
+    def prepare(self, question_id: str | None = None) -> None:
         """Check the rubric's reference names and compute every reference answer (function-check
-        inputs drawn with the plan's seed): seconds, most of it importing the reference code."""
-        check_references(self.rubric_path, self.rubric, self.course)  # RubricError for what `load` left unchecked
+        inputs drawn with the plan's seed): seconds, most of it importing the reference code.
+
+        Given `question_id`, that question's alone (what `grader reference ID Q` prints), with the
+        inputs a whole run draws: the other checks only advance the generator as they would, and
+        the reference code they name is not imported. Such a plan is not prepared for grading."""
+        check_references(self.rubric_path, self.rubric, self.course, question_id)  # what `load` left unchecked
         rng = np.random.default_rng(self.seed)
-        for _, checks in self.checks:
+        for question, checks in self.checks:
             for check in checks:
-                check.prepare(rng)
-        self.prepared = True
+                if question_id in (None, question.id):
+                    check.prepare(rng)
+                else:
+                    check.skip(rng)
+        self.prepared = question_id is None
 
     @classmethod
     def build(cls, rubric_path: Path, seed: int | None = None, course: Course | None = None) -> "GradingPlan":

@@ -67,3 +67,46 @@ def test_given_setup_cells_match_the_reference_defaults():
     assert np.allclose(ns["data1"], ex3_conv_pool.DATA1) and np.allclose(ns["data2"], ex3_conv_pool.DATA2)
     exec(rubric.question("q11a").setup, ns)
     assert np.array_equal(ns["pic1"], ex11_filters.pic1()) and np.array_equal(ns["pic2"], ex11_filters.pic2())
+
+
+HEAVY = ("tensorflow", "torch", "keras", "jax")
+
+
+def heavy_imports(*argv: str) -> list[str]:
+    """The deep-learning frameworks `grader ARGV` imported, run in a fresh interpreter."""
+    code = ("import sys, contextlib, io\nfrom grader.apps.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    rc = main(sys.argv[1:])\n"
+            f"print(rc, *[m for m in {HEAVY!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    rc, *loaded = out.stdout.split()
+    assert rc == "0", out.stderr
+    return loaded
+
+
+def test_auxiliary_commands_import_no_deep_learning_framework(tmp_path):
+    """`rubric list` and `release` read rubrics only; `reference` imports what its question's code needs."""
+    assert heavy_imports("rubric", "list") == []
+    assert heavy_imports("release", "hw3", "--out", str(tmp_path)) == []
+    assert heavy_imports("reference", "hw3", "q1a", "--json") == []  # numpy arithmetic only
+    assert "torch" in heavy_imports("reference", "hw3", "q4a", "--json")  # its answer is computed by a torch model
+
+
+def test_one_questions_reference_answers_are_those_of_a_whole_run():
+    """Function checks draw their inputs from one seeded generator in rubric order: one question alone
+    draws what a whole run gives it (hw3 q14c comes after the function checks of q7b and q14a)."""
+    from grader.engine.plan import GradingPlan
+
+    rubric = ROOT / "rubrics" / "hw3.yaml"
+    whole = GradingPlan.build(rubric, seed=11)
+    alone = GradingPlan.load(rubric, seed=11)
+    alone.prepare("q14c")
+    assert not alone.prepared  # not a plan to grade with
+
+    def trials(plan: GradingPlan) -> str:  # each call's inputs and expected value
+        chosen = [c.trials for q, checks in plan.checks if q.id == "q14c" for c in checks]
+        return json.dumps(chosen, default=lambda v: v.tolist(), sort_keys=True)
+
+    assert all(len(calls) >= 2 for calls in json.loads(trials(whole)))  # inputs were drawn, several per check
+    assert trials(alone) == trials(whole)
+    assert all(not hasattr(c, "trials") for q, checks in alone.checks if q.id in ("q7b", "q14a") for c in checks)
