@@ -5,6 +5,7 @@ number of workers is also bounded by the slots. What a worker keeps between subm
 `LocalWorker`; what it grades comes as a `GradeTask`.
 """
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -12,7 +13,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import forkserver
+from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -92,7 +93,7 @@ def _kernel_env(threads: int) -> dict[str, str]:
 
 def _shared_zygote(batch: ClassRun, env: dict[str, str], workers: int) -> zygote.SharedZygote | None:
     """One warm-kernel factory for all workers, started before them so its imports overlap their start."""
-    kernel = batch.plan.rubric.kernel
+    kernel = batch.plan.kernel
     if not (batch.use_sandbox and kernel.warm and batch.todo):
         return None
     setup = kernel_setup(batch.plan, env, batch.use_sandbox)
@@ -112,36 +113,90 @@ def default_jobs() -> int:
     return max(1, min(cores + 1, int(mem_gib // 2)))
 
 
+IN_PROCESS_MAX = 1
+
+
+def grade_in_process(todo: int) -> bool:
+    """Whether a run of `todo` notebooks grades them here, one after another, each in a kernel
+    started cold, instead of in a pool of workers with kernels forked from a warm-kernel factory.
+
+    The pool and the factory are a fixed cost: a forkserver importing the grading code and
+    WeasyPrint (about 2.5 s of CPU), and a factory importing ipykernel and the preloaded modules
+    before it forks the first kernel. They repay it by grading side by side and by importing the
+    heavy modules once for all kernels. One notebook gains neither: its cold kernel imports what it
+    imports once anyway, and this process already holds the grading code and renders its PDF (the
+    one notebook of a pull request or a late regrade: 8.1 s before, against nbgrader's 5.3 s). Two
+    already gain from running side by side on two cores, and more from one TensorFlow import
+    instead of two, so the threshold is one."""
+    return todo <= IN_PROCESS_MAX
+
+
 class LocalEngine:
     """Grade on this machine: each submission in a worker process forked from a forkserver that
     preloaded the grading code (`worker_preload`), at most `jobs` (default: `default_jobs`) at a
-    time and at most one per GPU slot; kernels from one warm-kernel factory (zygote)."""
+    time and at most one per GPU slot; kernels from one warm-kernel factory (zygote). A run of
+    one notebook grades it in this process instead (`grade_in_process`). Nothing the run started
+    outlives it."""
 
     def run(self, options: RunOptions) -> RunSummary:
         """Grade every submission under `options.submissions` by its course's reference code and data
         (by default the working directory's); write results, PDFs, grades.csv, summary.pdf."""
         batch = ClassRun(options)
+        here = grade_in_process(len(batch.todo))
+        batch.plan.fit_kernels(batch.todo, warm=not here)  # before any kernel starts
         jobs = max(1, min(options.jobs or default_jobs(), len(batch.todo) or 1))
         slots = gpu_slots.slots(gpu_slots.find_gpus(options.gpus), batch.plan.rubric.limits.gpu_share)
-        ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
-        ctx.set_forkserver_preload(["grader.engine.worker_preload"])
         if slots:
             jobs = min(jobs, len(slots))
         env = _kernel_env(max(1, (os.cpu_count() or 1) // jobs))
+        pools = None
         try:
-            shared = _shared_zygote(batch, kernel_environment(env, slots[0] if slots else None), jobs)
-            if batch.todo:
-                forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
-            batch.prepare()  # the reference answers, while the zygote and the forkserver import
-            batch.warm_up_publish()
-            pool = _Pools(batch, ctx, slots, env, shared)
-            suspects = pool.grade(batch.todo, jobs)
-            for sub in pool.grade(suspects, 1):  # each alone now: one that breaks its pool killed its worker
-                _crashed(batch, sub, WorkerDied(f"the grading process died while grading {sub.student_id} "
-                                                "(out of memory?)"))
+            if here:
+                _grade_in_this_process(batch, env, slots[0] if slots else None)
+            else:
+                pools = _grade_in_pools(batch, env, slots, jobs)
             return batch.finish()
         finally:
+            if pools is not None:
+                pools.close()
+                del pools
             zygote.close_all()
+            _stop_helpers()
+
+
+def _grade_in_this_process(batch: ClassRun, env: dict[str, str], slot: str | None) -> None:
+    batch.warm_up_publish()  # WeasyPrint, for the report and the class files, while the kernel runs
+    batch.prepare()
+    for sub in batch.todo:
+        try:
+            batch.done(sub, grade_submission(batch.task(sub, env).on_slot(slot)))
+        except Exception as exc:  # noqa: BLE001 - the student gets a result saying the fault is ours
+            _crashed(batch, sub, exc)
+
+
+def _grade_in_pools(batch: ClassRun, env: dict[str, str], slots: list[str], jobs: int) -> "_Pools":
+    ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
+    ctx.set_forkserver_preload(["grader.engine.worker_preload"])
+    shared = _shared_zygote(batch, kernel_environment(env, slots[0] if slots else None), jobs)
+    forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
+    batch.prepare()  # the reference answers, while the zygote and the forkserver import
+    batch.warm_up_publish()
+    pool = _Pools(batch, ctx, slots, env, shared)
+    suspects = pool.grade(batch.todo, jobs)
+    for sub in pool.grade(suspects, 1):  # each alone now: one that breaks its pool killed its worker
+        _crashed(batch, sub, WorkerDied(f"the grading process died while grading {sub.student_id} "
+                                        "(out of memory?)"))
+    return pool
+
+
+def _stop_helpers() -> None:
+    """Stop multiprocessing's forkserver and resource tracker and wait for them: on their own they
+    see the grader gone only after its exit, and so outlive it. The pools, whose queues the
+    tracker watches, are gone by then (collected first, so that none tells a stopped tracker)."""
+    gc.collect()
+    if forkserver._forkserver._forkserver_pid is not None:  # noqa: SLF001 - the stdlib has no public stop
+        forkserver._forkserver._stop()  # noqa: SLF001
+    resource_tracker._resource_tracker._stop()  # noqa: SLF001 - nothing if it never started
 
 
 def run(submissions: Path, rubric_path: Path, out_dir: Path, **options: Any) -> RunSummary:
@@ -195,3 +250,9 @@ class _Pools:
             suspects += [sub for sub in broken if sub.student_id in began]
             pending = [sub for sub in broken if sub.student_id not in began]
         return suspects
+
+    @staticmethod
+    def close() -> None:
+        """Wait for every worker to exit (they were let go while the class files were written)."""
+        for worker in multiprocessing.active_children():
+            worker.join()

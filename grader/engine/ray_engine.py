@@ -129,6 +129,7 @@ class RayEngine:
                           rubric_path=options.rubric_path.resolve(), out_dir=options.out_dir.resolve())
         batch = ClassRun(options)
         if batch.todo:
+            batch.plan.fit_kernels(batch.todo)  # each node's warm kernels preload what the notebooks import
             batch.prepare()
             started = _connect(self.address, options.jobs)
             batch.warm_up_publish()

@@ -56,8 +56,6 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[QuestionResul
 def grade_submission(task: GradeTask) -> StudentResult:
     """Grade `task.submission`, write `results/<id>.json` and `<id>.pdf` under `task.out_dir`,
     return the result."""
-    from grader.outputs.reports import render_student_report
-
     plan, sub, out_dir, lang = task.plan, task.submission, task.out_dir, task.lang
     use_sandbox, manual_scores = task.use_sandbox, task.manual_scores
     start = time.monotonic()
@@ -78,7 +76,7 @@ def grade_submission(task: GradeTask) -> StudentResult:
             setup = kernel_setup(plan, task.env, use_sandbox)
             execution = execute(nb, nb_path.parent, plan.requests(), limits=limits, use_sandbox=use_sandbox,
                                 env=setup.env, ro_binds=setup.ro_binds, gpu=setup.runtime.gpu,
-                                kernel=plan.rubric.kernel)
+                                kernel=plan.kernel)
             evidence: Evidence = evidence_from(execution, nb, limits.cell_timeout_s, plan.needs(), plan.requests(),
                                                runtime=setup.runtime)
             result.errors += run_errors(execution, limits.cell_timeout_s)
@@ -87,5 +85,7 @@ def grade_submission(task: GradeTask) -> StudentResult:
     result.late = lateness(plan.rubric, task.submitted_at)
     result.runtime_s = round(time.monotonic() - start, 3)
     write_result(out_dir, result)
+    from grader.outputs.reports import render_student_report  # WeasyPrint: loaded meanwhile where it was not
+
     render_student_report(result, out_dir / f"{sub.student_id}.pdf", lang=lang)
     return result
