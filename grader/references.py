@@ -18,6 +18,7 @@ from typing import Any
 from collections.abc import Callable
 
 from grader.core.errors import ConfigError
+from grader.core.quiet import native_stderr_filtered
 from grader.core.settings import Course
 from grader.rubric.schema import DOTTED
 
@@ -109,7 +110,8 @@ class References:
     @cached_property
     def module_dir(self) -> Path:
         use(self.course)
-        return Path(importlib.import_module(self.package).__file__).parent
+        with native_stderr_filtered():
+            return Path(importlib.import_module(self.package).__file__).parent
 
     def function(self, dotted: str) -> Callable[..., Any]:
         """`ex12_alexnet.table` → the function `table` defined in `reference.hw3.ex12_alexnet`.
@@ -125,7 +127,8 @@ class References:
         full = f"{self.package}.{module_name}" if module_name else self.package
         use(self.course)
         try:
-            module = importlib.import_module(full)
+            with native_stderr_filtered():  # importing TensorFlow logs start-up lines to descriptor 2
+                module = importlib.import_module(full)
         except ImportError as exc:
             raise ReferenceError_(f"no reference module {full} ({exc})") from None
         fn = vars(module).get(attr)
@@ -138,7 +141,10 @@ class References:
         return fn
 
     def call(self, dotted: str, **kwargs: Any) -> Any:
-        return self.function(dotted)(**kwargs)
+        """The reference function's value; a framework's first operation logs too, kept off the terminal."""
+        fn = self.function(dotted)
+        with native_stderr_filtered():
+            return fn(**kwargs)
 
     @cached_property
     def digest(self) -> str:

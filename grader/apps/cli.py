@@ -12,6 +12,7 @@ import numpy as np
 from grader.apps.ci import add_commands as add_ci_commands
 from grader.core.classlist import MOODLE_IDENTITIES
 from grader.core.errors import ConfigError, GraderError
+from grader.core.quiet import quiet_process
 from grader.core.settings import Course
 from grader.engine.contract import ENGINES
 from grader.apps.portal import add_commands as add_portal_commands
@@ -261,7 +262,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # references built with Keras: keep the terminal quiet
+    quiet_process()  # before any framework is imported: no start-up noise on the terminal
     return dispatch(parser().parse_args(argv))
 
 

@@ -110,3 +110,10 @@ def test_one_questions_reference_answers_are_those_of_a_whole_run():
     assert all(len(calls) >= 2 for calls in json.loads(trials(whole)))  # inputs were drawn, several per check
     assert trials(alone) == trials(whole)
     assert all(not hasattr(c, "trials") for q, checks in alone.checks if q.id in ("q7b", "q14a") for c in checks)
+
+
+def test_no_framework_start_up_lines_on_the_terminal():
+    """hw4 q6a's reference builds Keras layers: TensorFlow is imported and run, and says nothing."""
+    out = grader("reference", "hw4", "q6a", "--json")
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert "q6a" in json.loads(out.stdout)
