@@ -352,14 +352,23 @@ def _system_binds() -> list[str]:
     return args
 
 
+def python_prefixes(python: str) -> list[Path]:
+    """The folders an interpreter runs from: its installation's prefix and, for a virtual environment's
+    interpreter (a pyvenv.cfg above its bin/), the environment's own, where its packages are and by
+    whose path the kernel is started."""
+    real = Path(os.path.realpath(python)).parents[1]
+    env = Path(os.path.abspath(python)).parents[1]
+    return [real, env] if env != real and (env / "pyvenv.cfg").is_file() else [real]
+
+
 def _python_binds(python: str) -> list[str]:
-    """Bind the interpreter's prefix read-only, with traversable parents (e.g. under /root)."""
-    prefix = Path(os.path.realpath(python)).parents[1]
+    """Bind the interpreter's prefixes read-only, with traversable parents (e.g. under /root)."""
     args: list[str] = []
-    if not str(prefix).startswith("/usr/"):
-        for parent in reversed(prefix.parents[:-1]):
-            args += ["--perms", "0755", "--dir", str(parent)]
-        args += ["--ro-bind", str(prefix), str(prefix)]
+    for prefix in python_prefixes(python):
+        if not str(prefix).startswith("/usr/"):
+            for parent in reversed(prefix.parents[:-1]):
+                args += ["--perms", "0755", "--dir", str(parent)]
+            args += ["--ro-bind", str(prefix), str(prefix)]
     return args
 
 
@@ -504,7 +513,7 @@ def grader_folders(packages: tuple[str, ...] = ("grader",)) -> tuple[str, ...]:
 
 @functools.cache
 def _bound(found: tuple[str, ...]) -> tuple[str, ...]:
-    bound = ("/usr/", "/etc/", str(Path(os.path.realpath(sys.executable)).parents[1]) + "/")
+    bound = ("/usr/", "/etc/", *(f"{prefix}/" for prefix in python_prefixes(sys.executable)))
     real = [os.path.realpath(p) for p in found]
     return tuple(p for p in dict.fromkeys(real) if os.path.isdir(p) and p.startswith(bound))
 
