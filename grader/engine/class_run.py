@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.engine import class_files
 from grader.engine.class_book import MOSTLY_MISSING, class_record, gradebook, missing_share, notices, remove_vanished
 from grader.engine.contract import OnDone, RunOptions
 from grader.engine.plan import GradingPlan, assignment_meta
@@ -174,13 +175,19 @@ def publish_class(out_dir: Path, rubric: Rubric, results: list[StudentResult],
     from grader.outputs.reports import render_summary
     from grader.outputs.similarity import write_similarity
 
-    book = gradebook(read_class_record(out_dir), results, rubric.assignment, [q.id for q in rubric.questions],
+    record = read_class_record(out_dir)
+    book = gradebook(record, results, rubric.assignment, [q.id for q in rubric.questions],
                      rubric.max_points)
+    told = notices(book)
+    digest = class_files.inputs_digest(rubric, results, notebooks is not None, record.to_json())
+    if class_files.unchanged(out_dir, digest):  # nothing they show changed: not written again
+        return told
+    class_files.forget(out_dir)
     write_grades_csv(out_dir / "grades.csv", book)
     write_gradebook(out_dir, book)
-    told = notices(book)
     meta = assignment_meta(rubric)
     meta["similarity"] = write_similarity(out_dir, results, notebooks, rubric)
     meta["notices"] = [n.to_json() for n in told]
     render_summary(results, meta, out_dir / "summary.pdf")
+    class_files.record(out_dir, digest)
     return told
