@@ -70,7 +70,7 @@ def similarity_report(results: list[StudentResult], notebooks: dict[str, Path],
             "matching_cells": [{"a_cell_source": _cap(x), "b_cell_source": _cap(y)} for x, y in cells],
         })
     pairs.sort(key=lambda p: (-p["score"], p["a"], p["b"]))
-    return {"threshold": THRESHOLD, "k": codes_mod.K, "common_at": codes_mod.COMMON,
+    return {"threshold": THRESHOLD, "wrong_weight_each": WRONG_WEIGHT, "k": codes_mod.K, "common_at": codes_mod.COMMON,
             "students": len(codes), "skipped": skipped, "pairs": pairs[:MAX_PAIRS]}
 
 
