@@ -89,6 +89,7 @@ def test_a_render_past_its_limit_becomes_the_plain_report(tmp_path, capsys):
     for qid, points in [("q1a", "8 / 10"), ("q2", "8.5 / 10"), ("q7", "25 / 25"), ("total", "61.5 / 100")]:
         assert points in text, qid
     assert "Error output" not in text and "mat1 and mat2" not in text  # none of the full report
+    assert "awaiting a teaching" in text and "– / 20" in text and "0 / 20" not in text  # q5, an essay
     assert len(PdfReader(out).pages) == 1
     assert "not laid out within 0.001 s" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["s03.pdf"]  # the child's partial file is gone
