@@ -2,6 +2,7 @@
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from grader.kernel.sandbox import unavailable_reason
 from tests.support.hostile import corpus
 from tests.support.paths import ROOT
-from tests.support.runs import grader_env
+from tests.support.runs import descendants, grader_env
 
 pytestmark = [
     pytest.mark.sandbox,
@@ -51,13 +52,34 @@ def _class_of(tmp_path: Path, honest: int) -> dict[str, Path]:
     return paths
 
 
+def _cmdlines(pids: list[int]) -> list[bytes]:
+    found = []
+    for pid in pids:
+        try:
+            found.append(Path(f"/proc/{pid}/cmdline").read_bytes())
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.parametrize("honest", [1, 3], ids=["one notebook, in process", "three, in a pool"])
 def test_no_process_of_the_run_is_alive_after_it_exits(tmp_path, honest):
+    """One notebook is graded in the run's own process (no forkserver, no warm-kernel factory);
+    three in a pool with one factory. Either way nothing of the run is left when it returns."""
     paths = _class_of(tmp_path, honest)
     proc = subprocess.Popen([sys.executable, "-m", "grader.apps.cli", "run", str(paths["subs"]),
                              "--out", str(tmp_path / "out"), "--force"], cwd=ROOT, env=grader_env(paths),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen: set[bytes] = set()
+    while proc.poll() is None:
+        seen.update(_cmdlines(descendants(proc.pid)))
+        time.sleep(0.05)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
     assert len(list((tmp_path / "out" / "results").glob("*.json"))) == honest
     assert _alive_in_session(proc.pid) == []  # a new session's id is its leader's pid
+    helpers = {"forkserver": any(b"forkserver" in c for c in seen),
+               "zygote": any(b"grader-zygote-" in c for c in seen)}
+    assert helpers == ({"forkserver": False, "zygote": False} if honest == 1 else
+                       {"forkserver": True, "zygote": True})
+    assert any(b"ipykernel_launcher" in c or b"zygote_client" in c for c in seen)  # the scan saw the kernels
