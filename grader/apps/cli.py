@@ -263,7 +263,12 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     quiet_process()  # before any framework is imported: no start-up noise on the terminal
-    return dispatch(parser().parse_args(argv))
+    args = parser().parse_args(argv)
+    try:
+        return dispatch(args)
+    except KeyboardInterrupt:  # the engine has stopped its workers; what was written stays
+        print(f"grader: interrupted; {args.command} stopped (results written before stay)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

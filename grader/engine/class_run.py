@@ -58,6 +58,10 @@ class SandboxUnavailable(ConfigError, RuntimeError):
     """No sandbox can be set up and the user did not pass --unsafe-no-sandbox."""
 
 
+class NoSubmissions(ConfigError):
+    """The submissions folder holds nothing to grade."""
+
+
 class ClassRun:
     """One class run: the plan, the submissions still to grade, and the results as they arrive."""
 
@@ -74,6 +78,9 @@ class ClassRun:
         self.plan = GradingPlan.load(options.rubric_path, seed=options.seed, course=options.course)
         self.plan.preflight()  # a missing dataset stops the run before anyone is graded
         self.subs = discover(options.submissions)
+        if not self.subs:  # before anything in OUT is written or removed: most likely the wrong folder
+            raise NoSubmissions(f"{options.submissions} holds no submissions (a folder, .ipynb or .zip per "
+                                "student); nothing was graded and nothing in the output folder changed")
         write_class_record(out_dir, class_record(read_roster(options.submissions), options.moodle_identity))
         self.removed = remove_vanished(out_dir, self.plan.rubric.assignment, {s.student_id for s in self.subs})
         for stale in [*atomic.leftovers(out_dir / "results"), *atomic.leftovers(out_dir)]:  # a run killed mid-write

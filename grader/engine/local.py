@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from grader.core.errors import GraderError
 from grader.core.result import StudentResult
 from grader.engine import gpus as gpu_slots
+from grader.engine import interrupt
 from grader.engine.class_run import ClassRun, RunSummary, SandboxUnavailable, publish_class
 from grader.engine.contract import RunOptions
 from grader.engine.task import GradeTask, kernel_environment
@@ -64,6 +65,7 @@ class LocalWorker:
         die with the forkserver, which dies with the grader."""
         assert cls._this_process is None, "one LocalWorker per worker process"
         die_with_parent()
+        interrupt.in_worker()
         cls._this_process = cls(slots.get(), started)
         if shared is not None:
             zygote.adopt(shared)
@@ -75,8 +77,9 @@ class LocalWorker:
 
     def grade(self, task: GradeTask) -> StudentResult:
         """`grade_submission` of `task` in this worker's GPU slot, said to the parent first."""
-        self.started.put(task.submission.student_id)
-        return grade_submission(task.on_slot(self.slot))
+        with interrupt.grading():
+            self.started.put(task.submission.student_id)
+            return grade_submission(task.on_slot(self.slot))
 
 
 def _grade_here(task: GradeTask) -> StudentResult:
@@ -150,18 +153,23 @@ class LocalEngine:
             jobs = min(jobs, len(slots))
         env = _kernel_env(max(1, (os.cpu_count() or 1) // jobs))
         pools = None
+        interrupted = False
         try:
             if here:
                 _grade_in_this_process(batch, env, slots[0] if slots else None)
             else:
                 pools = _grade_in_pools(batch, env, slots, jobs)
             return batch.finish()
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
             if pools is not None:
                 pools.close()
                 del pools
             zygote.close_all()
-            _stop_helpers()
+            if not interrupted:  # after Ctrl-C its traceback still holds the pools' queues: the helpers
+                _stop_helpers()  # end as the grader exits, a moment later, after it has released them
 
 
 def _grade_in_this_process(batch: ClassRun, env: dict[str, str], slot: str | None) -> None:
@@ -236,15 +244,19 @@ class _Pools:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=self.ctx, initializer=LocalWorker.start,
                                      initargs=(slots, self.started, self.shared)) as pool:
                 futures = {pool.submit(_grade_here, self.batch.task(sub, self.kernel_env)): sub for sub in pending}
-                for future in as_completed(futures):
-                    self._began(began)
-                    sub = futures[future]
-                    try:
-                        self.batch.done(sub, future.result())
-                    except BrokenProcessPool:
-                        broken.append(sub)
-                    except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
-                        _crashed(self.batch, sub, exc)
+                try:
+                    for future in as_completed(futures):
+                        self._began(began)
+                        sub = futures[future]
+                        try:
+                            self.batch.done(sub, future.result())
+                        except BrokenProcessPool:
+                            broken.append(sub)
+                        except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the class
+                            _crashed(self.batch, sub, exc)
+                except KeyboardInterrupt:  # Ctrl-C: the workers clean up before the grader exits
+                    interrupt.stop(pool)
+                    raise
                 pool.shutdown(wait=False)  # the workers exit while the class files are written
             self._began(began)
             suspects += [sub for sub in broken if sub.student_id in began]
