@@ -1,8 +1,13 @@
-"""`grader reference` and `grader release`."""
+"""The command line: `grader reference`, `release` and `rubric list` (fast, quiet), `--version`, and how a
+run ends on Ctrl-C or an empty folder."""
 import importlib.metadata
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -117,3 +122,63 @@ def test_no_framework_start_up_lines_on_the_terminal():
     out = grader("reference", "hw4", "q6a", "--json")
     assert out.returncode == 0 and out.stderr == "", out.stderr
     assert "q6a" in json.loads(out.stdout)
+
+
+def _processes_with(tmp: Path) -> list[str]:
+    """Processes (any session) whose environment names this TMPDIR: what a run started and left."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and f"TMPDIR={tmp}\0".encode() in (proc / "environ").read_bytes():
+                found.append(f"{proc.name}: {(proc / 'cmdline').read_bytes()[:120]!r}")
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("whom", ["terminal", "grader alone"])
+def test_ctrl_c_mid_run_leaves_one_line_and_nothing_behind(tmp_path, whom):
+    """A terminal's Ctrl-C reaches the whole process group; `kill -INT` the grader alone. Either way:
+    exit 130, one line, no traceback, no student's files under TMPDIR, no process left."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "GRADER_UNSAFE_NO_SANDBOX": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "grader.apps.cli", "run", "submissions/hw3", "--out",
+                             str(tmp_path / "out"), "--jobs", "2"], cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not any(p.name.startswith("grader-s") for p in tmp.iterdir()):  # a worker copied a student's files
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.2)
+        time.sleep(1)
+        if whom == "terminal":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "grader: interrupted; run stopped (results written before stay)", err
+    assert "Traceback" not in err and "Warning" not in err, err
+    assert [p.name for p in tmp.iterdir() if p.name.startswith(("grader-", "pymp-"))] == []
+    deadline = time.monotonic() + 10
+    while _processes_with(tmp) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _processes_with(tmp) == []
+
+
+@pytest.mark.e2e
+def test_an_empty_submissions_folder_is_one_line_and_changes_nothing(tmp_path):
+    (tmp_path / "hw3").mkdir()
+    (tmp_path / "out" / "results").mkdir(parents=True)
+    kept = tmp_path / "out" / "results" / "s01.json"
+    kept.write_text("{}")
+    out = grader("run", str(tmp_path / "hw3"), "--out", str(tmp_path / "out"), "--unsafe-no-sandbox")
+    assert out.returncode == 2
+    assert out.stderr == (f"grader: {tmp_path / 'hw3'} holds no submissions (a folder, .ipynb or .zip per student); "
+                          "nothing was graded and nothing in the output folder changed\n")
+    assert kept.read_text() == "{}" and sorted(p.name for p in (tmp_path / "out").rglob("*")) == ["results", "s01.json"]
