@@ -308,3 +308,38 @@ def test_a_student_asks_for_a_regrade_and_sees_the_answer(browser, tmp_path) -> 
         ta_phone.screenshot(path=SHOTS / "regrades_phone.png", full_page=True)
         for c in (context, staff_ctx, phone_ctx, ta_phone.context):
             c.close()
+
+
+STAFF_PAGES = ["/staff", "/staff/grade", "/staff/grade/q2", "/staff/grade/q2?anon=1", "/staff/regrades"]
+
+
+def test_staff_pages_fit_a_phone(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No page of the staff's scrolls sideways at 375 px (the class table was 567 px wide), with a long
+    name, a regrade request in the queue and a code just replaced; each page also shot at 1280 px."""
+    from grader.apps.portal import regrades
+
+    SHOTS.mkdir(exist_ok=True)
+    out, codes = make_class(tmp_path, 12)
+    regrades.ask(out, "s003", "q2", "پاسخ من کامل است؛ لطفاً دوباره نگاه کنید. " * 6)
+    with Server(out) as server:
+        contexts = []
+        for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            context, page = sign_in(browser, server.url, codes["ta-one"], viewport)
+            contexts.append(context)
+            for path in STAFF_PAGES:
+                page.goto(server.url + path)
+                name = path.strip("/").replace("/", "_").replace("?anon=1", "_anonymous")
+                page.screenshot(path=SHOTS / f"fit_{name}_{size}.png", full_page=True)
+                if size == "phone":
+                    assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+            page.goto(server.url + "/staff")
+            row = page.locator("table.class tbody tr", has_text="s004")
+            row.locator("details.reset summary").click()
+            with page.expect_navigation():
+                row.locator("details.reset button").click()
+            assert "Their old code no longer works" in page.inner_text("main")
+            page.screenshot(path=SHOTS / f"fit_new_code_{size}.png", full_page=True)
+            if size == "phone":
+                assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        for context in contexts:
+            context.close()

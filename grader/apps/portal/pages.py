@@ -494,7 +494,9 @@ details.reset button { margin-top: .4rem; font-size: .85em; padding: .3rem .6rem
   table.class tr { border-bottom: 2px solid var(--line); padding: .4rem 0; }
   table.class td { border: 0; padding: .15rem .7rem; overflow-wrap: anywhere; }
   table.class td.sid { font-weight: 600; white-space: normal; }
-  table.class td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem; color: var(--muted); }
+  table.class td[data-label]::before { content: attr(data-label); float: left; margin-right: .8rem; font-size: .8rem;
+                                       color: var(--muted); }  /* the label at the far edge, the value on its line */
+  table.class td[data-label] { display: flow-root; }
   table.class td .en { display: inline; margin-right: .5em; }
   .toolbar .count { margin-left: 0; width: 100%; }
   main.wrap { padding: 0 .6rem; }
