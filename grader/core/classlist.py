@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import Any
 
 from grader.core.result import Student, StudentResult
-from grader.core.text import Text
 
 
 class Standing(StrEnum):
@@ -19,16 +18,10 @@ class Standing(StrEnum):
 
     GRADED = "graded"
     PENDING = "pending"  # points of an essay still wait for a person
+    RUN_ERROR = "run error"  # the hand-in could not be (fully) run: its points may not say what the student knows
     NO_SUBMISSION = "no submission"  # on the roster, nothing handed in: 0 points
     NOT_ON_ROSTER = "not on roster"  # handed in under an id the roster does not have
 
-
-STANDING_LABEL = {
-    Standing.GRADED: Text("تصحیح شده", "graded"),
-    Standing.PENDING: Text("در انتظار تصحیح", "pending"),
-    Standing.NO_SUBMISSION: Text("تحویل نداده", "no submission"),
-    Standing.NOT_ON_ROSTER: Text("نه در فهرست کلاس", "not on roster"),
-}
 
 PENDING_CELL = "pending"  # a question's cell in grades.csv and grades.xlsx while its points wait for a person
 

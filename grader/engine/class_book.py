@@ -30,6 +30,10 @@ def class_record(roster: dict[str, Enrolled] | None, moodle_identity: str) -> Cl
 
 
 def _standing(result: StudentResult) -> Standing:
+    """A run error (a damaged hand-in, two hand-ins for one id, a cell out of time, a fault of the
+    grader's) before pending points: the teaching assistant looks at it either way."""
+    if result.errors:
+        return Standing.RUN_ERROR
     return Standing.PENDING if result.pending_points else Standing.GRADED
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from grader.core.classlist import ClassRecord, Enrolled, Standing
 from grader.core.errors import ConfigError
-from grader.core.result import AnswerResult, QuestionResult, Status, Student, StudentResult
+from grader.core.result import AnswerResult, QuestionResult, RunError, Status, Student, StudentResult
 from grader.core.text import Text
 from grader.engine.class_book import class_record, gradebook, missing_share, notices
 from grader.outputs.gradebook import write_gradebook
@@ -157,3 +157,11 @@ def test_the_class_record_round_trips_and_a_missing_one_is_empty(tmp_path):
     assert read_class_record(tmp_path) == record
     (tmp_path / "class.json").write_text('{"roster": 5, "moodle_identity": "=1+1"}')
     assert read_class_record(tmp_path) == ClassRecord()
+
+
+def test_a_hand_in_that_could_not_be_run_says_so_before_pending(tmp_path):
+    """Two hand-ins for one id, say: 0 points that are not what the student knows, and a TA must look."""
+    clash = result("eve", 0, None, auto_status=Status.ERROR)
+    clash.errors.append(RunError("duplicate_id", Text("دو تحویل", "Two hand-ins")))
+    write_grades_csv(tmp_path / "grades.csv", gradebook(ClassRecord(), [clash], "hw9", QIDS, 10))
+    assert read_csv(tmp_path / "grades.csv")[1] == ["eve", "", "0", "pending", "0", "10", "6", "run error"]
