@@ -42,13 +42,12 @@ def feedback(row: GradebookRow, question_ids: list[str]) -> Text:
         question = row.result.question(qid)
         if question is None:
             continue
-        top = moodle_number(question.max_points)
         if question.pending_points:
             pending = moodle_number(question.pending_points)
             fa.append(f"{qid}: در انتظار تصحیح ({persian_digits(pending)} نمره)")
             en.append(f"{qid}: pending ({pending} points)")
         else:
-            got = moodle_number(question.points)
+            got, top = moodle_number(question.points), moodle_number(question.max_points)
             fa.append(f"{qid}: {persian_digits(got)} از {persian_digits(top)}")
             en.append(f"{qid}: {got}/{top}")
     return Text("، ".join(fa), ", ".join(en))
