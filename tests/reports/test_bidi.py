@@ -47,6 +47,7 @@ def plain(html: str) -> str:
     ("تصویرهای (N, 1, 28, 28) با مقدار", ["(N, 1, 28, 28)"]),  # "28)" closes the tuple, it is no list marker
     ("حافظه کمتر 2. جلوگیری از Overfitting 3. کاهش پیچیدگی", ["Overfitting"]),  # list numbers stay Persian
     ("تا ۱۲… و Dropout… است", ["Dropout"]),
+    ("حذف شدند. Stop_word ها و فایل .ipynb و مقدار .5 را", ["Stop_word", ".ipynb", ".5"]),  # hw11: a full stop ends the sentence
     # course material: a Persian list of Keras layers is one run per layer, never one backwards run
     ("ورودی ۳۲×۳۲×۳، Conv2D(32, 4×4, relu)، MaxPooling2D(2×2)، Flatten، Dense(5, softmax).",
      ["۳۲×۳۲×۳", "Conv2D(32, 4×4, relu)", "MaxPooling2D(2×2)", "Flatten", "Dense(5, softmax)"]),

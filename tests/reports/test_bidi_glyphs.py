@@ -70,6 +70,9 @@ CORPUS: list[tuple[str, str, list]] = [
     ("بررسی کنید “Batch Normalization” در داده‌های آزمایشی چگونه به کار می‌رود.", "rtl",
      ["“Batch Normalization”"]),
     ("مقدار -۱۲ در ۴ آذر ۱۴۰۵ ثبت شد.", "rtl", ["-۱۲"]),
+    # hw11, a student's answer: the full stop of one sentence must not lead the next one's English word
+    ("stop_word ها از میان آنها حذف شدند. Stop_word ها در واقع کلماتی هستند که معنا ندارند.", "rtl",
+     ["stop_word", "Stop_word"]),
     ("Dropout یک روش رگولاریزیشن است که در جلوگیری از بیش‌برازش (overfitting) موثر است.", "auto",
      ["Dropout", "overfitting"]),
     ("The model failed on an input of shape (8, 3, 227, 227).", "ltr", []),

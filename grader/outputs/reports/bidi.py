@@ -75,8 +75,9 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _QUOTES = "\"'`"
 _LEADING_PUNCT = ",;:!?"
 _TRAILING_PUNCT = ".,;:!?…"
-# An ellipsis that leads into Latin letters or digits ("… 12 characters cut") belongs to the run.
-_LEADING_ELLIPSIS = re.compile(r"…\s?[A-Za-z0-9]")
+# A full stop or an ellipsis that leads into Latin letters or digits (".ipynb", ".5", "… 12 characters
+# cut") belongs to the run; one before a space ends the Persian sentence before it.
+_LEADING_DOTS = re.compile(r"\.[A-Za-z0-9]|…\s?[A-Za-z0-9]")
 # "2." or "3)" between spaces numbers a list item of the Persian sentence: never part of a run.
 _LIST_MARKER = re.compile(r"((?:^|(?<=\s))\d{1,2}[.)](?=\s))")
 
@@ -222,7 +223,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end:
         first, last, body = text[start], text[end - 1], text[start:end]
         if first.isspace() or first in _LEADING_PUNCT or _unbalanced(body, first) or (
-                first == "…" and not _LEADING_ELLIPSIS.match(body)):
+                first in ".…" and not _LEADING_DOTS.match(body)):
             start += 1
         elif last.isspace() or last in _TRAILING_PUNCT or _unbalanced(body, last):
             end -= 1
