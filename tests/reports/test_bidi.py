@@ -171,3 +171,33 @@ def test_cut_markers_read_right_inside_either_direction():
     assert "… ۵۰۰۰ نویسه حذف شد" in plain(html)  # the Persian marker is Persian text of the paragraph
     english = str(set_text(cut("answer " * 3000, "essay"), "ltr"))
     assert re.search('<bdi dir="rtl" class="fa">[۰-۹]+ نویسه حذف شد</bdi>$', english)
+
+
+def test_no_bidi_control_a_student_typed_reaches_a_report():
+    """Every place a report shows student-made text (name, value, traceback, essay, feedback that
+    quotes a value, a table cell and its note, a run error) sets it through `set_text`."""
+    from grader.core.result import StudentResult
+    from grader.outputs.reports import html_for_student
+
+    evil = f"x{BIDI_CONTROLS}y"
+    result = StudentResult.from_json({
+        "student_id": "s-evil", "assignment": "hw3", "total": 0, "max_total": 20,
+        "student": {"name_fa": f"سارا {evil}", "name_en": f"Sara {evil}"},
+        "notices": [{"fa": f"نکته {evil}", "en": f"note {evil}"}],
+        "errors": [{"kind": "timeout", "message": {"fa": f"خطا {evil}", "en": f"error {evil}"}, "detail": evil}],
+        "questions": [{
+            "id": "q1", "title": {"fa": "پرسش", "en": "Question"}, "points": 0, "max_points": 20,
+            "status": "failed", "answer_text": f"پاسخ {evil}",
+            "answers": [{"name": "q1_value", "check": "table", "points": 0, "max_points": 10, "status": "failed",
+                         "expected": "[1, 2]", "found": evil, "error": f"Traceback\nValueError: {evil}",
+                         "feedback": {"fa": f"مقدار {evil} درست نیست.", "en": f"The value {evil} is wrong."},
+                         "details": [{"label": "cell 1", "expected": "1", "found": evil, "ok": False,
+                                      "note": f"reads as {evil}"}]},
+                        {"name": None, "check": "manual", "points": 0, "max_points": 10, "status": "failed",
+                         "by_person": True, "feedback": {"fa": f"نمره {evil}", "en": f"Scored {evil}"}}],
+        }],
+    })
+    for lang in ("both", "fa", "en"):
+        body = html_for_student(result, lang).split("<body>", 1)[1]
+        assert "xy" in body  # the poisoned texts are shown...
+        assert not set(body) & set(BIDI_CONTROLS), lang  # ...without their controls

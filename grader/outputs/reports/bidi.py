@@ -122,14 +122,14 @@ def direction_of(text: str, default: str = LTR) -> str:
     return RTL if _STRONG_R.match(first.group()) else LTR
 
 
-def set_text(text: str | None, direction: str = AUTO) -> Paragraph:
-    """`text` escaped for a block of `direction` ("rtl", "ltr" or "auto": by its first strong
-    character), without bidi controls, each embedded opposite-direction run in a ``<bdi>``.
+def set_text(text: object, direction: str = AUTO) -> Paragraph:
+    """`text` (``str()`` of it; None is empty) escaped for a block of `direction` ("rtl", "ltr" or
+    "auto": see `direction_of`), without bidi controls, each embedded opposite-direction run in a ``<bdi>``.
 
     ``set_text("لایهٔ Dense(5, softmax) است.", "rtl")`` isolates ``Dense(5, softmax)``;
     ``set_text('Reconstructed (part "ب").', "ltr")`` isolates ``ب``.
     """
-    clean = without_bidi_controls(text or "")
+    clean = without_bidi_controls("" if text is None else str(text))
     if direction == AUTO:
         direction = direction_of(clean)
     budget = [MAX_ISOLATED]
