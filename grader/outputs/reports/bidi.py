@@ -9,8 +9,8 @@ algorithm, which gets mixed text wrong in the ways a reader notices: the bracket
 to the other end of the line. So isolation means an inline box of its own with ``dir``:
 
 - a paragraph takes the direction of its language (a label's Persian side right to left, its English
-  side left to right), or, for a text of a student or a teaching assistant, that of its first strong
-  character (``dir="auto"``);
+  side left to right), or, for a text of a student or a teaching assistant, that of most letters of
+  its first line (`direction_of`, an ``dir="auto"`` that a leading English term does not fool);
 - each embedded run of the opposite direction gets a ``<bdi dir>`` of its own, with the brackets and
   quotes it opens and closes; sentence punctuation stays with the paragraph. A Persian run inside
   English is itself set as a right-to-left paragraph, so a signed number inside it is isolated too;
@@ -108,9 +108,9 @@ class Paragraph:
         return str(self.html)
 
 
-def direction_of(text: str, default: str = LTR) -> str:
+def direction_of(text: str) -> str:
     """The direction of most letters of `text`'s first line, on a tie that of its first strong
-    character (HTML's ``dir="auto"``), else `default`. Not the first strong character alone: a
+    character (HTML's ``dir="auto"``), else left to right. Not the first strong character alone: a
     Persian answer often opens with an English term ("Dropout یک روش رگولاریزیشن است")."""
     line = text.lstrip().split("\n", 1)[0][:1000]
     rtl, ltr = len(_STRONG_R.findall(line)), len(_LTR_LETTER.findall(line))
@@ -118,7 +118,7 @@ def direction_of(text: str, default: str = LTR) -> str:
         return RTL if rtl > ltr else LTR
     first = _FIRST_STRONG.search(text)
     if first is None:
-        return default
+        return LTR
     return RTL if _STRONG_R.match(first.group()) else LTR
 
 
@@ -139,7 +139,7 @@ def set_text(text: object, direction: str = AUTO) -> Paragraph:
 
 def sides(pair: Text, lang: str) -> list[Paragraph]:
     """The paragraphs of a bilingual text shown for `lang`, each in the direction of its language;
-    a text the same on both sides (a name, a number) in that of its first strong character."""
+    a text the same on both sides (a name, a date) by `direction_of`."""
     out = []
     for text in pair.texts(lang):
         if pair.fa == pair.en:
