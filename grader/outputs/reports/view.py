@@ -25,6 +25,10 @@ from .persian import jalali_date, persian_digits
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 MAX_DETAILS = 40
 MAX_NAMES = 12  # answers named in one item of "what to review"
+# A question's status at a glance, one glyph where a bilingual badge was: the page lays out ten
+# times fewer boxes for its table of questions (a legend under it names each glyph once)
+GLYPH = {Status.PASSED: "✓", Status.PARTIAL: "◐", Status.FAILED: "✗", Status.ERROR: "!",
+         Status.MISSING: "–", Status.PENDING: "…", Status.INTERNAL_ERROR: "⚠"}
 
 
 @dataclass(frozen=True)
@@ -389,5 +393,6 @@ def student_view(result: StudentResult, lang: str = "both") -> dict:
         "notices": [b for b in map(bi, result.notices) if b],
         "questions": questions,
         "review": review(questions),
+        "glyphs": {st: g for st, g in GLYPH.items() if any(q.status is st for q in result.questions)},
         "hashes": {cut(k, "label", lang): cut(v, "id", lang) for k, v in result.hashes.items() if v},
     }
