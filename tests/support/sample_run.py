@@ -8,12 +8,19 @@ from pathlib import Path
 from tests.support.paths import ROOT
 
 
+_GRADED: dict[str, Path] = {}  # one grading per class and test session, shared by the tests that read it
+
+
 def grade_sample(assignment: str, tmp_path_factory) -> Path:
-    """Run `grader run submissions/<assignment>` and return the output folder (exit 0 asserted)."""
+    """Run `grader run submissions/<assignment>` once per session and return the output folder (exit 0
+    asserted); the tests read it and never write to it."""
+    if assignment in _GRADED:
+        return _GRADED[assignment]
     out = tmp_path_factory.mktemp("reports") / assignment
     proc = subprocess.run([sys.executable, "-m", "grader.apps.cli", "run", f"submissions/{assignment}", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    _GRADED[assignment] = out
     return out
 
 
