@@ -29,6 +29,18 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
 
+@contextmanager
+def ignored_by_helpers() -> Iterator[None]:
+    """Processes started in the block ignore SIGINT (an ignored signal stays ignored across exec):
+    multiprocessing's forkserver imports the grading code before it ignores SIGINT itself, and the
+    grader stops it anyway. Its workers get their own handler (`in_worker`)."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def in_worker() -> None:
     """A worker's SIGINT: unwind the submission being graded; idle, wait for the grader to stop the pool
     (a KeyboardInterrupt there would print a traceback from inside multiprocessing)."""

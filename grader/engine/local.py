@@ -186,7 +186,8 @@ def _grade_in_pools(batch: ClassRun, env: dict[str, str], slots: list[str], jobs
     ctx = multiprocessing.get_context("forkserver")  # workers forked from one that loaded what they need
     ctx.set_forkserver_preload(["grader.engine.worker_preload"])
     shared = _shared_zygote(batch, kernel_environment(env, slots[0] if slots else None), jobs)
-    forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
+    with interrupt.ignored_by_helpers():  # a Ctrl-C while it imports would print its traceback
+        forkserver.ensure_running()  # from this thread (its death signal is tied to it), beside the zygote
     batch.prepare()  # the reference answers, while the zygote and the forkserver import
     batch.warm_up_publish()
     pool = _Pools(batch, ctx, slots, env, shared)
