@@ -67,6 +67,14 @@ def test_ltr_runs_inside_persian_text(text, isolated):
     ("… 5000 characters cut\n… ۵۰۰۰ نویسه حذف شد", ["۵۰۰۰ نویسه حذف شد"]),  # a Persian number leads its words
     ("The answer «درست» was", ["درست"]),
     ("Layer 3 نمره 2 of x", ["نمره 2"]),  # a number after Persian words reads with them
+    # hw4: a TA's Persian comment with terms in it reads as one clause, its terms isolated inside it
+    ("Scored by a teaching assistant: 3 of 4. توضیح درباره x̂ و ε کامل نیست؛ مقدار 1e-5 را بگویید.",
+     ["توضیح درباره x̂ و ε کامل نیست؛ مقدار 1e-5 را بگویید"]),
+    ("Scored: 3 of 4. پاسخ درست است ولی Dense(5, softmax) را توضیح نداده‌اید.",
+     ["پاسخ درست است ولی Dense(5, softmax) را توضیح نداده‌اید"]),
+    ("Use «الف» or «ب» here", ["الف", "ب"]),  # two quoted words of the English sentence
+    ("The model (مدل) uses Adam (آدام)", ["مدل", "آدام"]),
+    ("First نظر اول. Then a sentence. نظر دوم", ["نظر اول", "نظر دوم"]),
 ])
 def test_rtl_runs_inside_english_text(text, isolated):
     assert runs(text, "ltr") == [("rtl", r) for r in isolated]

@@ -44,6 +44,11 @@ CORPUS: list[tuple[str, str, list]] = [
      ["توضیح درباره نرمال‌سازی دسته کامل نیست"]),
     ("Scored by a teaching assistant: 2.5 of 4. (+1) ترتیب لایه‌ها (-0.5) اشکال دارد.", "ltr",
      [("ترتیب لایه‌ها (-0.5) اشکال دارد", ["(-0.5)"])]),
+    ("Scored by a teaching assistant: 3 of 4. توضیح درباره x̂ و ε کامل نیست؛ مقدار 1e-5 را بگویید.", "ltr",
+     [("توضیح درباره x̂ و ε کامل نیست؛ مقدار 1e-5 را بگویید", ["x̂", "ε", "1e-5"])]),
+    ("Scored: 3 of 4. پاسخ درست است ولی Dense(5, softmax) را توضیح نداده‌اید.", "ltr",
+     [("پاسخ درست است ولی Dense(5, softmax) را توضیح نداده‌اید", ["Dense(5, softmax)"])]),
+    ("Use «الف» or «ب» here.", "ltr", ["الف", "ب"]),
     # hw11: (part "ب"). became .("ب") ... (part
     ('The question is reconstructed from the student\'s answer (part "ب").', "ltr", ["ب"]),
     ("The answer «درست است» was given twice.", "ltr", ["درست است"]),

@@ -78,6 +78,7 @@ _TRAILING_PUNCT = ".,;:!?…"
 # A full stop or an ellipsis that leads into Latin letters or digits (".ipynb", ".5", "… 12 characters
 # cut") belongs to the run; one before a space ends the Persian sentence before it.
 _LEADING_DOTS = re.compile(r"\.[A-Za-z0-9]|…\s?[A-Za-z0-9]")
+_SENTENCE_END = re.compile(r"[.!?؟]\s")
 # "2." or "3)" between spaces numbers a list item of the Persian sentence: never part of a run.
 _LIST_MARKER = re.compile(r"((?:^|(?<=\s))\d{1,2}[.)](?=\s))")
 
@@ -248,15 +249,40 @@ def _set_ltr(text: str, budget: list[int]) -> Markup:
     """Left-to-right `text` with its Persian runs isolated, each set as right-to-left text."""
     out: list[Markup] = []
     pos = 0
-    for m in _RTL_RUN.finditer(text):
+    for a, b in _persian_clauses(text):
         if budget[0] <= 0:
             break
-        a, b = m.span()
-        body = m.group()
-        if not _STRONG_R.search(body):  # Persian digits alone read the same either way
-            continue
         budget[0] -= 1
-        out += [escape(text[pos:a]), _box(RTL, _set_rtl(body, budget))]
+        out += [escape(text[pos:a]), _box(RTL, _set_rtl(text[a:b], budget))]
         pos = b
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def _persian_clauses(text: str) -> list[tuple[int, int]]:
+    """The spans of the Persian runs of `text`, a run joined to the next one across a single term
+    (``x̂``, ``1e-5``, ``Dense(5, softmax)``): a Persian comment on an English line reads as one
+    clause. Not across two words, a sentence's end, or quotes or brackets closed and opened again
+    (``«الف» or «ب»`` are two quoted runs of the English sentence)."""
+    spans: list[tuple[int, int]] = []
+    for m in _RTL_RUN.finditer(text):
+        if not _STRONG_R.search(m.group()):  # Persian digits alone read the same either way
+            continue
+        if spans and _one_term(text[spans[-1][1]:m.start()]):
+            spans[-1] = (spans[-1][0], m.end())
+        else:
+            spans.append(m.span())
+    return spans
+
+
+def _one_term(gap: str) -> bool:
+    """Whether `gap`, between two Persian runs, is a single term of the Persian clause."""
+    body = gap.strip()
+    if not body or _SENTENCE_END.search(gap) or body[0] in _CLOSERS or body[-1] in _PAIRS or body[0] in _QUOTES:
+        return False
+    words, depth = 0, 0
+    for token in body.split(" "):
+        if depth == 0 and _LTR_CONTENT.search(token):
+            words += 1
+        depth = max(0, depth + sum(c in _PAIRS for c in token) - sum(c in _CLOSERS for c in token))
+    return words == 1
