@@ -165,7 +165,7 @@ def test_reports_show_each_diagnosis_once_and_the_summary_counts_students():
     html = unescape(html_for_student(result_with(table, number)))
     assert html.count(SAME["explain"]["en"]) == 1 and html.count("خروجی") == 1  # Latin runs in Persian are isolated
     assert html.count(BIAS["explain"]["en"]) == 1 and html.count(BIAS["explain"]["fa"]) == 1
-    assert html.count("Known mistake") == 2 and html.count(SAME["mistake"]["en"]) == 3  # two cells, one box
+    assert html.count("Known mistake") == 2 and html.count(SAME["mistake"]["en"]) == 4  # two cells, one box, page 1
 
     plain = replace(number, diagnosis=None, found="289")
     meta = {"assignment": "hwx", "questions": [{"id": "q1", "max_points": 2}]}
