@@ -164,12 +164,14 @@ def test_the_boxes_of_one_text_are_bounded(direction):
 
 
 def test_long_hostile_text_is_set_quickly():
+    """A guard against quadratic work on hostile text, not a speed target: quadratic on 20,000
+    brackets takes minutes, linear work milliseconds, so a loaded machine's few seconds pass."""
     texts = ["ب" + "(" * 20_000, "a ب " * 10_000, "ب x̂ " * 10_000, "(" * 5000 + "ب" + ")" * 5000, "ب " + "-" * 40_000 + " a"]
     for direction in ("rtl", "ltr"):
         for text in texts:
             start = time.perf_counter()
             set_text(text, direction)
-            assert time.perf_counter() - start < 1.0, (direction, text[:20])
+            assert time.perf_counter() - start < 10.0, (direction, text[:20])
 
 
 def test_cut_markers_read_right_inside_either_direction():
