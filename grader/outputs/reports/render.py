@@ -32,11 +32,13 @@ from grader.core.text import LANGS
 from .bidi import set_text, sides
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
+from .rtl_lines import install as single_pass_rtl_lines
 from .stats import histogram_svg, summary_view
 from .user_agent import ReportHTML
 from .view import LABELS, student_view
 
 _HERE = Path(__file__).parent
+single_pass_rtl_lines()  # before any layout: see rtl_lines.py
 RENDER_TIMEOUT_S = 60.0  # a full report takes well under a second; a hostile one must not take minutes
 
 

@@ -1,0 +1,78 @@
+"""Right-to-left lines laid out once (rtl_lines.py) land where WeasyPrint's two passes put them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from weasyprint.layout import inline
+
+from grader.outputs.reports import rtl_lines
+from grader.outputs.reports.render import _HERE, _style, html_for_student, html_for_summary
+from grader.outputs.reports.user_agent import ReportHTML
+from tests.reports.test_reports import META, sample_result, three_results
+
+# Lines beside floats in both directions, and a tall line that meets a float lower down (the case the
+# second pass is for; WeasyPrint's two passes and the one pass place it alike here).
+FLOATS = """<html dir="rtl" lang="fa"><body>
+<div style="width: 60mm"><span style="float: left; width: 20mm; height: 12mm; background: #ccc"></span>
+<span style="float: right; width: 8mm; height: 30mm; background: #ccc"></span>
+متن فارسی بلند که باید در کنار شناورها بشکند و چند خط شود <bdi dir="ltr">model.fit(x, y)</bdi>
+و باز هم متن فارسی برای خط‌های بیشتر و بیشتر تا پایین‌تر از شناورها برسد.</div>
+<div dir="ltr" style="width: 60mm"><span style="float: right; width: 25mm; height: 10mm"></span>
+An English paragraph beside a float, long enough to wrap below it, with <bdi dir="rtl">فارسی</bdi>.</div>
+<div style="width: 60mm"><div style="height: 5mm"></div><span style="float: left; width: 20mm; height: 20mm"></span></div>
+<div style="width: 60mm; margin-top: -5mm">خطی که <span style="font-size: 30pt">بلند</span> است و
+تنها با بلندی واقعی‌اش به شناور می‌خورد</div>
+<div dir="ltr" style="width: 60mm"><div style="height: 5mm"></div><span style="float: right; width: 20mm; height: 20mm"></span></div>
+<div dir="ltr" style="width: 60mm; margin-top: -5mm">A line that is <span style="font-size: 30pt">tall</span> and
+meets the float only at its real height</div>
+</body></html>"""
+
+
+def _geometry(html: str) -> list[tuple]:
+    css, fonts = _style()
+    doc = ReportHTML(string=html, base_url=str(_HERE)).render(stylesheets=[css], font_config=fonts)
+
+    def walk(box) -> Iterator[tuple]:
+        yield (type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
+               round(box.width or 0, 3), round(box.height or 0, 3), getattr(box, "text", None))
+        for child in getattr(box, "children", ()):
+            yield from walk(child)
+
+    return [g for page in doc.pages for g in walk(page._page_box)]
+
+
+@pytest.fixture
+def original_then_single_pass():
+    yield
+    rtl_lines.install(True)
+
+
+@pytest.mark.parametrize("html", [
+    pytest.param(lambda: html_for_student(sample_result()), id="student"),
+    pytest.param(lambda: html_for_student(sample_result(), "en"), id="student-en"),
+    pytest.param(lambda: html_for_summary(three_results(), META), id="summary"),
+    pytest.param(lambda: FLOATS, id="floats"),
+])
+def test_every_box_lands_where_two_passes_put_it(html, original_then_single_pass):
+    text = html()
+    rtl_lines.install(False)
+    before = _geometry(text)
+    rtl_lines.install(True)
+    after = _geometry(text)
+    assert len(before) > 20 and after == before
+
+
+def test_a_right_to_left_line_is_laid_out_once(original_then_single_pass, monkeypatch):
+    calls = []
+    split = inline.split_inline_box
+    monkeypatch.setattr(inline, "split_inline_box", lambda *a, **k: calls.append(1) or split(*a, **k))
+    text = html_for_student(sample_result(), "fa")
+    counts = {}
+    for single_pass in (False, True):
+        rtl_lines.install(single_pass)
+        calls.clear()
+        _geometry(text)
+        counts[single_pass] = len(calls)
+    assert counts[True] < 0.7 * counts[False]
