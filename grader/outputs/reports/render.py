@@ -36,6 +36,7 @@ from .rtl_lines import install as single_pass_rtl_lines
 from .stats import histogram_svg, summary_view
 from .user_agent import ReportHTML
 from .view import LABELS, student_view
+from .warm_sample import warm_result
 
 _HERE = Path(__file__).parent
 single_pass_rtl_lines()  # before any layout: see rtl_lines.py
@@ -159,13 +160,12 @@ def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
 
 
 def warm_up() -> None:
-    """Pay the first render's costs now (templates, stylesheet, fonts of both scripts, the
-    histogram's plotting): a class run does it while submissions are graded, not after the last."""
+    """Pay the first render's costs now (templates, stylesheet, every font and style of a student
+    report, the histogram's plotting): a class run does it while submissions are graded, not after
+    the last, and the forked child of each report inherits them (`warm_sample.py`)."""
     _environment().get_template("summary.html.j2")
-    css, fonts = _style()
     histogram_svg([1.0, 2.0], 2.0)
-    ReportHTML(string="<p dir='rtl'>نمرهٔ ۱۲</p><p>Score 12</p>", base_url=str(_HERE)).render(
-        stylesheets=[css], font_config=fonts)
+    _pdf(html_for_student(warm_result()))
 
 
 def render_summary(results: list[StudentResult], meta: dict, out_path: Path) -> None:
