@@ -129,8 +129,9 @@ def grade_in_process(todo: int) -> bool:
     heavy modules once for all kernels. One notebook gains neither: its cold kernel imports what it
     imports once anyway, and this process already holds the grading code and renders its PDF (the
     one notebook of a pull request or a late regrade: 8.1 s before, against nbgrader's 5.3 s). Two
-    already gain from running side by side on two cores, and more from one TensorFlow import
-    instead of two, so the threshold is one."""
+    TensorFlow notebooks already repay them (2 cores, load 2.8, medians of 3: 9.2 s in a pool, 12.7 s
+    here, one TensorFlow import instead of two), though two numpy ones do not (5.4 s, 4.5 s), so the
+    threshold is one."""
     return todo <= IN_PROCESS_MAX
 
 
