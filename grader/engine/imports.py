@@ -107,14 +107,18 @@ def _notebook_files(sub: Submission) -> Iterator[bytes]:
 def preload_for(candidates: Iterable[str], subs: Iterable[Submission]) -> tuple[str, ...]:
     """Of `candidates` (module names, in order; a dotted one is chosen by its top-level package),
     those some submission imports. Reading stops once every candidate is found, so a class whose
-    first notebooks import them all costs a few file reads."""
+    first notebooks import them all costs a few file reads, and only a notebook whose bytes name a
+    candidate not yet found is parsed (a class of large notebooks costs little more than reading them)."""
     wanted = list(dict.fromkeys(candidates))
     tops = {name.split(".")[0] for name in wanted}
     seen: set[str] = set()
     for sub in subs:
+        missing = tops - seen
+        names = [n.encode() for n in (*missing, *(k for k, v in IMPLIES.items() if v in missing))]
         try:
             for raw in _notebook_files(sub):
-                seen |= notebook_imports(raw)
+                if any(name in raw for name in names):  # a notebook naming none is not parsed
+                    seen |= notebook_imports(raw)
         except (OSError, files.Refused, zipfile.BadZipFile, zlib.error, RuntimeError, ValueError, EOFError,
                 NotImplementedError):
             continue  # open_submission reports what is wrong with this hand-in
