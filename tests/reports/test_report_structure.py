@@ -69,6 +69,25 @@ def test_an_essay_waiting_for_a_person_is_no_zero():
     assert "– / 20" in text and "0 / 20" not in text and "۰ / ۲۰" not in text
 
 
+def test_essay_points_lost_are_on_the_review_list_and_pending_ones_are_not():
+    """An essay left unanswered (0 points at once) or scored below full by a teaching assistant lost
+    points as an automatic answer does: page 1 names it; one still waiting for a person is not lost."""
+    result = sample_result()
+    essay = result.questions[5].answers[0]
+    qid = result.questions[5].id
+    assert essay.by_person and essay.status is Status.PENDING
+    assert not any(qid in i["names"].split(" · ")[0].split(", ") for i in student_view(result)["review"])
+    unanswered = Text("پاسخی نوشته نشده است؛ نمره صفر.", "No answer was written: 0 points.")
+    essay.set(0, Status.MISSING, unanswered)
+    item = next(i for i in student_view(result)["review"] if i["why"] == unanswered)
+    assert item["points"] == 0 and item["max_points"] == essay.max_points and not item["mistake"]
+    essay.set(15, Status.PARTIAL, Text("نمرهٔ دستیار آموزشی: ۱۵ از ۲۰.", "Scored by a teaching assistant: 15 of 20."))
+    item = next(i for i in student_view(result)["review"] if i["points"] == 15)
+    assert item["max_points"] == 20
+    essay.set(20, Status.PASSED, Text("نمرهٔ دستیار آموزشی: ۲۰ از ۲۰.", "Scored by a teaching assistant: 20 of 20."))
+    assert all(i["points"] != 20 for i in student_view(result)["review"])
+
+
 def test_a_teaching_assistants_comment_is_printed_once():
     comment = "Good intuition; در بخش دوم p را فراموش کردید."
     assert once(Text(f"نمرهٔ دستیار آموزشی: ۱۵ از ۲۰. {comment}", f"Scored by a teaching assistant: 15 of 20. {comment}")) \

@@ -324,8 +324,16 @@ def _question(q: QuestionResult, lang: str, errors: dict[str, str]) -> dict:
         "comments": [cut(c, "text", lang) for c in person if c],
         "assumptions": [b for b in map(bi, q.assumptions) if b],
         "answers": answers,
+        "person_lost": [_person_lost(a, lang) for a in q.by_person if lost(a)],  # for "what to review"
         "shown": any(a["more"] for a in answers) or any(person),  # its card: there is more to say
     }
+
+
+def _person_lost(a: AnswerResult, lang: str) -> dict:
+    """An answer a person grades that lost points (a teaching assistant's score, or an essay left
+    unanswered), as "what to review" lists it beside the automatic ones."""
+    return {"name": cut(a.name, "label", lang), "points": a.points, "max_points": a.max_points,
+            "status": a.status, "lost": True, "diagnoses": [], "feedback": bi(once(a.feedback)[0])}
 
 
 def review(questions: list[dict]) -> list[dict]:
@@ -334,7 +342,7 @@ def review(questions: list[dict]) -> list[dict]:
     naming them all, with their points together."""
     items: dict[tuple, dict] = {}
     for q in questions:
-        for a in q["answers"]:
+        for a in q["answers"] + q["person_lost"]:
             if not a["lost"]:
                 continue
             why = a["diagnoses"][0]["mistake"] if a["diagnoses"] else a["feedback"]
