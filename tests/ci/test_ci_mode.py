@@ -622,7 +622,9 @@ def wrong_notebook() -> str:
 
 
 def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text without white space, and with one bracket for both: a text extractor reads a line that
+    holds Persian as right to left and may swap '(' and ')' of an English run inside it."""
+    return re.sub(r"\s+", "", text).replace(")", "(")
 
 
 def pdf_text(path: Path) -> str:
