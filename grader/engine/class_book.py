@@ -1,7 +1,7 @@
 """The class-level bookkeeping of a run: who the gradebook lists (the roster joined with the
 results), what a teaching assistant must be told about the class (students without a submission,
 submissions not on the roster, students Moodle cannot match, points pending, a run where most
-answers are missing), and the outputs of submissions that are no longer handed in.
+hand-ins hold none of the assignment's answers), and the outputs of submissions that are no longer handed in.
 """
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from grader.core.text import Text, persian_digits
 from grader.intake import same_student
 from grader.outputs.results import FOLDER, read_result, result_path
 
-MOSTLY_MISSING = 0.5  # above this share of automatic answers missing, the assignment may be the wrong one
+# A hand-in with at least this share of its automatic answers missing holds none of this assignment's
+# work (a real partial hand-in of the sample classes misses up to 60 %); when more than half of the class
+# is such, the assignment may be the wrong one.
+NONE_OF_IT = 0.9
+MOSTLY_MISSING = 0.5
 LISTED = 10  # ids named in one notice; the others are counted
 
 
@@ -57,12 +61,19 @@ def gradebook(record: ClassRecord, results: list[StudentResult], assignment: str
                      record.moodle_identity)
 
 
-def missing_share(results: list[StudentResult]) -> float:
-    """The share of the class's automatic answers (all answers, for an all-essay assignment) that are
-    missing; answers the grader itself failed on are not counted either way."""
-    answers = [a for r in results for a in r.answers if not a.by_person] or [a for r in results for a in r.answers]
+def _missing_share(result: StudentResult) -> float | None:
+    """The share of one hand-in's automatic answers (all answers, for an all-essay assignment) that are
+    missing; answers the grader itself failed on are not counted either way (None: nothing counted)."""
+    answers = [a for a in result.answers if not a.by_person] or list(result.answers)
     counted = [a for a in answers if a.status is not Status.INTERNAL_ERROR]
-    return sum(a.status is Status.MISSING for a in counted) / len(counted) if counted else 0.0
+    return sum(a.status is Status.MISSING for a in counted) / len(counted) if counted else None
+
+
+def missing_share(results: list[StudentResult]) -> float:
+    """The share of the class's hand-ins that hold (almost) none of this assignment's answers: a
+    class of partial hand-ins is not told its assignment may be wrong, a class of another one's is."""
+    shares = [s for s in map(_missing_share, results) if s is not None]
+    return sum(s >= NONE_OF_IT for s in shares) / len(shares) if shares else 0.0
 
 
 def _ids(rows: list[GradebookRow]) -> tuple[str, str]:
@@ -108,10 +119,10 @@ def notices(book: Gradebook) -> list[Text]:
     share = missing_share([row.result for row in book.rows if row.result])
     if share > MOSTLY_MISSING:
         percent = f"{round(100 * share)}"
-        found.append(Text(f"{persian_digits(percent)}٪ از پاسخ‌های خودکار کلاس پیدا نشد: شاید تکلیف {book.assignment}"
-                          " برای این پوشه درست نیست (--assignment).",
-                          f"{percent}% of the class's automatic answers are missing: {book.assignment} may be the "
-                          "wrong assignment for these submissions (--assignment)."))
+        found.append(Text(f"در {persian_digits(percent)}٪ از تحویل‌ها تقریباً هیچ پاسخ خودکاری پیدا نشد: شاید تکلیف "
+                          f"{book.assignment} برای این پوشه درست نیست (--assignment).",
+                          f"{percent}% of the hand-ins hold almost none of the automatic answers: {book.assignment} "
+                          "may be the wrong assignment for these submissions (--assignment)."))
     return found
 
 

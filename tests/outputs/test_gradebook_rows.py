@@ -136,12 +136,18 @@ def test_a_run_where_most_answers_are_missing_is_told_it_may_be_the_wrong_assign
     faulty = result("s9", 0, 0, auto_status=Status.INTERNAL_ERROR)  # not counted either way
     assert missing_share([*missing, faulty]) == 1.0
     told = notices(gradebook(ClassRecord(), [*missing, faulty], "hw5", QIDS, 10))
-    assert told[-1].en == "100% of the class's automatic answers are missing: hw5 may be the wrong assignment for " \
-                          "these submissions (--assignment)."
+    assert told[-1].en == "100% of the hand-ins hold almost none of the automatic answers: hw5 may be the wrong " \
+                          "assignment for these submissions (--assignment)."
     assert "٪۱۰۰" not in told[-1].fa and "۱۰۰٪" in told[-1].fa
     half = [*missing[:1], result("s1", 4, 0), result("s2", 4, 0), result("s3", 4, 0)]
     assert missing_share(half) == 0.25 and not any("wrong assignment" in n.en for n in notices(
         gradebook(ClassRecord(), half, "hw5", QIDS, 10)))
+    partial = [result(f"p{i}", 0, 0, auto_status=Status.MISSING) for i in range(3)]
+    for r in partial:  # a real partial hand-in: two of its three automatic answers missing, one there
+        r.questions[0].answers += [AnswerResult("a2", "numeric", 4, Status.MISSING, 0),
+                                   AnswerResult("a3", "numeric", 4, Status.PASSED, 4)]
+    assert missing_share(partial) == 0.0 and not any("wrong assignment" in n.en for n in notices(
+        gradebook(ClassRecord(), partial, "hw4", QIDS, 10)))
 
 
 def test_ids_differing_in_case_or_normalisation_are_one_student():
