@@ -8,15 +8,12 @@ numbers to /tmp/shots/timing.txt.
 from __future__ import annotations
 
 import csv
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM
+from tests.support.browser import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium", allow_module_level=True)
@@ -24,71 +21,14 @@ sync_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
 
 from grader.manual import export_sheet, import_sheet, load_scores  # noqa: E402
-from grader.apps.portal.app import create_app  # noqa: E402
 from grader.outputs.reports import render_student_report  # noqa: E402
 from grader.outputs.results import read_result  # noqa: E402
 from tests.support.essay_class import make_class  # noqa: E402
+from tests.support.portal_browser import DESKTOP, PHONE, Server, add_item, save_with_enter, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = Path("/tmp/shots")
-DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 375, "height": 740}
-
-
-class Server:
-    """uvicorn in a thread on a socket bound to a free port; stopped on exit."""
-
-    def __init__(self, out: Path) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.srv = uvicorn.Server(uvicorn.Config(create_app(out), log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.srv.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        for _ in range(200):
-            if self.srv.started:
-                return self
-            self.thread.join(0.05)
-        raise AssertionError("uvicorn did not start")
-
-    def __exit__(self, *_: object) -> None:
-        self.srv.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def sign_in(browser, url: str, code: str, viewport=DESKTOP):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(url)
-    page.fill("#staff_code", code)
-    page.click("form[action='/staff/login'] button")
-    page.wait_for_url(f"{url}/staff")
-    return context, page
-
-
-def add_item(page, fa: str, en: str, points: str) -> None:  # type: ignore[no-untyped-def]
-    form = page.locator("form.item.new")
-    form.locator("input[name=points]").fill(points)
-    form.locator("input[name=fa]").fill(fa)
-    form.locator("input[name=en]").fill(en)
-    with page.expect_navigation():
-        form.locator("button").click()
-
-
-def save_with_enter(page) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_two_teaching_assistants_grade_a_question(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -54,8 +54,14 @@ def make_class(root: Path, students: int = 12) -> tuple[Path, dict[str, str]]:
         apply_saved(r, {})
         write_result(out, r)
         (out / f"{sid}.pdf").write_bytes(b"%PDF-1.4 placeholder\n")
-    codes, staff = tokens.create_tokens(out, [f"s{i:03d}" for i in range(students)], params=CHEAP)
+    return out, issue_codes(out, [f"s{i:03d}" for i in range(students)])
+
+
+def issue_codes(out: Path, students: list[str]) -> dict[str, str]:
+    """Cheap codes for `students` (by id), named staff codes for 'ta-one' and 'ta-two', and the
+    shared staff code under '(staff)'."""
+    codes, staff = tokens.create_tokens(out, students, params=CHEAP)
     codes["(staff)"] = staff
     for name in ("ta-one", "ta-two"):
         codes[name] = tokens.add_staff(out, name)
-    return out, codes
+    return codes

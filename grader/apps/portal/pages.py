@@ -274,7 +274,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     {% endfor %}
     <fieldset class="items">
       {% for it in items %}
-      <label class="pick"><input type="checkbox" name="item" value="{{ it.id }}" data-key="{{ loop.index }}"{% if shown and it.id in (shown["items"] or [])|map(attribute="id")|list %} checked{% endif %}>
+      <label class="pick"><input type="checkbox" name="item" value="{{ it.id }}" data-key="{{ loop.index }}"{% if shown and it.id in (shown.get("items") or [])|map(attribute="id")|list %} checked{% endif %}>
         <span class="key" dir="ltr">{{ loop.index }}</span> <span dir="ltr">{{ "%+g"|format(it.points) }}</span> {{ it.fa }} <span class="en" dir="ltr">{{ it.en }}</span></label>
       {% endfor %}
     </fieldset>
