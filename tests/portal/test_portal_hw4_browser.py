@@ -88,6 +88,8 @@ def test_a_hw4_essay_question_graded_through_the_pages(browser, tmp_path) -> Non
             page_text = one.inner_text("main")
             assert all(t.split()[0] in page_text for t in texts.values())
             assert not any(s in page_text for s in empty)
+            # Persian answers, one opening with "ε" (dir="auto" laid it out left to right): right to left
+            assert [groups.nth(g).locator("blockquote").get_attribute("dir") for g in range(2)] == ["rtl", "rtl"]
 
             two.goto(f"{url}/staff/grade/{QUESTION}")  # ta-two loads the page before ta-one grades
 
@@ -150,6 +152,7 @@ def test_a_hw4_essay_question_graded_through_the_pages(browser, tmp_path) -> Non
         me.wait_for_url(f"{url}/me")
         card = me.locator("section.question", has_text=QUESTION)
         assert "۱٫۵ از ۳" in card.inner_text()
+        assert card.locator("blockquote").get_attribute("dir") == "rtl"
         card.locator("summary").click()
         card.locator("textarea[name=message]").fill("من حالت واریانس صفر را هم توضیح داده‌ام؛ لطفاً دوباره نگاه کنید.")
         with me.expect_navigation():

@@ -11,6 +11,7 @@ from jinja2 import DictLoader, Environment, select_autoescape
 
 from grader.core.result import Status
 from grader.core.text import Text
+from grader.outputs.reports.bidi import direction_of
 from grader.outputs.reports.persian import fmt_points, persian_digits
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -260,7 +261,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     <input type="hidden" name="group" value="{{ gid }}">
     {% for same in g.texts %}
     <div class="answer">
-      <blockquote dir="auto">{{ same[0].shown }}</blockquote>
+      <blockquote dir="{{ dir_of(same[0].shown) }}">{{ same[0].shown }}</blockquote>
       <ul class="members">{% for a in same %}
         <li class="{{ a.state }}"><label><input type="checkbox" name="m" value="{{ a.token }}" checked>
           {% if anon %}<span>{{ bi("پاسخ", "answer") }}</span>{% else %}<span dir="ltr" class="sid">{{ a.student_id }}</span> {{ a.name_fa }} <span class="en" dir="ltr">{{ a.name_en }}</span>{% endif %}
@@ -305,14 +306,14 @@ _ME = """{% extends "base" %}{% from "macros" import bi %}{% set layout = "wide"
   <h3><span dir="ltr">{{ q.id }}</span> — {{ bi(q.title.fa, q.title.en) }}</h3>
   <p>{% if q.status == PENDING %}{{ bi("در انتظار تصحیح", "waiting for a grade") }}
      {% else %}<span class="score">{{ fa_num(pts(q.points)) }} از {{ fa_num(pts(q.max_points)) }}</span>{% endif %}</p>
-  {% if q.answer_text %}<blockquote dir="auto">{{ q.answer_text }}</blockquote>{% endif %}
+  {% if q.answer_text %}<blockquote dir="{{ dir_of(q.answer_text) }}">{{ q.answer_text }}</blockquote>{% endif %}
   {% if q.feedback and q.status != PENDING %}<p>{{ q.feedback.fa }}</p><p class="en" dir="ltr">{{ q.feedback.en }}</p>{% endif %}
   {% for r in asked %}
   <div class="request {{ r.status }}">
     <p><strong>{{ bi("درخواست شما", "Your request") }}</strong> <bdi class="stamp">{{ r.at[:16]|replace("T", " ") }}</bdi></p>
-    <blockquote dir="auto">{{ r.message }}</blockquote>
+    <blockquote dir="{{ dir_of(r.message) }}">{{ r.message }}</blockquote>
     {% if r.status == "answered" %}<p><strong>{{ bi("پاسخ", "Answer") }}</strong> <bdi class="stamp">{{ r.by }} · {{ r.answered_at[:16]|replace("T", " ") }}</bdi></p>
-    <blockquote dir="auto" class="reply">{{ r.reply }}</blockquote>
+    <blockquote dir="{{ dir_of(r.reply) }}" class="reply">{{ r.reply }}</blockquote>
     {% else %}<p class="tag">{{ bi("در انتظار پاسخ", "waiting for an answer") }}</p>{% endif %}
   </div>
   {% endfor %}
@@ -342,9 +343,9 @@ _REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
   <h3><span dir="ltr" class="sid">{{ r.student }}</span> {{ e.student.name_fa if e.student }} <span class="en" dir="ltr">{{ e.student.name_en if e.student }}</span> ·
     <span dir="ltr">{{ r.question }}</span>{% if e.question %} — {{ bi(e.question.title.fa, e.question.title.en) }}{% endif %}</h3>
   <p class="stamp"><bdi>{{ r.at[:16]|replace("T", " ") }}</bdi></p>
-  <blockquote dir="auto">{{ r.message }}</blockquote>
+  <blockquote dir="{{ dir_of(r.message) }}">{{ r.message }}</blockquote>
   {% if e.question %}<p>{{ bi("نمرهٔ کنونی", "Current score") }}: <span class="score">{{ fa_num(pts(e.question.points)) }} از {{ fa_num(pts(e.question.max_points)) }}</span>{% if e.question.status == PENDING %} ({{ bi("در انتظار", "pending") }}){% endif %}</p>{% endif %}
-  {% if e.essay %}<p><strong>{{ bi("پاسخ دانشجو", "The student's answer") }}</strong></p><blockquote dir="auto">{{ e.essay.shown }}</blockquote>{% endif %}
+  {% if e.essay %}<p><strong>{{ bi("پاسخ دانشجو", "The student's answer") }}</strong></p><blockquote dir="{{ dir_of(e.essay.shown) }}">{{ e.essay.shown }}</blockquote>{% endif %}
   {% if r.status == "open" %}
   <form method="post" action="/staff/regrades/{{ r.id }}" class="reply">
     <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="m" value="{{ e.essay.token if e.essay else '' }}">
@@ -353,7 +354,7 @@ _REGRADES = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     {% else %}<input type="hidden" name="score" value="">{% endif %}
     <button type="submit">{{ bi("ثبت پاسخ", "Send reply") }}</button>
   </form>
-  {% else %}<p><strong>{{ bi("پاسخ", "Answer") }}</strong> <bdi class="stamp">{{ r.by }} · {{ r.answered_at[:16]|replace("T", " ") }}</bdi></p><blockquote dir="auto">{{ r.reply }}</blockquote>{% endif %}
+  {% else %}<p><strong>{{ bi("پاسخ", "Answer") }}</strong> <bdi class="stamp">{{ r.by }} · {{ r.answered_at[:16]|replace("T", " ") }}</bdi></p><blockquote dir="{{ dir_of(r.reply) }}">{{ r.reply }}</blockquote>{% endif %}
 </section>
 {% else %}<p>{{ bi("درخواستی نیست.", "No requests.") }}</p>
 {% endfor %}
@@ -508,7 +509,7 @@ _env = Environment(loader=DictLoader({"base": _BASE, "macros": _MACROS, "login":
                                       "staff": _STAFF, "code": _CODE, "error": _ERROR, "questions": _QUESTIONS,
                                       "question": _QUESTION, "me": _ME, "regrades": _REGRADES}),
                    autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(fa_num=persian_digits, pts=fmt_points, PENDING=Status.PENDING)
+_env.globals.update(fa_num=persian_digits, pts=fmt_points, PENDING=Status.PENDING, dir_of=direction_of)
 
 
 def render(page: str, *, title: Text, course: Text, message: str | None = None,
