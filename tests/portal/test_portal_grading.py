@@ -285,3 +285,22 @@ def test_every_signed_in_post_needs_its_token(klass, app):
     assert "open" in ta.get("/staff/regrades").text and "1 open" in ta.get("/staff/regrades").text
     me.post("/me/logout", data={"csrf": token(page)})
     assert me.get("/me").status_code == 403
+
+
+def test_a_group_whose_answers_hold_different_grades_starts_empty_and_says_so():
+    """One answer of a group regraded alone (a regrade request answered): the group's form must not
+    start from its grade, or a save would give it to the others."""
+    from grader.apps.portal.grading import Answer, Group
+
+    def graded(sid: str, score: float, items: list[str], comment: str = "") -> Answer:
+        entry = {"score": score, "items": [{"id": i} for i in items], "adjust": 0, "comment": comment, "version": 1}
+        return Answer(f"k-{sid}", sid, "", "", "same text", "sha", "graded", entry)
+
+    alike = Group([[graded("a", 2, ["1"]), graded("b", 2, ["1"])]])
+    assert not alike.mixed and alike.shown == alike.answers[0].entry
+    regraded = Group([[graded("a", 2.5, [], "see reply"), graded("b", 1.5, ["1"])]])
+    assert regraded.mixed and regraded.shown is None
+    same_score_other_items = Group([[graded("a", 2, ["1"]), graded("b", 2, ["2"])]])
+    assert same_score_other_items.mixed
+    pending = Answer("k-c", "c", "", "", "same text", "sha", "pending", None)
+    assert not Group([[graded("a", 2, ["1"]), pending]]).mixed  # an ungraded one takes the group's grade

@@ -191,6 +191,10 @@ def test_a_hw4_essay_question_graded_through_the_pages(browser, tmp_path) -> Non
                 if path == f"/staff/grade/{QUESTION}":  # the regrade's score, given without items
                     mine = page.locator("ul.members li", has_text=me_id).inner_text()
                     assert "۲٫۵ از ۳" in mine and "ta-two" in mine
+                    group = page.locator("section.group", has_text=me_id)  # its other answer keeps ta-one's 1.5
+                    assert "saving gives every ticked answer one grade" in group.inner_text()
+                    assert group.locator("input[name=item]:checked").count() == 0
+                    assert group.locator("input[name=comment]").input_value() == ""
                 name = path.strip("/").replace("/", "_").replace("?anon=1", "_anonymous")
                 page.screenshot(path=SHOTS / f"{name}_{size}.png", full_page=True)
             context.close()

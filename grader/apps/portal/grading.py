@@ -86,9 +86,22 @@ class Group:
     def done(self) -> bool:
         return all(a.state == "graded" for a in self.answers)
 
+    def _grades(self) -> list[tuple[Any, ...]]:
+        """Each graded answer's grade as the form would set it: score, items, adjustment, comment."""
+        return [(e.get("score"), tuple(sorted(str(i.get("id")) for i in e.get("items") or [])), e.get("adjust"),
+                 e.get("comment") or "") for a in self.answers if a.state == "graded" and (e := a.entry)]
+
+    @property
+    def mixed(self) -> bool:
+        """Its graded answers hold different grades (one answer regraded alone, a regrade request
+        answered): a save would give them all one grade, so the form starts empty and says so."""
+        return len(set(self._grades())) > 1
+
     @property
     def shown(self) -> dict[str, Any] | None:
-        """The grade the form starts from: the first graded answer's."""
+        """The grade the form starts from: that of the group's graded answers when they agree."""
+        if self.mixed:
+            return None
         return next((a.entry for a in self.answers if a.state == "graded"), None)
 
     @property

@@ -256,6 +256,7 @@ _QUESTION = """{% extends "base" %}{% from "macros" import bi, logout %}{% set l
     {{ bi(fa_num(g.answers|length) ~ " پاسخ", (g.answers|length) ~ " answer(s)") }}
     {% if g.texts|length > 1 %}<span class="tag">{{ bi("پاسخ‌های مشابه", "similar answers") }}</span>{% endif %}
     {% if g.done %}<span class="tag ok">{{ bi("تصحیح شده", "graded") }}</span>{% endif %}</h3>
+  {% if g.mixed %}<p class="tag warn">{{ bi("پاسخ‌های این گروه نمره‌های متفاوتی دارند؛ ثبت، به همهٔ پاسخ‌های تیک‌خورده یک نمره می‌دهد.", "The answers of this group hold different grades: saving gives every ticked answer one grade.") }}</p>{% endif %}
   <form method="post" action="/staff/grade/{{ question.id|urlencode }}" class="grade">
     <input type="hidden" name="csrf" value="{{ who.csrf }}"><input type="hidden" name="anon" value="{{ 1 if anon else 0 }}">
     <input type="hidden" name="group" value="{{ gid }}">
