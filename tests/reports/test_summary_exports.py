@@ -133,7 +133,7 @@ def qstats_rows(html: str) -> list[str]:
 def test_summary_html_hardest_first_and_manual_pass_rate(tmp_path):
     html = html_for_summary(results(), META)
     rows = qstats_rows(html)
-    assert [re.search(r'<td class="c-id" dir="ltr">(q\d)</td>', r).group(1) for r in rows] == ["q2", "q4", "q1", "q3"]
+    assert [re.search(r'<code dir="ltr">(q\d)</code>', r).group(1) for r in rows] == ["q2", "q4", "q1", "q3"]
     assert "دشوارترین در ابتدا" in html and "hardest first" in html
     # cells: id, title, out of, mean, median, max, mean %, pass rate, errors
     pass_rate = {qid: re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)[7]
