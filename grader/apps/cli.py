@@ -206,7 +206,7 @@ def parser() -> argparse.ArgumentParser:
     rel.set_defaults(fn=cmd_release)
 
     ref = sub.add_parser("reference", help="print reference answers computed by reference/")
-    ref.add_argument("assignment", metavar="ID")
+    ref.add_argument("assignment", metavar="ID", help="the assignment whose reference answers are computed")
     ref.add_argument("question", nargs="?", help="one question's id (default: all)")
     ref.add_argument("--json", action="store_true", help="one line of JSON instead of indented JSON")
     ref.add_argument("--seed", type=int, default=0, help="seed for function-check inputs")
