@@ -147,7 +147,8 @@ def findings(checks: list[Check], replies: dict[str, Reply], cell_errors: dict[s
             if bad:
                 problem = _from_reply(name, bad[0], cell_errors.get(qid))
             else:
-                problem = _mismatch(got[0].value, c.trials[0][1])
+                problem = None if c.only_length_differs(got[0].value, c.trials[0][1]) else \
+                    _mismatch(got[0].value, c.trials[0][1])
                 problem = problem and (problem[0], f"خروجی آن {problem[1]}", f"its result {problem[2]}")
         else:
             reply = replies.get(name)
