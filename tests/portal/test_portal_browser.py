@@ -4,22 +4,20 @@ Screenshots go to /tmp/portal_shots/ for a person to look at (RTL layout, Persia
 """
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM
+from tests.support.browser import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("uvicorn")
 
-from grader.apps.portal.app import create_app  # noqa: E402
 from tests.support.portal import cli, make_out, read_codes  # noqa: E402
+from tests.support.portal_browser import Server  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,31 +30,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     out = make_out(tmp_path_factory.mktemp("browser"))
     codes_csv = out.parent / "codes.csv"
     assert cli("tokens", str(out), "--csv", str(codes_csv)) == 0
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(out), log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if srv.started:
-                break
-            thread.join(0.05)
-        assert srv.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", out, read_codes(codes_csv.read_text(encoding="utf-8-sig"))
-    finally:
-        srv.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    with Server(out) as server:
+        yield server.url, out, read_codes(codes_csv.read_text(encoding="utf-8-sig"))
 
 
 def test_student_and_staff_in_a_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
