@@ -108,6 +108,12 @@ class ClassRun:
         if self.todo:
             self._warming.start()
 
+    def warmed_up(self) -> None:
+        """Wait for `warm_up_publish`'s thread: before this process forks (a report laid out in a
+        child), no other thread may hold a lock the child inherits."""
+        if self._warming.is_alive():
+            self._warming.join()
+
     def _is_current(self, result: StudentResult | None, sub: Submission) -> bool:
         return result is not None and result.hashes == {
             "submission": sub.digest(), "rubric": self.plan.rubric_hash, "reference": self.plan.reference_hash,
@@ -139,6 +145,7 @@ class ClassRun:
         result.errors.append(problem.error())
         result.questions, result.runtime_s = problem_questions(self.plan, problem), 0.0
         write_result(self.out_dir, result)
+        self.warmed_up()
         try:
             render_student_report(result, self.out_dir / f"{sub.student_id}.pdf", lang=self.lang)
         except Exception as render_exc:  # noqa: BLE001 - the failure may be the report itself
@@ -152,8 +159,7 @@ class ClassRun:
 
     def finish(self) -> RunSummary:
         """Write the class-level files once every submission has a result."""
-        if self._warming.is_alive():
-            self._warming.join()
+        self.warmed_up()
         ordered = [self.results[s.student_id] for s in self.subs]
         told = publish_class(self.out_dir, self.plan.rubric, ordered, {s.student_id: s.path for s in self.subs})
         return RunSummary(len(self.todo), len(self.subs) - len(self.todo), ordered, time.monotonic() - self.start,

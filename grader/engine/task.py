@@ -38,6 +38,11 @@ class GradeTask:
     submitted_at: SubmittedAt | None = None  # for the rubric's deadline; None without one
 
     @property
+    def report_path(self) -> Path:
+        """Where the student's PDF goes."""
+        return self.out_dir / f"{self.submission.student_id}.pdf"
+
+    @property
     def env(self) -> dict[str, str]:
         """The environment the submission's kernel gets from its engine."""
         return kernel_environment(self.kernel_env, self.gpu_slot)

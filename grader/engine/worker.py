@@ -56,7 +56,16 @@ def problem_questions(plan: GradingPlan, problem: Problem) -> list[QuestionResul
 def grade_submission(task: GradeTask) -> StudentResult:
     """Grade `task.submission`, write `results/<id>.json` and `<id>.pdf` under `task.out_dir`,
     return the result."""
-    plan, sub, out_dir, lang = task.plan, task.submission, task.out_dir, task.lang
+    result = grade_result(task)
+    from grader.outputs.reports import render_student_report  # WeasyPrint: loaded meanwhile where it was not
+
+    render_student_report(result, task.report_path, lang=task.lang)
+    return result
+
+
+def grade_result(task: GradeTask) -> StudentResult:
+    """`grade_submission` up to its result JSON, without the PDF."""
+    plan, sub, out_dir = task.plan, task.submission, task.out_dir
     use_sandbox, manual_scores = task.use_sandbox, task.manual_scores
     start = time.monotonic()
     hashes = {"submission": sub.digest(), "rubric": plan.rubric_hash, "reference": plan.reference_hash}
@@ -85,7 +94,4 @@ def grade_submission(task: GradeTask) -> StudentResult:
     result.late = lateness(plan.rubric, task.submitted_at)
     result.runtime_s = round(time.monotonic() - start, 3)
     write_result(out_dir, result)
-    from grader.outputs.reports import render_student_report  # WeasyPrint: loaded meanwhile where it was not
-
-    render_student_report(result, out_dir / f"{sub.student_id}.pdf", lang=lang)
     return result

@@ -6,7 +6,8 @@ that only read `grader.outputs.reports.persian` or `view` (the CLI start, `grade
 """
 from typing import Any
 
-__all__ = ["html_for_student", "html_for_summary", "render_student_report", "render_summary", "warm_up"]
+__all__ = ["html_for_student", "html_for_summary", "render_student_report", "render_summary", "start_student_report",
+           "warm_up"]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,9 @@ import resource
 import select
 import signal
 import sys
+import time
 from pathlib import Path
+from typing import NoReturn
 
 import jinja2
 from weasyprint import CSS
@@ -104,59 +106,95 @@ def render_student_report(result: StudentResult, out_path: Path, lang: str = "bo
                           timeout_s: float = RENDER_TIMEOUT_S) -> None:
     """Write one student's A4 PDF report to ``out_path``; if it is not laid out within ``timeout_s``
     seconds (or the renderer fails), write the plain report with the scores instead."""
-    out_path = Path(out_path)
-    html = html_for_student(result, lang)
-    failure = _render_in_child(html, out_path, timeout_s)
-    if failure == CHILD_DIED:  # of what the forked process inherited (TensorFlow's threads), not of
-        _write_pdf(html, out_path)  # the report: its text is capped, so it is laid out here
-        return
-    if failure:
-        print(f"grader: the report of {result.student_id} was not rendered ({failure}); "
-              "a plain report with the scores was written instead", file=sys.stderr)
-        _write_pdf(html_for_student(result, lang, "fallback.html.j2"), out_path)
+    start_student_report(result, out_path, lang, timeout_s).finish()
 
 
-def _render_in_child(html: str, out_path: Path, timeout_s: float) -> str | None:
-    """Write ``html``'s PDF to ``out_path`` from a forked child, killed at the deadline; None on
-    success, else why not. The child also has a CPU-time limit, so it dies even if this process does."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    part = out_path.with_name(f".{out_path.name}.{os.getpid()}{atomic.SUFFIX}")  # as `atomic.leftovers` finds
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        message = b"ok"
-        try:
+def start_student_report(result: StudentResult, out_path: Path, lang: str = "both",
+                         timeout_s: float = RENDER_TIMEOUT_S) -> PendingReport:
+    """`render_student_report` begun: the report is laid out in a forked child while the caller
+    goes on (a run of one notebook writes the class files meanwhile, on the other core), and
+    written by `PendingReport.finish`. No other thread of this process may be running: the child
+    would inherit the locks it held and none of its work."""
+    return PendingReport(result, Path(out_path), lang, timeout_s)
+
+
+class PendingReport:
+    """One student's report being laid out in a forked child, killed at the deadline. The child
+    also has a CPU-time limit, so it dies even if this process does."""
+
+    def __init__(self, result: StudentResult, out_path: Path, lang: str, timeout_s: float):
+        self.result, self.out_path, self.lang = result, out_path, lang
+        self.html = html_for_student(result, lang)
+        self.timeout_s, self.deadline = timeout_s, time.monotonic() + timeout_s
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        self.part = out_path.with_name(f".{out_path.name}.{os.getpid()}{atomic.SUFFIX}")  # as `atomic.leftovers` finds
+        read_end, write_end = os.pipe()
+        self.pid: int | None = os.fork()
+        if self.pid == 0:
             os.close(read_end)
-            cpu = math.ceil(timeout_s) + 1
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # soft = hard: SIGKILL, no core file
-            part.write_bytes(_pdf(html))
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
-            message = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:1000]
+            _child(self.html, self.part, write_end, timeout_s)
+        os.close(write_end)
+        self.read_end = read_end
+
+    def finish(self) -> None:
+        """Wait for the child; write the report it laid out, or the plain one with the scores."""
+        failure = self._wait()
+        if failure == CHILD_DIED:  # of what the forked process inherited (TensorFlow's threads), not of
+            _write_pdf(self.html, self.out_path)  # the report: its text is capped, so it is laid out here
+        elif failure:
+            print(f"grader: the report of {self.result.student_id} was not rendered ({failure}); "
+                  "a plain report with the scores was written instead", file=sys.stderr)
+            _write_pdf(html_for_student(self.result, self.lang, "fallback.html.j2"), self.out_path)
+
+    def cancel(self) -> None:
+        """Kill the child if it is still laying out (the run was interrupted); nothing is written."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+            self.part.unlink(missing_ok=True)
+
+    def _wait(self) -> str | None:
+        """None once the child has written the PDF to `out_path`, else why not."""
+        ready: list[int] = []
+        try:
+            ready = select.select([self.read_end], [], [], max(0.0, self.deadline - time.monotonic()))[0]
+            reply = os.read(self.read_end, 4096) if ready else None
         finally:
-            try:
-                os.write(write_end, message)  # under PIPE_BUF: arrives in one piece
-            finally:
-                os._exit(0)
-    os.close(write_end)
-    ready: list[int] = []
+            if not ready:
+                os.kill(self.pid, signal.SIGKILL)
+            status = self._reap()
+        if reply == b"ok":
+            os.chmod(self.part, atomic.plain_mode())
+            self.part.replace(self.out_path)
+            return None
+        self.part.unlink(missing_ok=True)
+        if reply is None:
+            return f"not laid out within {self.timeout_s:g} s"
+        if not reply and os.WIFSIGNALED(status):
+            return CHILD_DIED
+        return reply.decode("utf-8", "replace") or "the renderer stopped without a word"
+
+    def _reap(self) -> int:
+        os.close(self.read_end)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return status
+
+
+def _child(html: str, part: Path, write_end: int, timeout_s: float) -> NoReturn:
+    """The forked child: lay out `html` into `part`, say "ok" or why not on `write_end`, exit."""
+    message = b"ok"
     try:
-        ready = select.select([read_end], [], [], timeout_s)[0]
-        reply = os.read(read_end, 4096) if ready else None
+        cpu = math.ceil(timeout_s) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # soft = hard: SIGKILL, no core file
+        part.write_bytes(_pdf(html))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+        message = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:1000]
     finally:
-        os.close(read_end)
-        if not ready:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-    if reply == b"ok":
-        os.chmod(part, atomic.plain_mode())
-        part.replace(out_path)
-        return None
-    part.unlink(missing_ok=True)
-    if reply is None:
-        return f"not laid out within {timeout_s:g} s"
-    if not reply and os.WIFSIGNALED(status):
-        return CHILD_DIED
-    return reply.decode("utf-8", "replace") or "the renderer stopped without a word"
+        try:
+            os.write(write_end, message)  # under PIPE_BUF: arrives in one piece
+        finally:
+            os._exit(0)
 
 
 def warm_up() -> None:
