@@ -32,6 +32,7 @@ from grader.core.result import LABEL, StudentResult
 from grader.core.text import LANGS
 
 from .bidi import set_text, sides
+from .fast_percentages import install as fast_percentages
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
 from .rtl_lines import install as single_pass_rtl_lines
@@ -42,6 +43,7 @@ from .warm_sample import warm_result
 
 _HERE = Path(__file__).parent
 single_pass_rtl_lines()  # before any layout: see rtl_lines.py
+fast_percentages()  # likewise: see fast_percentages.py
 RENDER_TIMEOUT_S = 60.0  # a full report takes well under a second; a hostile one must not take minutes
 
 
