@@ -36,7 +36,7 @@ from .fast_percentages import install as fast_percentages
 from .gc_pause import gc_paused
 from .persian import fmt_points, persian_digits
 from .rtl_lines import install as single_pass_rtl_lines
-from .stats import histogram_svg, summary_view
+from .stats import summary_view
 from .user_agent import ReportHTML
 from .view import LABELS, student_view
 from .warm_sample import warm_result
@@ -201,10 +201,9 @@ def _child(html: str, part: Path, write_end: int, timeout_s: float) -> NoReturn:
 
 def warm_up() -> None:
     """Pay the first render's costs now (templates, stylesheet, every font and style of a student
-    report, the histogram's plotting): a class run does it while submissions are graded, not after
+    report): a class run does it while submissions are graded, not after
     the last, and the forked child of each report inherits them (`warm_sample.py`)."""
     _environment().get_template("summary.html.j2")
-    histogram_svg([1.0, 2.0], 2.0)
     _pdf(html_for_student(warm_result()))
 
 

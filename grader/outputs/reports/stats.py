@@ -1,17 +1,14 @@
-"""Class-level statistics and the score histogram for the summary report."""
+"""Class-level statistics for the summary report (its charts: `charts.py`)."""
 
 from __future__ import annotations
 
-import base64
-import io
 import statistics
-
-from matplotlib.figure import Figure  # not pyplot: no global figure state, no GUI backend
 
 from .similarity_view import similarity_view
 from grader.core.result import LABEL, Diagnosis, Status, StudentResult
 from grader.core.text import Text
 
+from .charts import histogram_svg, mean_fraction_svg
 from .view import bi, cut, diagnosis_view, error_view, student_name
 
 TEXT = {  # labels only the class summary uses
@@ -121,64 +118,6 @@ def students(results: list[StudentResult]) -> list[dict]:
             "errors": [error_view(e) for e in r.errors],
         })
     return rows
-
-
-def histogram_svg(totals: list[float], max_total: float) -> str:
-    """Histogram of total scores as an SVG data URI (text drawn as paths: no font needs)."""
-    fig = Figure(figsize=(6.6, 2.1))
-    ax = fig.add_subplot()
-    top = max([max_total, *totals]) or 1
-    ax.hist(totals, bins=10, range=(0, top), color="#4f6d8f", edgecolor="white")
-    if totals:
-        ax.axvline(statistics.fmean(totals), color="#c2410c", lw=1.2, ls="--",
-                   label=f"mean {statistics.fmean(totals):.1f}")
-        ax.axvline(statistics.median(totals), color="#15803d", lw=1.2, ls=":",
-                   label=f"median {statistics.median(totals):.1f}")
-        ax.legend(frameon=False, fontsize=8)
-    ax.set_xlim(0, top)
-    ax.set_xlabel("Total score", fontsize=8)
-    ax.set_ylabel("Students", fontsize=8)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.tick_params(labelsize=8)
-    return _svg_uri(fig)
-
-
-def _svg_uri(fig: Figure) -> str:
-    """The figure as an SVG data URI; matplotlib draws its text as paths, so no font is needed."""
-    for side in ("top", "right"):
-        for ax in fig.axes:
-            ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-def _bar_colour(fraction: float) -> str:
-    return "#b3261e" if fraction < 0.5 else "#d69e2e" if fraction < 0.8 else "#2f855a"
-
-
-def mean_fraction_svg(rows: list[dict]) -> str | None:
-    """Bar chart of each ranked question's mean fraction of points, in the given order.
-    Only ids and percentages are drawn, so the chart needs no translation."""
-    ranked = [r for r in rows if r["mean_fraction"] is not None]
-    if not ranked:
-        return None
-    fig = Figure(figsize=(6.6, 2.0))
-    ax = fig.add_subplot()
-    fractions = [100 * r["mean_fraction"] for r in ranked]
-    bars = ax.bar(range(len(ranked)), fractions, width=0.65,
-                  color=[_bar_colour(f / 100) for f in fractions], edgecolor="white", linewidth=0)
-    for bar, row in zip(bars, ranked):
-        if row["pending"]:
-            bar.set_hatch("////")
-    ax.bar_label(bars, labels=[f"{f:.0f}%" for f in fractions], fontsize=7, padding=1.5)
-    ax.set_xticks(range(len(ranked)), [r["id"] for r in ranked], fontsize=8,
-                  rotation=90 if len(ranked) > 14 else 0)
-    ax.set_ylim(0, 110)
-    ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"], fontsize=8)
-    ax.set_xlim(-0.6, max(len(ranked), 6) - 0.4)  # a few bars stay narrow
-    return _svg_uri(fig)
 
 
 def summary_view(results: list[StudentResult], meta: dict) -> dict:
