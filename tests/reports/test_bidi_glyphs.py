@@ -72,6 +72,9 @@ CORPUS: list[tuple[str, str, list]] = [
     ("این دیتاست شامل 70,000 تصویر دست‌نوشته از ارقام 0 تا 9 است.", "rtl", ["70,000", "0", "9"]),
     ("ورودی (نه (3, 224, 224)) درست نیست", "rtl", ["(3, 224, 224)"]),
     ("بهینه‌ساز (مثلاً Adam) را با β = 0.9 به کار ببرید.", "rtl", ["Adam", "β = 0.9"]),
+    # Latin words between Persian words, left in the Persian text's flow without boxes (bidi._bare_word)
+    ("با SGD و Adam و «RMSprop» یک گام از مدل AlexNet را روی IRIS آموزش دهید.", "rtl",
+     ["SGD", "Adam", "RMSprop", "AlexNet", "IRIS"]),
     ("بررسی کنید “Batch Normalization” در داده‌های آزمایشی چگونه به کار می‌رود.", "rtl",
      ["“Batch Normalization”"]),
     ("مقدار -۱۲ در ۴ آذر ۱۴۰۵ ثبت شد.", "rtl", ["-۱۲"]),
