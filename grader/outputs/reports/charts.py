@@ -117,13 +117,13 @@ def bin_counts(totals: list[float], top: float) -> list[int]:
     """How many totals fall in each of `BINS` equal bins over [0, top]: each bin holds its lower
     edge, the last its upper edge too; a total outside [0, top] is in none."""
     counts = [0] * BINS
-    width = top / BINS
+    edges = [top * k / BINS for k in range(BINS + 1)]
     for total in totals:
         if 0 <= total <= top:
-            index = min(int(total / width), BINS - 1)
-            if index and total < index * width:  # division rounded a total on an edge up
+            index = min(int(total * BINS / top), BINS - 1)
+            if total < edges[index]:  # the division rounded up, or down: the edges decide
                 index -= 1
-            elif index < BINS - 1 and total >= (index + 1) * width:
+            elif index < BINS - 1 and total >= edges[index + 1]:
                 index += 1
             counts[index] += 1
     return counts
