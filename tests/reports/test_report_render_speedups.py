@@ -14,6 +14,7 @@ from grader.outputs.reports.gc_pause import gc_paused
 from grader.outputs.reports.html_tree import parse
 from grader.outputs.reports.render import _HERE, _style, html_for_student, html_for_summary
 from grader.outputs.reports.user_agent import ReportHTML, light_ua_css
+from grader.outputs.reports.view import LABELS
 from tests.reports.test_reports import META, sample_result, three_results
 
 
@@ -82,3 +83,20 @@ def test_reports_come_out_as_with_weasyprints_own_parser(tmp_path):
         HTML.__init__(html5, string=html, base_url=str(_HERE))  # tinyhtml5, the same user-agent sheet
         fast = _pages(ReportHTML(string=html, base_url=str(_HERE)), tmp_path / f"{name}-fast.pdf")
         assert fast and fast == _pages(html5, tmp_path / f"{name}-html5.pdf"), name
+
+
+def test_a_labels_persian_side_is_text_of_its_block_and_its_english_side_a_box():
+    """One inline box per label, not two: the Persian side sits in a right-to-left block already.
+    The 'hidden' label keeps its Persian box, which its rule keeps upright (.hidden .fa)."""
+    review = LABELS["review"]
+    both = html_for_student(sample_result())
+    assert f'{review.fa} · <bdi dir="ltr" class="en">{review.en}</bdi>' in both
+    assert f'<bdi dir="rtl" class="fa">{review.fa}</bdi>' not in both
+    assert f'>{review.fa}</' in html_for_student(sample_result(), "fa")
+    assert f'<bdi dir="ltr" class="en">{review.en}</bdi>' in html_for_student(sample_result(), "en")
+    hidden = LABELS["hidden"]
+    secret = sample_result()
+    for q in secret.questions:
+        for a in q.answers:
+            a.secret = True
+    assert f'<bdi dir="rtl" class="fa">{hidden.fa}</bdi>' in html_for_student(secret)
