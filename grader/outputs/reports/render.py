@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import jinja2
+
+from . import library_search  # noqa: F401  first: WeasyPrint imported without a compiler run
 from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
