@@ -7,8 +7,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from grader.core.text import Text as BiText
 
-QUESTION_ID = re.compile(r"^q\d+[a-z]?$")
-IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+QUESTION_ID = re.compile(r"q\d+[a-z]?")
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # A module path or a reference name: identifiers joined by dots, nothing else (use with fullmatch).
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -74,7 +74,7 @@ class Answer(Strict):
     @field_validator("name")
     @classmethod
     def _identifier(cls, v: str | None) -> str | None:
-        if v is not None and not IDENT.match(v):
+        if v is not None and not IDENT.fullmatch(v):
             raise ValueError(f"{v!r} is not a Python identifier")
         return v
 
@@ -102,7 +102,7 @@ class Question(Strict):
     @field_validator("id")
     @classmethod
     def _question_id(cls, v: str) -> str:
-        if not QUESTION_ID.match(v):
+        if not QUESTION_ID.fullmatch(v):
             raise ValueError(f"question id {v!r} must look like q1, q12 or q4b")
         return v
 
@@ -143,7 +143,7 @@ class KernelOptions(Strict):
     @classmethod
     def _module_names(cls, v: list[str]) -> list[str]:
         for name in v:
-            if not all(IDENT.match(part) for part in name.split(".")):
+            if not all(IDENT.fullmatch(part) for part in name.split(".")):
                 raise ValueError(f"{name!r} is not a module name")
         return v
 

@@ -38,6 +38,7 @@ def _line_of(path: Path, needle: str) -> int:
     ("check: table", "check: tabel", "check: tabel", "unknown check type 'tabel'"),
     ("reference: ex12_alexnet.table", "reference: ex12_alexnet.tabel", "ex12_alexnet.tabel", "no function 'tabel'"),
     ("- id: q13", "- id: question13", "id: question13", "must look like q1"),
+    ("- id: q13", '- id: "q13\\n"', 'id: "q13', "must look like q1"),  # '$' would match before the newline
     ("options: {inputs: ex7_iris.draw_inputs, trials: 3, format: numpy}",
      "options: {inputs: ex7_iris.draw_inputs, trials: 3, format: jax}", "format: jax", "numpy"),
     ("    points: 8\n    assumptions:\n      - fa: \"شکل", "    points: 9\n    assumptions:\n      - fa: \"شکل",
