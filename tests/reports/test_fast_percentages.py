@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from weasyprint.layout import block, percent, table
 
 from grader.outputs.reports import fast_percentages
-from grader.outputs.reports.render import _HERE, _style, html_for_student, html_for_summary
-from grader.outputs.reports.user_agent import ReportHTML
-from tests.reports.test_reports import META, sample_result, three_results
+from grader.outputs.reports.render import html_for_student
+from tests.reports.test_reports import sample_result
+from tests.support.layout_boxes import laid_out_boxes, report_cases
 
 # Percentages of a definite and of an auto height, min/max lengths, border- and padding-box sizing,
 # calc(), auto margins, collapsed borders.
@@ -31,16 +29,8 @@ ATTRIBUTES = ("position_x", "position_y", "width", "height", "min_width", "max_w
 
 
 def _geometry(html: str) -> list[tuple]:
-    css, fonts = _style()
-    doc = ReportHTML(string=html, base_url=str(_HERE)).render(stylesheets=[css], font_config=fonts)
-
-    def walk(box) -> Iterator[tuple]:
-        yield (type(box).__name__, getattr(box, "text", None),
-               *(getattr(box, name, None) for name in ATTRIBUTES))
-        for child in getattr(box, "children", ()):
-            yield from walk(child)
-
-    return [g for page in doc.pages for g in walk(page._page_box)]
+    return [(type(box).__name__, getattr(box, "text", None), *(getattr(box, name, None) for name in ATTRIBUTES))
+            for box in laid_out_boxes(html)]
 
 
 @pytest.fixture
@@ -49,12 +39,7 @@ def weasyprint_then_fast():
     fast_percentages.install(True)
 
 
-@pytest.mark.parametrize("html", [
-    pytest.param(lambda: html_for_student(sample_result()), id="student"),
-    pytest.param(lambda: html_for_student(sample_result(), "en"), id="student-en"),
-    pytest.param(lambda: html_for_summary(three_results(), META), id="summary"),
-    pytest.param(lambda: LENGTHS, id="lengths"),
-])
+@pytest.mark.parametrize("html", report_cases("lengths", LENGTHS))
 def test_every_box_gets_the_lengths_weasyprint_gives_it(html, weasyprint_then_fast):
     text = html()
     fast_percentages.install(False)

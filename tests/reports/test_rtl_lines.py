@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from weasyprint.layout import inline
 
 from grader.outputs.reports import rtl_lines
-from grader.outputs.reports.render import _HERE, _style, html_for_student, html_for_summary
-from grader.outputs.reports.user_agent import ReportHTML
-from tests.reports.test_reports import META, sample_result, three_results
+from grader.outputs.reports.render import html_for_student
+from tests.reports.test_reports import sample_result
+from tests.support.layout_boxes import laid_out_boxes, report_cases
 
 # Lines beside floats in both directions, and a tall line that meets a float lower down (the case the
 # second pass is for; WeasyPrint's two passes and the one pass place it alike here).
@@ -31,16 +29,8 @@ meets the float only at its real height</div>
 
 
 def _geometry(html: str) -> list[tuple]:
-    css, fonts = _style()
-    doc = ReportHTML(string=html, base_url=str(_HERE)).render(stylesheets=[css], font_config=fonts)
-
-    def walk(box) -> Iterator[tuple]:
-        yield (type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
-               round(box.width or 0, 3), round(box.height or 0, 3), getattr(box, "text", None))
-        for child in getattr(box, "children", ()):
-            yield from walk(child)
-
-    return [g for page in doc.pages for g in walk(page._page_box)]
+    return [(type(box).__name__, round(box.position_x, 3), round(box.position_y, 3), round(box.width or 0, 3),
+             round(box.height or 0, 3), getattr(box, "text", None)) for box in laid_out_boxes(html)]
 
 
 @pytest.fixture
@@ -49,12 +39,7 @@ def original_then_single_pass():
     rtl_lines.install(True)
 
 
-@pytest.mark.parametrize("html", [
-    pytest.param(lambda: html_for_student(sample_result()), id="student"),
-    pytest.param(lambda: html_for_student(sample_result(), "en"), id="student-en"),
-    pytest.param(lambda: html_for_summary(three_results(), META), id="summary"),
-    pytest.param(lambda: FLOATS, id="floats"),
-])
+@pytest.mark.parametrize("html", report_cases("floats", FLOATS))
 def test_every_box_lands_where_two_passes_put_it(html, original_then_single_pass):
     text = html()
     rtl_lines.install(False)
