@@ -8,7 +8,7 @@ from weasyprint.layout import block, percent, table
 from grader.outputs.reports import fast_percentages
 from grader.outputs.reports.render import html_for_student
 from tests.reports.test_reports import sample_result
-from tests.support.layout_boxes import laid_out_boxes, report_cases
+from tests.support.layout_boxes import laid_out_boxes, off_then_on, report_cases
 
 # Percentages of a definite and of an auto height, min/max lengths, border- and padding-box sizing,
 # calc(), auto margins, collapsed borders.
@@ -42,11 +42,8 @@ def weasyprint_then_fast():
 @pytest.mark.parametrize("html", report_cases("lengths", LENGTHS))
 def test_every_box_gets_the_lengths_weasyprint_gives_it(html, weasyprint_then_fast):
     text = html()
-    fast_percentages.install(False)
-    before = _geometry(text)
-    fast_percentages.install(True)
-    after = _geometry(text)
-    assert len(before) > 20 and after == before
+    geometry = off_then_on(fast_percentages.install, lambda: _geometry(text))
+    assert len(geometry[False]) > 20 and geometry[True] == geometry[False]
 
 
 def test_the_lengths_case_has_percentages_auto_and_calc(weasyprint_then_fast, monkeypatch):
@@ -66,12 +63,13 @@ def test_layout_calls_it_and_sets_pixel_lengths_without_a_call_each(weasyprint_t
     one = percent.resolve_one_percentage
     monkeypatch.setattr(percent, "resolve_one_percentage", lambda *a: calls.append(1) or one(*a))
     text = html_for_student(sample_result())
-    counts = {}
-    for fast in (False, True):
-        fast_percentages.install(fast)
+
+    def count() -> int:
         calls.clear()
         _geometry(text)
-        counts[fast] = len(calls)
+        return len(calls)
+
+    counts = off_then_on(fast_percentages.install, count)
     assert counts[True] < 0.4 * counts[False]  # auto widths and the like still go to WeasyPrint (~23 %)
 
 

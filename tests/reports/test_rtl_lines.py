@@ -8,7 +8,7 @@ from weasyprint.layout import inline
 from grader.outputs.reports import rtl_lines
 from grader.outputs.reports.render import html_for_student
 from tests.reports.test_reports import sample_result
-from tests.support.layout_boxes import laid_out_boxes, report_cases
+from tests.support.layout_boxes import laid_out_boxes, off_then_on, report_cases
 
 # Lines beside floats in both directions, and a tall line that meets a float lower down (the case the
 # second pass is for; WeasyPrint's two passes and the one pass place it alike here).
@@ -42,11 +42,8 @@ def original_then_single_pass():
 @pytest.mark.parametrize("html", report_cases("floats", FLOATS))
 def test_every_box_lands_where_two_passes_put_it(html, original_then_single_pass):
     text = html()
-    rtl_lines.install(False)
-    before = _geometry(text)
-    rtl_lines.install(True)
-    after = _geometry(text)
-    assert len(before) > 20 and after == before
+    geometry = off_then_on(rtl_lines.install, lambda: _geometry(text))
+    assert len(geometry[False]) > 20 and geometry[True] == geometry[False]
 
 
 def test_a_right_to_left_line_is_laid_out_once(original_then_single_pass, monkeypatch):
@@ -54,10 +51,11 @@ def test_a_right_to_left_line_is_laid_out_once(original_then_single_pass, monkey
     split = inline.split_inline_box
     monkeypatch.setattr(inline, "split_inline_box", lambda *a, **k: calls.append(1) or split(*a, **k))
     text = html_for_student(sample_result(), "fa")
-    counts = {}
-    for single_pass in (False, True):
-        rtl_lines.install(single_pass)
+
+    def count() -> int:
         calls.clear()
         _geometry(text)
-        counts[single_pass] = len(calls)
+        return len(calls)
+
+    counts = off_then_on(rtl_lines.install, count)
     assert counts[True] < 0.7 * counts[False]

@@ -1,13 +1,16 @@
 """The laid-out boxes of a report, for the tests that a WeasyPrint patch moves no box."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
 from grader.outputs.reports.render import _HERE, _style, html_for_student, html_for_summary
 from grader.outputs.reports.user_agent import ReportHTML
 from tests.reports.test_reports import META, sample_result, three_results
+
+T = TypeVar("T")
 
 
 def laid_out_boxes(html: str) -> Iterator:
@@ -32,3 +35,12 @@ def report_cases(extra_id: str, extra_html: str) -> list:
         pytest.param(lambda: html_for_summary(three_results(), META), id="summary"),
         pytest.param(lambda: extra_html, id=extra_id),
     ]
+
+
+def off_then_on(install: Callable[[bool], None], measure: Callable[[], T]) -> dict[bool, T]:
+    """`measure()` with a patch uninstalled, then installed (and left installed)."""
+    measured = {}
+    for on in (False, True):
+        install(on)
+        measured[on] = measure()
+    return measured
