@@ -32,6 +32,11 @@ def quiet_process() -> None:
     for name, value in QUIET_ENV.items():
         os.environ.setdefault(name, value)
     warnings.simplefilter("ignore")  # this process only: a kernel's warnings are the notebook's own output
+    # and multiprocessing's helpers, started with this interpreter's -W options: the resource tracker
+    # warns of the semaphores a worker stopped by Ctrl-C held (it unlinks them all the same) after the
+    # run's last line
+    if "ignore" not in sys.warnoptions:
+        sys.warnoptions.append("ignore")
 
 
 def drop_noise(text: bytes) -> bytes:

@@ -74,6 +74,7 @@ class _KernelManager(AsyncKernelManager):
     a killed kernel gone without jupyter_client's 0.1 s polling step (a tenth of a second per notebook)."""
 
     owner_uid: int | None = None
+    sandboxed_cold = False  # the kernel's process is bubblewrap's (not a zygote's client, not unsandboxed)
 
     def write_connection_file(self, **kwargs):  # type: ignore[override]
         result = super().write_connection_file(**kwargs)
@@ -83,6 +84,14 @@ class _KernelManager(AsyncKernelManager):
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        """A cold sandboxed kernel is bubblewrap's: its box is killed first (`sandbox.kill_inside_first`),
+        not with bubblewrap in one process-group kill that leaves the box's process to init."""
+        process = getattr(self.provisioner, "process", None)
+        if self.sandboxed_cold and process is not None and process.poll() is None:
+            sandbox.kill_inside_first(process)
+        await super()._async_kill_kernel(restart)
 
 
 @contextmanager
@@ -112,6 +121,7 @@ def kernel_manager(workdir: Path, limits: Limits, *, use_sandbox: bool, env: dic
             transport="ipc", ip=str(process.shared / "kernel"),
             connection_file=str(process.shared / sandboxed.CONNECTION_FILE))
         km.owner_uid = process.uid
+        km.sandboxed_cold = use_sandbox and zygote is None
         (spec_dir / "kernel.json").write_text(json.dumps(
             {"argv": process.argv, "display_name": "grader", "language": "python",
              "interrupt_mode": "message" if use_sandbox else "signal"}))

@@ -586,6 +586,28 @@ def kill_all(uid: int, wait_s: float = 10.0) -> None:
         _remove_when_empty(left)
 
 
+def kill_inside_first(proc: "subprocess.Popen[bytes]", wait_s: float = 1.0) -> None:
+    """SIGKILL the children of bubblewrap's process `proc` and give it up to `wait_s` to reap them and
+    exit, as its monitor does when its child ends. Killed first, or with them in one process group,
+    bubblewrap leaves its process of the box's PID namespace to the system's init as a zombie, which the
+    init of a container may never reap: a process of the run alive after it exits. What still runs
+    after `wait_s` is the caller's to kill."""
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    except OSError:  # gone already
+        return
+    for child in children:
+        try:
+            os.kill(int(child), signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+    if children:
+        try:
+            proc.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            pass
+
+
 def gpu_device_nodes() -> tuple[str, ...]:
     """The NVIDIA device files a kernel with a GPU slot needs (none on a machine without one)."""
     names = ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-caps"]

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -36,3 +39,19 @@ def test_what_the_block_wrote_reaches_the_terminal_when_it_raises(capfd: pytest.
         os.write(2, ABSL[1] + b"before the error\n")
         raise ValueError
     assert capfd.readouterr().err == "before the error\n"
+
+
+def test_the_resource_tracker_does_not_warn_of_what_an_interrupted_worker_held():
+    """A worker stopped by Ctrl-C leaves a semaphore registered; the tracker (one of the run's helpers)
+    unlinks it at the end without a warning after the run's last line."""
+    code = textwrap.dedent("""
+        from grader.core.quiet import quiet_process
+        quiet_process()
+        from multiprocessing import resource_tracker
+        resource_tracker.register("/grader-test-left-by-a-worker", "semaphore")
+        resource_tracker._resource_tracker._stop()
+        print("stopped")
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout == "stopped\n", run.stderr
+    assert run.stderr == ""

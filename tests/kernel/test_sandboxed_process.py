@@ -134,3 +134,49 @@ def test_the_end_of_the_block_kills_what_is_left(tmp_path):
     while sandbox._pids_of(process.uid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sandbox._pids_of(process.uid) == []
+
+
+_ADOPTED = """
+import ctypes, os, sys, time
+from pathlib import Path
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans of the run come to this process
+sub = Path(sys.argv[1])
+if sys.argv[2] == "kernel":
+    import asyncio
+    from grader.kernel.launch import kernel_manager
+    from grader.rubric.schema import KernelOptions, Limits
+
+    async def once():
+        with kernel_manager(sub, Limits(), use_sandbox=True, env={}, kernel=KernelOptions(warm=False)) as (km, kw):
+            await km.start_kernel(**kw)
+            client = km.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            client.stop_channels()
+            await km.shutdown_kernel(now=True)
+    asyncio.run(once())
+else:
+    from grader.kernel.sandboxed import SandboxSpec, spawn_sandboxed
+    from grader.rubric.schema import Limits
+    with spawn_sandboxed(SandboxSpec(program=("sleep", "300"), submission=sub, limits=Limits())) as process:
+        process.popen()
+        time.sleep(1)
+time.sleep(1)  # a box process bubblewrap left behind would be a zombie child of this one by now
+mine = [p.name for p in Path("/proc").glob("[0-9]*")
+        if (p / "stat").exists() and (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+print("left:", mine)
+"""
+
+
+@pytest.mark.sandbox
+@needs_sandbox
+@pytest.mark.parametrize("started_by", ["kernel", "popen"])
+def test_a_killed_box_leaves_no_process_to_init(tmp_path, started_by):
+    """bubblewrap's process in the box's PID namespace is killed before bubblewrap, which reaps it: a
+    container's init need not reap a zombie for `grader run` to leave nothing behind. Run under a
+    subreaper, which would inherit that orphan."""
+    (tmp_path / "sub").mkdir()
+    run = subprocess.run([sys.executable, "-c", _ADOPTED, str(tmp_path / "sub"), started_by], capture_output=True,
+                         text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "left: []", run.stdout
