@@ -26,7 +26,7 @@ from grader.engine.contract import RunOptions
 from grader.engine.task import GradeTask, kernel_environment
 from grader.engine.worker import grade_result, grade_submission, kernel_setup
 from grader.intake import Submission
-from grader.kernel import zygote
+from grader.kernel import sandbox, zygote
 
 if TYPE_CHECKING:
     from grader.outputs.reports.render import PendingReport
@@ -148,6 +148,12 @@ class LocalEngine:
     def run(self, options: RunOptions) -> RunSummary:
         """Grade every submission under `options.submissions` by its course's reference code and data
         (by default the working directory's); write results, PDFs, grades.csv, summary.pdf."""
+        if options.unsafe_no_sandbox:
+            return self._run(options)
+        with sandbox.boxes_reaped():  # from the sandbox's probe on
+            return self._run(options)
+
+    def _run(self, options: RunOptions) -> RunSummary:
         batch = ClassRun(options)
         here = grade_in_process(len(batch.todo))
         batch.plan.fit_kernels(batch.todo, warm=not here)  # before any kernel starts

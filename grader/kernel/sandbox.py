@@ -14,6 +14,7 @@ These are the primitives; `grader.kernel.sandboxed` is the one lifecycle built f
 kernels and model processes alike.
 """
 import atexit
+import ctypes
 import fcntl
 import functools
 import hashlib
@@ -28,6 +29,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -606,6 +609,54 @@ def kill_inside_first(proc: "subprocess.Popen[bytes]", wait_s: float = 1.0) -> N
             proc.wait(timeout=wait_s)
         except subprocess.TimeoutExpired:
             pass
+
+
+_PR_SET_CHILD_SUBREAPER, _PR_GET_CHILD_SUBREAPER = 36, 37
+
+
+@contextmanager
+def boxes_reaped() -> Iterator[None]:
+    """For the block, this process inherits its descendants' orphans (PR_SET_CHILD_SUBREAPER); at its
+    end it reaps those that lived in a box's PID namespace. bubblewrap's monitor exits as soon as its
+    process in the box's namespace has sent it the box's exit status, often before that process has
+    ended, which is then left to the system's init: a zombie of the run after it exits, and one that
+    the init of a container may never reap. Children this process started itself are left to their
+    Popen, and nothing in this process's own PID namespace is reaped."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    before = ctypes.c_int(0)
+    libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before), 0, 0, 0)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    try:
+        yield
+    finally:
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, before.value, 0, 0, 0)
+        _reap_box_children(deadline=time.monotonic() + 2.0)
+
+
+def _reap_box_children(deadline: float) -> None:
+    """Reap the children of this process that are in a nested PID namespace (bubblewrap's processes
+    its monitor left behind, dying with it), waiting for them until `deadline`."""
+    while left := _box_children():
+        for pid in left:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.005)
+
+
+def _box_children() -> list[int]:
+    mine, found = str(os.getpid()), []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == mine and len(fields.get("NSpid", "").split()) > 1:
+            found.append(int(status.parent.name))
+    return found
 
 
 def gpu_device_nodes() -> tuple[str, ...]:
