@@ -89,10 +89,11 @@ class SandboxedProcess:
     def kill(self, wait_s: float = 0) -> None:
         """Kill the process this started and every process of its uid (cgroups removed once empty)."""
         with self._lock:
-            if self.proc is not None and self.proc.poll() is None and self.uid is not None:
-                sandbox.kill_inside_first(self.proc)
             if self.proc is not None and self.proc.poll() is None:
-                self.proc.kill()
+                if self.uid is not None:  # bubblewrap's
+                    sandbox.kill_inside_first(self.proc)
+                if self.proc.poll() is None:
+                    self.proc.kill()
         if self.uid is not None:
             sandbox.kill_all(self.uid, wait_s=wait_s)
 

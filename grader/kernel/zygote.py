@@ -126,8 +126,8 @@ class Zygote(_Factory):
     def close(self) -> None:
         if self.proc.poll() is None:
             sandbox.kill_inside_first(self.proc)
-        if self.proc.poll() is None:
-            self.proc.kill()
+            if self.proc.poll() is None:
+                self.proc.kill()
         self.proc.wait()
         if self.proc.stdout is not None:
             self.proc.stdout.close()

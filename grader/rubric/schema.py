@@ -143,7 +143,7 @@ class KernelOptions(Strict):
     @classmethod
     def _module_names(cls, v: list[str]) -> list[str]:
         for name in v:
-            if not all(IDENT.fullmatch(part) for part in name.split(".")):
+            if not DOTTED.fullmatch(name):
                 raise ValueError(f"{name!r} is not a module name")
         return v
 

@@ -265,3 +265,14 @@ def test_a_deadline_has_a_timezone_and_a_late_policy_needs_a_deadline(tmp_path):
         path = _broken(tmp_path, top, bad + top)
         with pytest.raises(RubricError, match=words):
             load_rubric(path)
+
+
+@pytest.mark.parametrize("name", ["numpy\n", "numpy;import os", "os.", ".numpy", "torch..nn", "1numpy"])
+def test_a_preload_entry_is_a_dotted_module_name_and_nothing_else(name):
+    from pydantic import ValidationError
+
+    from grader.rubric.schema import KernelOptions
+
+    assert KernelOptions(preload=["numpy", "torch.nn"]).preload == ["numpy", "torch.nn"]
+    with pytest.raises(ValidationError, match="is not a module name"):
+        KernelOptions(preload=[name])
