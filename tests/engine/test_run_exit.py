@@ -85,18 +85,6 @@ def test_no_process_of_the_run_is_alive_after_it_exits(tmp_path, honest):
     assert any(b"ipykernel_launcher" in c or b"zygote_client" in c for c in seen)  # the scan saw the kernels
 
 
-_UNDER_A_SUBREAPER = """
-import ctypes, os, subprocess, sys, time
-from pathlib import Path
-ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: what the run orphans comes here, unreaped
-run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-time.sleep(1)
-left = [p.name for p in Path("/proc").glob("[0-9]*")
-        if (p / "stat").exists() and (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
-print(run.returncode, "left:", left)
-"""
-
-
 @pytest.mark.parametrize("honest", [1, 3], ids=["one notebook, in process", "three, in a pool"])
 def test_the_run_reaps_what_bubblewrap_leaves(tmp_path, honest):
     """bubblewrap's monitor exits before its process in the box's PID namespace has ended, which is left
@@ -104,7 +92,7 @@ def test_the_run_reaps_what_bubblewrap_leaves(tmp_path, honest):
     paths = _class_of(tmp_path, honest)
     argv = [sys.executable, "-m", "grader.apps.cli", "run", str(paths["subs"]), "--out", str(tmp_path / "out"),
             "--force"]
-    run = subprocess.run([sys.executable, "-c", _UNDER_A_SUBREAPER, *argv], cwd=ROOT, env=grader_env(paths),
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "support" / "subreaper.py"), *argv], cwd=ROOT,
+                         env=grader_env(paths), capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "0 left: []", run.stdout
